@@ -1,0 +1,9 @@
+"""reachbench: an evaluation benchmark for natural-language-to-reachability translation.
+
+Stages live in sub-packages and import only downwards:
+``model`` (shared contracts) <- ``aws`` (offline AWS facts) <- ``world`` <- ``scenarios``;
+``world`` <- ``engine`` <- ``cases``; ``model`` <- ``translators``; ``scorers`` (top level) reads
+``model`` only; ``runner`` and ``reports`` sit on top and ``cli`` is a thin layer over all of them.
+"""
+
+__version__ = "0.1.0"
