@@ -1,0 +1,148 @@
+"""SQLite response cache for translators, safe with concurrent writers.
+
+Paid or slow backends should be called once per (translator, version, settings, input): a rerun, a
+resumed run or a second scorer pass replays the stored Translation. Keys are the sha256 the translator
+computes (``Translator.cache_key``). The database runs in WAL mode with a busy timeout, one connection per
+thread and per process, and writes are ``INSERT OR REPLACE`` of a whole row, so threads of a pool and
+several processes (sharded runs) can share one file.
+
+Modes mirror the CLI flags: ``use`` (read and write), ``refresh`` (``--refresh-cache``: never read,
+overwrite), ``off`` (``--no-cache``: neither).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bench.model.translation import Translation
+
+CacheMode = Literal["use", "refresh", "off"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    key TEXT PRIMARY KEY,
+    translator TEXT NOT NULL,
+    version TEXT NOT NULL,
+    value TEXT NOT NULL
+)
+"""
+
+
+def default_cache_path() -> Path:
+    """``$REACHBENCH_CACHE`` or ``~/.cache/reachbench/translations.sqlite`` (read when called)."""
+    env = os.environ.get("REACHBENCH_CACHE")
+    if env:
+        return Path(env)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "reachbench" / "translations.sqlite"
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    hits: int
+    misses: int
+    writes: int
+    mode: str
+    path: str
+
+    def as_dict(self) -> dict[str, object]:
+        total = self.hits + self.misses
+        return {
+            "mode": self.mode,
+            "path": self.path,
+            "hits": self.hits,
+            "misses": self.misses,
+            "writes": self.writes,
+            "hit_rate": round(self.hits / total, 4) if total else None,
+        }
+
+
+class TranslationCache:
+    """Translation cache on one SQLite file; ``stats()`` goes into ``run.json``."""
+
+    def __init__(self, path: str | Path | None = None, mode: CacheMode = "use") -> None:
+        if mode not in ("use", "refresh", "off"):
+            raise ValueError(f"cache mode must be use, refresh or off, not {mode!r}")
+        self.path = Path(path) if path is not None else default_cache_path()
+        self.mode: CacheMode = mode
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._hits = self._misses = self._writes = 0
+        if mode != "off":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._conn()
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+
+    @classmethod
+    def from_flags(cls, path: str | Path | None = None, *, no_cache: bool = False, refresh: bool = False
+                   ) -> TranslationCache:
+        """Map ``--no-cache`` / ``--refresh-cache`` to a mode (``--no-cache`` wins)."""
+        return cls(path, mode="off" if no_cache else "refresh" if refresh else "use")
+
+    def _conn(self) -> sqlite3.Connection:
+        # sqlite3 connections must not cross threads or forks: one per (thread, pid).
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=True)
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            self._local.pid = os.getpid()
+        return conn
+
+    def get(self, key: str) -> Translation | None:
+        if self.mode != "use":
+            if self.mode == "refresh":
+                self._count("misses")
+            return None
+        row = self._conn().execute("SELECT value FROM translations WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            self._count("misses")
+            return None
+        self._count("hits")
+        return Translation.model_validate_json(row[0])
+
+    def put(self, key: str, value: Translation, *, translator: str = "", version: str = "") -> None:
+        if self.mode == "off":
+            return
+        doc = value.model_copy(update={"cached": False}).model_dump_json()
+        self._conn().execute(
+            "INSERT OR REPLACE INTO translations (key, translator, version, value) VALUES (?, ?, ?, ?)",
+            (key, translator, version, doc),
+        )
+        self._count("writes")
+
+    def __len__(self) -> int:
+        if self.mode == "off":
+            return 0
+        return int(self._conn().execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+
+    def clear(self, translator: str | None = None) -> int:
+        """Delete entries (of one translator, or all); returns how many."""
+        if self.mode == "off":
+            return 0
+        if translator is None:
+            cur = self._conn().execute("DELETE FROM translations")
+        else:
+            cur = self._conn().execute("DELETE FROM translations WHERE translator = ?", (translator,))
+        return cur.rowcount
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            setattr(self, f"_{what}", getattr(self, f"_{what}") + 1)
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            return CacheStats(self._hits, self._misses, self._writes, self.mode, str(self.path))
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
