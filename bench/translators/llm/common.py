@@ -72,6 +72,15 @@ class Completion:
         return self.text or ""
 
 
+class BackendFailure(Exception):
+    """A call that failed for good (bad request, access denied): becomes a scored ``stage:reason`` failure."""
+
+    def __init__(self, failure_type: str, detail: str) -> None:
+        super().__init__(detail)
+        self.failure_type = failure_type
+        self.detail = detail
+
+
 class LLMTranslator(Translator):
     """Base of the LLM backends (not registered itself)."""
 
@@ -106,7 +115,10 @@ class LLMTranslator(Translator):
     # ------------------------------------------------------------------ the hook
     def _translate(self, case_input: CaseInput) -> Translation:
         prompt = self.prompts.build(case_input)
-        completion, attempts = self._with_retries(lambda: self._complete(prompt))
+        try:
+            completion, attempts = self._with_retries(lambda: self._complete(prompt))
+        except BackendFailure as exc:
+            return Translation.failure(exc.failure_type, raw=self.redact(exc.detail)[:2000])
         raw = self.redact(completion.raw())
         payload = completion.arguments if completion.arguments is not None else (completion.text or "")
         if isinstance(payload, str):
@@ -123,7 +135,7 @@ class LLMTranslator(Translator):
         return result.model_copy(update={"usage": self._usage(completion), "extra": extra})
 
     def _complete(self, prompt: Prompt) -> Completion:
-        """Send ``prompt`` once. Raise ``RetryableError`` for throttling/5xx, return a failure otherwise."""
+        """Send ``prompt`` once. Raise ``RetryableError`` for throttling/5xx, ``BackendFailure`` otherwise."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ helpers for backends
