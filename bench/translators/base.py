@@ -32,7 +32,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from pydantic import BaseModel, ValidationError
@@ -206,12 +206,19 @@ class Translator:
     # ----------------------------------------------------------------- the entry point
     @final
     def translate(
-        self, case_input: CaseInput, *, timeout: float | None = None, case_id: str | None = None
+        self,
+        case_input: CaseInput,
+        *,
+        timeout: float | None = None,
+        case_id: str | None = None,
+        before_call: Callable[[], None] | None = None,
     ) -> Translation:
         """Translate one case. Never raises for backend trouble: failures come back as ``status=error``.
 
         ``RetryableError`` is the single exception let through, so that the pool can back off and retry;
         callers outside the pool get it as ``translator:retryable`` via :meth:`translate_or_fail`.
+        ``before_call`` runs after a cache miss, just before the backend is called (the pool's rate
+        limiter waits there, so cache hits never wait and waiting never counts against the timeout).
         """
         if timeout is None:
             timeout = self.default_timeout
@@ -223,9 +230,13 @@ class Translator:
             if hit is not None:
                 log.debug("%s: cache hit %s", self.name, case_id or key[:12])
                 return hit.model_copy(update={"cached": True})
+        if before_call is not None:
+            before_call()
+            started = time.perf_counter()
         result = self._call_with_timeout(case_input, timeout, case_id)
         if result.latency_ms is None:
-            result = result.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 3)})
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+            result = result.model_copy(update={"latency_ms": elapsed_ms})
         if result.status == "error":
             log.warning("%s: case %s failed: %s", self.name, case_id or "?", result.failure_type)
         else:
@@ -244,7 +255,9 @@ class Translator:
         except RetryableError as exc:
             return Translation.failure("translator:retryable", raw=str(exc) or None)
 
-    def _call_with_timeout(self, case_input: CaseInput, timeout: float | None, case_id: str | None) -> Translation:
+    def _call_with_timeout(
+        self, case_input: CaseInput, timeout: float | None, case_id: str | None
+    ) -> Translation:
         box: dict[str, Any] = {}
 
         def run() -> None:
@@ -283,7 +296,8 @@ class Translator:
             raw = exc.raw if exc.raw is not None else (exc.detail or None)
             return Translation.failure(f"parse:{exc.reason}", raw=raw)
         if not isinstance(out, Translation):
-            return Translation.failure("translator:bad_return", raw=f"_translate returned {type(out).__name__}")
+            got = type(out).__name__
+            return Translation.failure("translator:bad_return", raw=f"_translate returned {got}")
         if out.status == "query" and out.query is None:
             return Translation.failure("parse:missing_query", raw=out.raw)
         return out

@@ -141,7 +141,10 @@ def _discover_entry_points() -> None:
         if existing is not None:
             if existing.origin == origin:
                 continue
-            msg = f"entry point {ep.name!r} from {origin} ignored: name already registered by {existing.origin}"
+            msg = (
+                f"entry point {ep.name!r} from {origin} ignored: "
+                f"name already registered by {existing.origin}"
+            )
             log.warning(msg)
             _problems.append(msg)
             continue

@@ -1,0 +1,220 @@
+"""Run a translator over many cases: N calls in flight, rate limits, retries, results as they arrive.
+
+Hosted models throttle and fail transiently; a benchmark run of thousands of cases must neither hammer
+them nor die on the first 429. The pool keeps ``jobs`` calls in flight on threads (backends are I/O
+bound), waits on per-translator request and token budgets (token buckets), retries ``RetryableError``
+with exponential backoff and jitter drawn from a per-case seeded RNG (so reruns wait the same), and hands
+each result to ``on_result`` *on the calling thread* as soon as it is ready -- the runner writes it to
+disk there, so an interrupted run keeps everything finished and resumes by skipping those ids.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from bench.cases.schema import CaseInput
+from bench.model.translation import Translation
+from bench.translators.base import RetryableError, Translator
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Budgets per minute; None means unlimited. ``burst_seconds`` of budget may be spent at once."""
+
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    burst_seconds: float = 1.0
+
+    @classmethod
+    def from_translator(cls, translator: Translator) -> RateLimit:
+        """Limits a translator declares in its options (``requests_per_minute``, ``tokens_per_minute``)."""
+        opts = translator.options
+
+        def num(key: str) -> float | None:
+            value = opts.get(key)
+            return float(value) if value not in (None, "") else None
+
+        return cls(num("requests_per_minute"), num("tokens_per_minute"))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: ``base * 2**attempt`` capped at ``max_delay``, times a jitter in [1-j, 1+j]."""
+
+    max_retries: int = 5
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    jitter: float = 0.5
+    seed: int = 0
+
+    def delay(self, case_id: str, attempt: int, retry_after: float | None = None) -> float:
+        rng = random.Random(f"{self.seed}:{case_id}:{attempt}")
+        backoff = min(self.max_delay, self.base_delay * (2**attempt))
+        backoff *= 1 + self.jitter * (2 * rng.random() - 1)
+        if retry_after is not None:
+            backoff = max(backoff, min(retry_after, self.max_delay))
+        return max(0.0, backoff)
+
+
+class TokenBucket:
+    """Thread-safe token bucket refilled at ``per_minute / 60`` a second; may go into debt."""
+
+    def __init__(self, per_minute: float, burst_seconds: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if per_minute <= 0:
+            raise ValueError("a rate limit must be positive")
+        self.rate = per_minute / 60.0
+        self.capacity = max(1.0, self.rate * burst_seconds)
+        self.tokens = self.capacity
+        self._clock = clock
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self._last) * self.rate)
+        self._last = now
+
+    def acquire(self, amount: float = 1.0) -> float:
+        """Block until ``amount`` can be spent (an oversized amount waits for a full bucket); returns the
+        seconds waited."""
+        need = min(amount, self.capacity)
+        waited = 0.0
+        while True:
+            with self._lock:
+                self._refill()
+                if self.tokens >= need:
+                    self.tokens -= amount
+                    return waited
+                pause = (need - self.tokens) / self.rate
+            time.sleep(pause)
+            waited += pause
+
+    def charge(self, amount: float) -> None:
+        """Adjust after the fact (actual tokens used minus the estimate); negative refunds."""
+        with self._lock:
+            self._refill()
+            self.tokens = min(self.capacity, self.tokens - amount)
+
+
+@dataclass
+class PoolStats:
+    submitted: int = 0
+    completed: int = 0
+    errors: int = 0
+    cached: int = 0
+    retries: int = 0
+    rate_limited_s: float = 0.0
+    elapsed_s: float = 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {k: round(v, 3) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+class _Limiter:
+    def __init__(self, limit: RateLimit) -> None:
+        self.requests = TokenBucket(limit.requests_per_minute, limit.burst_seconds) \
+            if limit.requests_per_minute else None
+        self.tokens = TokenBucket(limit.tokens_per_minute, max(limit.burst_seconds, 60.0)) \
+            if limit.tokens_per_minute else None
+
+
+def translate_all(
+    translator: Translator,
+    items: Iterable[tuple[str, CaseInput]],
+    jobs: int,
+    on_result: Callable[[str, Translation], None],
+    *,
+    timeout: float | None = None,
+    rate_limit: RateLimit | None = None,
+    retry: RetryPolicy | None = None,
+    stop: threading.Event | None = None,
+) -> PoolStats:
+    """Translate every ``(case_id, input)``; ``on_result(case_id, translation)`` as each finishes.
+
+    Results arrive in completion order, on the calling thread. Every case gets exactly one result (a
+    failure when retries run out). An exception from ``on_result`` or a KeyboardInterrupt stops the
+    run: calls not started are cancelled, running ones are abandoned, the exception propagates. Setting
+    ``stop`` ends the run early after the calls in flight.
+    """
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    limit = rate_limit if rate_limit is not None else RateLimit.from_translator(translator)
+    policy = retry or RetryPolicy()
+    limiter = _Limiter(limit)
+    stats = PoolStats()
+    stats_lock = threading.Lock()
+    started = time.monotonic()
+
+    def run_one(case_id: str, case_input: CaseInput) -> Translation:
+        estimate = translator.estimate_tokens(case_input) if limiter.tokens else 0
+
+        def before_call() -> None:
+            waited = 0.0
+            if limiter.requests:
+                waited += limiter.requests.acquire(1)
+            if limiter.tokens:
+                waited += limiter.tokens.acquire(estimate)
+            if waited:
+                with stats_lock:
+                    stats.rate_limited_s += waited
+
+        attempt = 0
+        while True:
+            try:
+                out = translator.translate(
+                    case_input, timeout=timeout, case_id=case_id, before_call=before_call
+                )
+            except RetryableError as exc:
+                if attempt >= policy.max_retries or (stop is not None and stop.is_set()):
+                    return Translation.failure(
+                        "translator:retries_exhausted",
+                        raw=f"{attempt + 1} attempts; last: {exc}",
+                        extra={"attempts": attempt + 1},
+                    )
+                with stats_lock:
+                    stats.retries += 1
+                time.sleep(policy.delay(case_id, attempt, exc.retry_after))
+                attempt += 1
+                continue
+            if limiter.tokens and out.usage is not None and not out.cached:
+                used = (out.usage.input_tokens or 0) + (out.usage.output_tokens or 0)
+                if used:
+                    limiter.tokens.charge(used - estimate)
+            if attempt:
+                out = out.model_copy(update={"extra": {**out.extra, "attempts": attempt + 1}})
+            return out
+
+    source: Iterator[tuple[str, CaseInput]] = iter(items)
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"pool-{translator.name}")
+    pending: dict[Future[Translation], str] = {}
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < jobs * 2 and not (stop is not None and stop.is_set()):
+                try:
+                    case_id, case_input = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[pool.submit(run_one, case_id, case_input)] = case_id
+                stats.submitted += 1
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f]):
+                case_id = pending.pop(fut)
+                out = fut.result()
+                stats.completed += 1
+                stats.errors += out.status == "error"
+                stats.cached += out.cached
+                on_result(case_id, out)
+    finally:
+        pool.shutdown(wait=not pending, cancel_futures=True)
+        stats.elapsed_s = time.monotonic() - started
+    return stats
