@@ -1,0 +1,171 @@
+"""Aggregation: every metric overall and per slice, with seeded percentile-bootstrap 95 % intervals.
+
+Cases are resampled with replacement; a resample is a row of integer weights, so the sums of every
+metric's components over a resample are one matrix product ``W @ A`` (resamples x cases times cases x
+components). Ratio-of-sums metrics thus resample numerator and denominator together, and all metrics of
+one slice share the same resamples. A case where a metric does not apply contributes zeros to it.
+Each slice draws its resamples from ``default_rng([seed, crc32(slice)])``, so intervals are the same
+for a fixed seed whatever other slices exist.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorers.facts import CaseFacts
+from scorers.registry import Metric, metrics, per_case_value, reduce_sums
+from scorers.tables import build_tables
+
+DEFAULT_SEED = 20240601
+DEFAULT_RESAMPLES = 1000
+DIGITS = 6
+OVERALL = "all"
+
+
+@dataclass
+class ComponentMatrix:
+    """Per-case components of every metric: ``values`` (cases x components) and where each metric sits."""
+
+    values: np.ndarray
+    applicable: np.ndarray  # cases x metrics, bool
+    columns: dict[str, slice]
+    scores: list[dict[str, float | None]]  # per case: metric -> per-case value (None = not applicable)
+
+
+def component_matrix(
+    facts: Sequence[CaseFacts], registry: dict[str, Metric] | None = None
+) -> ComponentMatrix:
+    """Run every metric on every case once."""
+    registry = registry if registry is not None else metrics()
+    columns: dict[str, slice] = {}
+    start = 0
+    for name, m in registry.items():
+        columns[name] = slice(start, start + m.spec.width)
+        start += m.spec.width
+    values = np.zeros((len(facts), start), dtype=np.float64)
+    applicable = np.zeros((len(facts), len(registry)), dtype=bool)
+    scores: list[dict[str, float | None]] = []
+    for i, f in enumerate(facts):
+        row: dict[str, float | None] = {}
+        for j, (name, m) in enumerate(registry.items()):
+            comps = m.components(f)
+            if comps is None:
+                row[name] = None
+                continue
+            values[i, columns[name]] = comps
+            applicable[i, j] = True
+            row[name] = per_case_value(m.spec.aggregation, comps)
+        scores.append(row)
+    return ComponentMatrix(values, applicable, columns, scores)
+
+
+def _round(value: float | None) -> float | None:
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def bootstrap_weights(n: int, n_resamples: int, seed: int, key: str) -> np.ndarray:
+    """Resample counts (n_resamples x n): row b says how often each case is drawn in resample b."""
+    rng = np.random.default_rng([seed, zlib.crc32(key.encode())])
+    draws = rng.integers(0, n, size=(n_resamples, n))
+    flat = (draws + (np.arange(n_resamples) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_resamples * n).reshape(n_resamples, n).astype(np.float32)
+
+
+def metric_block(
+    matrix: ComponentMatrix,
+    rows: np.ndarray,
+    registry: dict[str, Metric],
+    *,
+    seed: int,
+    n_resamples: int,
+    key: str,
+) -> dict[str, dict[str, Any]]:
+    """Value, 95 % interval and n of every metric over the cases ``rows`` (indices into the matrix)."""
+    values = matrix.values[rows]
+    sums = values.sum(axis=0)
+    boot = None
+    if len(rows) and n_resamples > 0:
+        weights = bootstrap_weights(len(rows), n_resamples, seed, key)
+        boot = (weights @ values.astype(np.float32)).astype(np.float64)
+    counts = matrix.applicable[rows].sum(axis=0)
+    out: dict[str, dict[str, Any]] = {}
+    for j, (name, m) in enumerate(registry.items()):
+        col = matrix.columns[name]
+        n = int(counts[j])
+        value = float(reduce_sums(m.spec.aggregation, sums[col])) if n else None
+        low = high = None
+        if n and boot is not None:
+            dist = reduce_sums(m.spec.aggregation, boot[:, col])
+            dist = dist[np.isfinite(dist)]
+            if dist.size:
+                low, high = np.percentile(dist, [2.5, 97.5])
+        out[name] = {
+            "value": _round(value),
+            "ci_low": _round(low),
+            "ci_high": _round(high),
+            "n": n,
+            "higher_is_better": m.spec.higher_is_better,
+        }
+    return out
+
+
+def slice_keys(tags: Sequence[str]) -> list[str]:
+    """The slices a case belongs to: one per tag, ``axis:value`` (a bare tag becomes ``tag:<tag>``)."""
+    return sorted({t if ":" in t else f"tag:{t}" for t in tags})
+
+
+def summarize(
+    facts: Sequence[CaseFacts],
+    *,
+    seed: int = DEFAULT_SEED,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    header: dict[str, Any] | None = None,
+    matrix: ComponentMatrix | None = None,
+) -> dict[str, Any]:
+    """The summary.json document: header fields, overall metrics, per-slice metrics, tables."""
+    registry = metrics()
+    matrix = matrix if matrix is not None else component_matrix(facts, registry)
+    everyone = np.arange(len(facts))
+    members: dict[str, list[int]] = {}
+    for i, f in enumerate(facts):
+        for key in slice_keys(f.tags):
+            members.setdefault(key, []).append(i)
+    block = dict(seed=seed, n_resamples=n_resamples)
+    summary: dict[str, Any] = dict(header or {})
+    summary.update(
+        n_cases=len(facts),
+        seed=seed,
+        n_resamples=n_resamples,
+        metrics=metric_block(matrix, everyone, registry, key=OVERALL, **block),
+        slices={
+            key: metric_block(matrix, np.asarray(rows), registry, key=key, **block)
+            for key, rows in sorted(members.items())
+        },
+        tables=build_tables(facts),
+    )
+    return summary
+
+
+def dumps_summary(summary: dict[str, Any]) -> str:
+    """Deterministic bytes: sorted keys, fixed indentation, floats already rounded, trailing newline."""
+    return json.dumps(summary, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
+    """One row per (slice, metric): the summary as a DataFrame (``slice`` is ``all`` overall)."""
+    records = []
+    blocks = [(OVERALL, summary["metrics"])] + sorted(summary.get("slices", {}).items())
+    for key, block in blocks:
+        for name, cell in block.items():
+            records.append({"slice": key, "metric": name, **cell})
+    columns = ["slice", "metric", "value", "ci_low", "ci_high", "n", "higher_is_better"]
+    return pd.DataFrame.from_records(records, columns=columns)

@@ -1,0 +1,272 @@
+"""Per-case facts every metric reads: computed once per case, so the metrics stay one-liners.
+
+The predicted verdict is formed here, in one place (docs/scoring.md):
+1. the translation has a query -> the engine's truth-profile verdict of that query (denotation: the
+   translator's own claim, if any, is ignored); an engine error means no verdict;
+2. no query but a ``claimed_verdict`` (end-to-end systems that only answer) -> the claim;
+3. abstain or error -> no verdict.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from netaddr import IPSet
+
+from bench.cases.schema import Gold
+from bench.model import DestinationKind, Query, Translation, Verdict, destination_kind
+
+SLOTS = ("source", "source_ip", "destination", "destination_ip")
+
+
+@lru_cache(maxsize=65536)
+def canonical(value: str | None) -> str | None:
+    """One spelling per endpoint: addresses and CIDRs normalised, hostnames lower-cased without the dot."""
+    if value is None:
+        return None
+    text = value.strip()
+    kind = destination_kind(text)
+    if kind is DestinationKind.IP:
+        return str(ipaddress.ip_address(text))
+    if kind is DestinationKind.CIDR:
+        net = ipaddress.ip_network(text, strict=False)
+        return str(net.network_address) if net.num_addresses == 1 else str(net)
+    if kind is DestinationKind.FQDN:
+        return text.lower().rstrip(".")
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _region_of_destination(destination: str) -> str | None:
+    """The Region a destination itself names: an endpoint hostname or an AWS-published address."""
+    from bench.aws.ipranges import shipped_ip_ranges
+    from bench.aws.regions import region_from_hostname
+
+    kind = destination_kind(destination)
+    if kind is DestinationKind.FQDN:
+        return region_from_hostname(destination)
+    if kind is DestinationKind.IP:
+        region = shipped_ip_ranges().region_of(destination)
+        return None if region in (None, "GLOBAL") else region
+    return None
+
+
+def region_slots(query: Query) -> dict[str, str]:
+    """The analysis Region and the destination's Region (explicit, else named by the destination)."""
+    dest = query.destination_region or _region_of_destination(query.destination) or query.region
+    return {"region": query.region, "destination_region": dest}
+
+
+@lru_cache(maxsize=65536)
+def _ipset(cidrs: tuple[str, ...]) -> IPSet:
+    return IPSet(cidrs)
+
+
+def scope_relation(gold_set: tuple[str, ...], pred_set: tuple[str, ...]) -> str:
+    """equal / wider / narrower / overlapping / disjoint, comparing address sets with netaddr."""
+    try:
+        gold, pred = _ipset(gold_set), _ipset(pred_set)
+    except Exception:  # noqa: BLE001 - a malformed set is "different kind", never a crash
+        return "different_kind"
+    if gold == pred:
+        return "equal"
+    common = gold & pred
+    if not common:
+        return "disjoint"
+    if common == gold:
+        return "wider"
+    if common == pred:
+        return "narrower"
+    return "overlapping"
+
+
+def _query_set(query: Query, verdict: Verdict | None) -> tuple[str, ...]:
+    """The destination as a set of CIDRs: the engine's resolution, else the literal address or CIDR."""
+    if verdict is not None and verdict.destination_set:
+        return tuple(verdict.destination_set)
+    address = query.destination_ip or query.destination
+    kind = destination_kind(address)
+    if kind is DestinationKind.IP:
+        return (f"{ipaddress.ip_address(address)}/{32 if ':' not in address else 128}",)
+    if kind is DestinationKind.CIDR:
+        return (str(ipaddress.ip_network(address, strict=False)),)
+    return ()
+
+
+@dataclass
+class CaseFacts:
+    """Everything the metrics need about one case; derived values are computed on first use."""
+
+    gold: Gold
+    translation: Translation
+    predicted: Verdict | None = None
+    case_id: str = ""
+    tags: tuple[str, ...] = ()
+
+    # -- what the pipeline said -------------------------------------------------------------------
+    @property
+    def pred_query(self) -> Query | None:
+        return self.translation.query if self.translation.status == "query" else None
+
+    @property
+    def abstained(self) -> bool:
+        return self.translation.status == "abstain"
+
+    @cached_property
+    def predicted_reachable(self) -> bool | None:
+        if self.pred_query is not None:
+            if self.predicted is None or self.predicted.error is not None:
+                return None
+            return self.predicted.reachable
+        if self.translation.status == "error" or self.abstained:
+            return None
+        return self.translation.claimed_verdict
+
+    @property
+    def answered_without_query(self) -> bool:
+        return self.pred_query is None and self.predicted_reachable is not None
+
+    # -- gold -------------------------------------------------------------------------------------
+    @property
+    def gold_reachable(self) -> bool | None:
+        return None if self.gold.verdict is None else self.gold.verdict.reachable
+
+    @property
+    def has_gold_query(self) -> bool:
+        return self.gold.answerable and self.gold.query is not None
+
+    # -- slot comparison --------------------------------------------------------------------------
+    def _equivalents(self, slot: str, gold_value: str | None) -> set[str | None]:
+        same = {canonical(gold_value)}
+        same.update(canonical(v) for v in self.gold.equivalents.get(slot, ()))
+        return same
+
+    @cached_property
+    def slot_match(self) -> dict[str, bool]:
+        """Per resource slot: does the predicted value name the gold endpoint (equivalents allowed)?"""
+        gold_q, pred_q = self.gold.query, self.pred_query
+        if gold_q is None or pred_q is None:
+            return {}
+        return {
+            slot: canonical(getattr(pred_q, slot)) in self._equivalents(slot, getattr(gold_q, slot))
+            for slot in SLOTS
+        }
+
+    @cached_property
+    def slot_counts(self) -> tuple[int, int, int]:
+        """(tp, fp, fn) over filled resource slots: precision counts predicted slots, recall gold ones."""
+        gold_q, pred_q = self.gold.query, self.pred_query
+        gold_filled = {s for s in SLOTS if gold_q is not None and getattr(gold_q, s) is not None}
+        pred_filled = {s for s in SLOTS if pred_q is not None and getattr(pred_q, s) is not None}
+        tp = sum(1 for s in gold_filled & pred_filled if self.slot_match.get(s))
+        return tp, len(pred_filled) - tp, len(gold_filled) - tp
+
+    @property
+    def source_ok(self) -> bool:
+        m = self.slot_match
+        return bool(m) and m["source"] and m["source_ip"]
+
+    @property
+    def destination_ok(self) -> bool:
+        m = self.slot_match
+        return bool(m) and m["destination"] and m["destination_ip"]
+
+    @cached_property
+    def region_pairs(self) -> dict[str, tuple[str, str | None]]:
+        """slot -> (gold Region, predicted Region or None when there is no query)."""
+        if self.gold.query is None:
+            return {}
+        gold = region_slots(self.gold.query)
+        pred = region_slots(self.pred_query) if self.pred_query is not None else {}
+        return {slot: (gold[slot], pred.get(slot)) for slot in gold}
+
+    @property
+    def region_ok(self) -> bool:
+        pairs = self.region_pairs
+        return bool(pairs) and all(g == p for g, p in pairs.values())
+
+    @property
+    def protocol_port_ok(self) -> bool:
+        gold_q, pred_q = self.gold.query, self.pred_query
+        if gold_q is None or pred_q is None:
+            return False
+        return gold_q.protocol == pred_q.protocol and gold_q.port == pred_q.port
+
+    @property
+    def query_ok(self) -> bool:
+        """Right on every slot: endpoints, Regions, protocol and port."""
+        return (
+            bool(self.slot_match)
+            and all(self.slot_match.values())
+            and self.region_ok
+            and (self.protocol_port_ok)
+        )
+
+    @cached_property
+    def _scope(self) -> tuple[str, int, int] | None:
+        gold_q, pred_q = self.gold.query, self.pred_query
+        if gold_q is None or pred_q is None:
+            return None
+        gold_set = _query_set(gold_q, self.gold.verdict)
+        pred_set = _query_set(pred_q, self.predicted)
+        if gold_set and pred_set:
+            relation = scope_relation(gold_set, pred_set)
+            if relation != "different_kind":
+                return relation, _ipset(gold_set).size, _ipset(pred_set).size
+            return relation, 0, 0
+        if not gold_set and not pred_set:
+            same = canonical(pred_q.destination) in self._equivalents("destination", gold_q.destination)
+            return ("equal" if same else "disjoint"), 0, 0
+        return "different_kind", 0, 0
+
+    @property
+    def scope(self) -> str | None:
+        """Set relation of the predicted destination to the gold one; None with nothing to compare."""
+        return None if self._scope is None else self._scope[0]
+
+    @property
+    def scope_widened(self) -> bool:
+        """The translated destination covers more addresses than the gold one, containing it or not.
+
+        0.0.0.0/5 for 35.78.9.203 (the field test) is disjoint *and* widened: 2**27 addresses for one.
+        """
+        return self._scope is not None and self._scope[2] > self._scope[1]
+
+    @property
+    def scope_narrowed(self) -> bool:
+        return self._scope is not None and self._scope[2] < self._scope[1]
+
+    # -- verdict errors ---------------------------------------------------------------------------
+    def _error_cause(self, positive: bool) -> str:
+        if self.answered_without_query:
+            return "answered_without_query"
+        if positive and self.scope_widened:
+            return "destination_widened"
+        if not positive and self.scope_narrowed:
+            return "destination_narrowed"
+        if not self.region_ok:
+            return "wrong_region"
+        if not (self.source_ok and self.destination_ok):
+            return "wrong_resource"
+        if not self.protocol_port_ok:
+            return "wrong_protocol_port"
+        return "other"
+
+    @property
+    def false_positive(self) -> bool:
+        return self.gold_reachable is False and self.predicted_reachable is True
+
+    @property
+    def false_negative(self) -> bool:
+        return self.gold_reachable is True and self.predicted_reachable is False
+
+    @cached_property
+    def error_cause(self) -> str | None:
+        """Why a wrong reachable/unreachable answer happened (first matching cause, in priority order)."""
+        if self.false_positive:
+            return self._error_cause(True)
+        if self.false_negative:
+            return self._error_cause(False)
+        return None
