@@ -43,12 +43,14 @@ class LLMOptions(BaseModel):
     few_shot: str | None = Field(None, description="Path of a dev-split JSONL to draw examples from.")
     shots: int = Field(4, ge=0, description="Number of few-shot examples when few_shot is given.")
     shot_seed: int = 0
-    max_retries: int = Field(3, ge=0, le=20, description="Quick retries inside one call.")
+    max_retries: int = Field(2, ge=0, le=20, description="Quick retries inside one call (0: pool only).")
     backoff: float = Field(1.0, ge=0.0, description="First backoff in seconds; doubles per retry.")
     max_backoff: float = Field(30.0, ge=0.0)
     request_timeout: float = Field(60.0, gt=0.0, description="Seconds per HTTP request.")
     price_in: float | None = Field(None, ge=0.0, description="USD per million input tokens (for cost).")
     price_out: float | None = Field(None, ge=0.0, description="USD per million output tokens.")
+    requests_per_minute: float | None = Field(None, gt=0.0, description="Pool rate limit.")
+    tokens_per_minute: float | None = Field(None, gt=0.0, description="Pool token budget.")
 
 
 @dataclass
@@ -127,12 +129,18 @@ class LLMTranslator(Translator):
         extra = {
             **result.extra,
             **completion.meta,
-            "attempts": attempts,
+            "call_attempts": attempts,
             "prompt_version": PROMPT_VERSION,
         }
         if prompt.inventory_omitted:
             extra["inventory_omitted"] = prompt.inventory_omitted
         return result.model_copy(update={"usage": self._usage(completion), "extra": extra})
+
+    def estimate_tokens(self, case_input: CaseInput) -> int:
+        """Prompt characters / 4 plus the output cap: what the pool's tokens/min budget reserves."""
+        prompt = self.prompts.build(case_input)
+        chars = len(prompt.system) + sum(len(m.content) for m in prompt.messages)
+        return chars // 4 + int(self.options["max_tokens"])
 
     def _complete(self, prompt: Prompt) -> Completion:
         """Send ``prompt`` once. Raise ``RetryableError`` for throttling/5xx, ``BackendFailure`` otherwise."""
