@@ -121,15 +121,19 @@ def compare_runs(a: Run, b: Run, options: CompareOptions | None = None) -> dict[
     names = sorted(
         {m for s in a.samples for m in s["scores"]} & {m for s in b.samples for m in s["scores"]}
     )
-    headline_first = sorted(names, key=lambda m: (not specs.get(m, MetricSpec(m, True)).headline, m))
-    metrics: list[dict[str, Any]] = []
     focus = [m for m in opts.focus if m in names]
+    headline_first = sorted(names, key=lambda m: (
+        focus.index(m) if m in focus else len(focus), not specs.get(m, MetricSpec(m, True)).headline, m))
+    metrics: list[dict[str, Any]] = []
     slices: dict[str, list[dict[str, Any]]] = {}
     flips: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for name in headline_first:
         spec = specs.get(name) or MetricSpec(name, True, source="unknown")
         ids, va, vb = _paired_arrays(shared, a, b, name)
         if not ids:
+            continue
+        if spec.aggregation != "mean":
+            metrics.append(_summary_only(a, b, spec, len(ids)))
             continue
         iv = paired_bootstrap(va, vb, n_resamples=opts.n_resamples, seed=metric_seed(opts.seed, name))
         binary = spec.paired_binary or is_binary(np.concatenate([va, vb]).tolist())
@@ -175,13 +179,27 @@ def compare_runs(a: Run, b: Run, options: CompareOptions | None = None) -> dict[
     }
 
 
+def _summary_only(a: Run, b: Run, spec: MetricSpec, n: int) -> dict[str, Any]:
+    """A ratio/F1/balanced metric is not a mean of per-case values, so samples cannot be resampled into
+    it; report the two runs' own summary values (over each run's cases) without a paired interval."""
+    ea, eb = a.metric(spec.name) or {}, b.metric(spec.name) or {}
+    va, vb = ea.get("value"), eb.get("value")
+    return {
+        "metric": spec.name, "higher_is_better": spec.higher_is_better, "headline": spec.headline,
+        "n": n, "a": va, "b": vb, "diff": None if va is None or vb is None else vb - va,
+        "ci_low": None, "ci_high": None, "mcnemar": None,
+        "verdict": f"not paired ({spec.aggregation} over each run's cases)",
+    }
+
+
 def _slice_deltas(
     ids: list[str], va: np.ndarray, vb: np.ndarray, a: Run, opts: CompareOptions, name: str
 ) -> list[dict[str, Any]]:
     by_tag: dict[str, list[int]] = {}
     for i, cid in enumerate(ids):
         for tag in a.samples_by_id[cid].get("tags") or []:
-            by_tag.setdefault(str(tag), []).append(i)
+            key = str(tag) if ":" in str(tag) else f"tag:{tag}"  # the scorers' slice naming
+            by_tag.setdefault(key, []).append(i)
     rows: list[dict[str, Any]] = []
     for tag, idx in by_tag.items():
         sel = np.asarray(idx)

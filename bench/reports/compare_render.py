@@ -112,7 +112,7 @@ def print_table(result: dict[str, Any], console: Console, max_rows: int = 10) ->
         table.add_row(
             f"{m['metric']} {_arrow(m)}", str(m["n"]), _num(m["a"]), _num(m["b"]), _signed(m["diff"]),
             f"[{_signed(m['ci_low'])}, {_signed(m['ci_high'])}]", _p(m["mcnemar"]),
-            f"[{style}]{m['verdict']}[/]" if style else "n.s.",
+            f"[{style}]{m['verdict']}[/]" if style else m["verdict"].replace("no significant difference", "n.s."),
         )
     console.print(table)
     for metric, rows in result["slices"].items():

@@ -21,6 +21,7 @@ class MetricSpec:
     description: str = ""
     headline: bool = False
     paired_binary: bool = False
+    aggregation: str = "mean"  # "mean" means the run value is the mean of the per-case values
     source: str = "scorers"  # "scorers" or "summary" (fallback)
 
 
@@ -38,6 +39,8 @@ def registry_specs() -> dict[str, MetricSpec]:
             description=str(_attr(spec, "description", "") or ""),
             headline=bool(_attr(spec, "headline", False)),
             paired_binary=bool(_attr(spec, "paired_binary", False)),
+            aggregation=str(getattr(_attr(spec, "aggregation", "mean"), "value", None)
+                            or _attr(spec, "aggregation", "mean")),
         )
     return out
 

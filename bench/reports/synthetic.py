@@ -18,10 +18,10 @@ import numpy as np
 SYNTHETIC_DIRECTIONS: dict[str, bool] = {
     "strict_accuracy": True,
     "false_positive_reachability": False,
-    "resource.pair_accuracy": True,
-    "region.accuracy": True,
-    "abstention.recall": True,
-    "verdict.accuracy": True,
+    "pair_match": True,
+    "region_accuracy": True,
+    "execution_accuracy": True,
+    "over_abstention": False,
 }
 
 _FAULTS = ("nacl-all", "sg-empty", "tgw-xregion", "route-blackhole", "none")
