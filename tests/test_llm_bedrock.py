@@ -36,7 +36,8 @@ def _translator(**options: Any) -> tuple[BedrockTranslator, Stubber, list[float]
     translator = make_translator(f"bedrock:model={MODEL},region=us-east-1", **options)
     assert isinstance(translator, BedrockTranslator)
     session = boto3.session.Session(
-        aws_access_key_id="AKIATESTTESTTESTTEST", aws_secret_access_key="not-a-real-secret",
+        aws_access_key_id="AKIATESTTESTTESTTEST",
+        aws_secret_access_key="not-a-real-secret",
         region_name="us-east-1",
     )
     client = session.client("bedrock-runtime")
@@ -50,10 +51,15 @@ def _translator(**options: Any) -> tuple[BedrockTranslator, Stubber, list[float]
 
 def _tool_response(payload: Any, tokens: tuple[int, int] = (812, 41)) -> dict[str, Any]:
     return {
-        "output": {"message": {"role": "assistant", "content": [
-            {"text": "I'll submit the query."},
-            {"toolUse": {"toolUseId": "tooluse_1", "name": TOOL_NAME, "input": payload}},
-        ]}},
+        "output": {
+            "message": {
+                "role": "assistant",
+                "content": [
+                    {"text": "I'll submit the query."},
+                    {"toolUse": {"toolUseId": "tooluse_1", "name": TOOL_NAME, "input": payload}},
+                ],
+            }
+        },
         "stopReason": "tool_use",
         "usage": {"inputTokens": tokens[0], "outputTokens": tokens[1], "totalTokens": sum(tokens)},
         "metrics": {"latencyMs": 420},
@@ -72,11 +78,20 @@ def _text_response(text: str) -> dict[str, Any]:
 def test_tool_use_output_becomes_a_query_with_usage_and_forced_tool() -> None:
     translator, stubber, _ = _translator(price_in=0.8, price_out=4.0)
     expected = {
-        "modelId": MODEL, "system": ANY, "messages": ANY,
+        "modelId": MODEL,
+        "system": ANY,
+        "messages": ANY,
         "inferenceConfig": {"maxTokens": 1024, "temperature": 0.0},
         "toolConfig": {
-            "tools": [{"toolSpec": {"name": TOOL_NAME, "description": ANY,
-                                    "inputSchema": {"json": answer_schema()}}}],
+            "tools": [
+                {
+                    "toolSpec": {
+                        "name": TOOL_NAME,
+                        "description": ANY,
+                        "inputSchema": {"json": answer_schema()},
+                    }
+                }
+            ],
             "toolChoice": {"tool": {"name": TOOL_NAME}},
         },
     }
@@ -96,11 +111,21 @@ def test_tool_use_output_becomes_a_query_with_usage_and_forced_tool() -> None:
 
 def test_throttling_then_success_is_retried_with_backoff() -> None:
     translator, stubber, sleeps = _translator()
-    stubber.add_client_error("converse", service_error_code="ThrottlingException",
-                             service_message="Too many requests", http_status_code=429)
-    stubber.add_client_error("converse", service_error_code="ServiceUnavailableException",
-                             service_message="busy", http_status_code=503)
-    stubber.add_response("converse", _tool_response({"decision": "abstain", "abstain_reason": "cross_region"}))
+    stubber.add_client_error(
+        "converse",
+        service_error_code="ThrottlingException",
+        service_message="Too many requests",
+        http_status_code=429,
+    )
+    stubber.add_client_error(
+        "converse",
+        service_error_code="ServiceUnavailableException",
+        service_message="busy",
+        http_status_code=503,
+    )
+    stubber.add_response(
+        "converse", _tool_response({"decision": "abstain", "abstain_reason": "cross_region"})
+    )
     out = translator.translate(CASE)
     stubber.assert_no_pending_responses()
     assert out.status == "abstain" and out.abstain_reason == "cross_region"
@@ -117,8 +142,13 @@ def test_throttling_past_the_retries_goes_to_the_pool_and_is_not_cached(tmp_path
     with pytest.raises(RetryableError, match="ThrottlingException"):
         translator.translate(CASE)
     results: dict[str, Any] = {}
-    stats = translate_all(translator, [("c1", CASE)], jobs=1, on_result=results.__setitem__,
-                          retry=RetryPolicy(max_retries=0, base_delay=0.0))
+    stats = translate_all(
+        translator,
+        [("c1", CASE)],
+        jobs=1,
+        on_result=results.__setitem__,
+        retry=RetryPolicy(max_retries=0, base_delay=0.0),
+    )
     stubber.assert_no_pending_responses()
     assert results["c1"].failure_type == "translator:retries_exhausted"
     assert stats.errors == 1 and len(cache) == 0 and len(sleeps) == 2
@@ -129,9 +159,14 @@ def test_throttling_past_the_retries_goes_to_the_pool_and_is_not_cached(tmp_path
     ("response", "failure"),
     [
         (_text_response("Both instances are in the same VPC, so yes."), "parse:invalid_json"),
-        (_tool_response({"decision": "query", "query": {"region": "us-east-1", "source": "i-0aaa"}}),
-         "parse:schema_violation"),
-        (_tool_response({"decision": "query", "query": {**QUERY, "protocol": "ping"}}), "parse:schema_violation"),
+        (
+            _tool_response({"decision": "query", "query": {"region": "us-east-1", "source": "i-0aaa"}}),
+            "parse:schema_violation",
+        ),
+        (
+            _tool_response({"decision": "query", "query": {**QUERY, "protocol": "ping"}}),
+            "parse:schema_violation",
+        ),
     ],
 )
 def test_malformed_output_is_a_scored_parse_failure(response: dict[str, Any], failure: str) -> None:
@@ -154,8 +189,12 @@ def test_text_mode_parses_fenced_json_and_sends_no_tools() -> None:
 
 def test_access_denied_is_a_failure_not_a_retry() -> None:
     translator, stubber, sleeps = _translator()
-    stubber.add_client_error("converse", service_error_code="AccessDeniedException",
-                             service_message="You don't have access to the model", http_status_code=403)
+    stubber.add_client_error(
+        "converse",
+        service_error_code="AccessDeniedException",
+        service_message="You don't have access to the model",
+        http_status_code=403,
+    )
     out = translator.translate(CASE)
     assert out.failure_type == "translator:access_denied" and sleeps == []
     assert "AKIATESTTESTTESTTEST" not in out.model_dump_json()
@@ -165,8 +204,10 @@ def test_settings_hold_no_credentials_and_the_module_imports_no_sdk() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, bench.translators.llm.bedrock, bench.translators.llm.openai_compat;"
-            "print(sorted(m for m in ('boto3', 'httpx', 'openai') if m in sys.modules))")
+    code = (
+        "import sys, bench.translators.llm.bedrock, bench.translators.llm.openai_compat;"
+        "print(sorted(m for m in ('boto3', 'httpx', 'openai') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     translator, _, _ = _translator(profile="dev")

@@ -35,15 +35,21 @@ CASE = CaseInput(
 )
 
 
-def completion(content: str | None = None, tool_args: str | None = None, usage: tuple[int, int] = (900, 30)
-               ) -> tuple[int, dict[str, str], bytes]:
+def completion(
+    content: str | None = None, tool_args: str | None = None, usage: tuple[int, int] = (900, 30)
+) -> tuple[int, dict[str, str], bytes]:
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if tool_args is not None:
-        message["tool_calls"] = [{"id": "call_1", "type": "function",
-                                  "function": {"name": TOOL_NAME, "arguments": tool_args}}]
-    doc = {"id": "cmpl-1", "object": "chat.completion", "model": "fake-model",
-           "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-           "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}}
+        message["tool_calls"] = [
+            {"id": "call_1", "type": "function", "function": {"name": TOOL_NAME, "arguments": tool_args}}
+        ]
+    doc = {
+        "id": "cmpl-1",
+        "object": "chat.completion",
+        "model": "fake-model",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)},
+    }
     return 200, {"Content-Type": "application/json"}, json.dumps(doc).encode()
 
 
@@ -100,11 +106,13 @@ def server() -> Iterator[FakeServer]:
     fake.close()
 
 
-def make(server: FakeServer, monkeypatch: pytest.MonkeyPatch, **options: Any) -> tuple[OpenAICompatTranslator,
-                                                                                         list[float]]:
+def make(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch, **options: Any
+) -> tuple[OpenAICompatTranslator, list[float]]:
     monkeypatch.setenv(KEY_ENV, API_KEY)
-    translator = make_translator(f"openai:model=fake-model,base_url={server.url},api_key_env={KEY_ENV}",
-                                 **options)
+    translator = make_translator(
+        f"openai:model=fake-model,base_url={server.url},api_key_env={KEY_ENV}", **options
+    )
     assert isinstance(translator, OpenAICompatTranslator)
     sleeps: list[float] = []
     translator._sleep = sleeps.append
@@ -126,13 +134,17 @@ def test_canned_completion_sends_schema_and_records_usage(server: FakeServer, mo
     assert body["response_format"]["json_schema"]["schema"] == answer_schema()
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     assert "35.78.9.203" in body["messages"][-1]["content"]
-    assert translator.settings()["api_key_env"] == KEY_ENV and API_KEY not in json.dumps(translator.describe())
+    assert translator.settings()["api_key_env"] == KEY_ENV and API_KEY not in json.dumps(
+        translator.describe()
+    )
 
 
 def test_429_with_retry_after_is_honoured(server: FakeServer, monkeypatch) -> None:
     translator, sleeps = make(server, monkeypatch)
-    server.script = [(429, {"Retry-After": "7"}, b'{"error": {"message": "rate limited"}}'),
-                     answer({"decision": "query", "query": QUERY})]
+    server.script = [
+        (429, {"Retry-After": "7"}, b'{"error": {"message": "rate limited"}}'),
+        answer({"decision": "query", "query": QUERY}),
+    ]
     out = translator.translate(CASE)
     assert out.status == "query" and sleeps == [7.0] and len(server.requests) == 2
     assert out.extra["call_attempts"] == 2
@@ -140,8 +152,11 @@ def test_429_with_retry_after_is_honoured(server: FakeServer, monkeypatch) -> No
 
 def test_500s_are_retried_with_backoff_then_handed_to_the_pool(server: FakeServer, monkeypatch) -> None:
     translator, sleeps = make(server, monkeypatch, max_retries=2, backoff=0.5)
-    server.script = [(500, {}, b"upstream error"), (502, {}, b"bad gateway"),
-                     answer({"decision": "abstain", "abstain_reason": "cross_region"})]
+    server.script = [
+        (500, {}, b"upstream error"),
+        (502, {}, b"bad gateway"),
+        answer({"decision": "abstain", "abstain_reason": "cross_region"}),
+    ]
     out = translator.translate(CASE)
     assert out.status == "abstain" and len(server.requests) == 3
     assert len(sleeps) == 2 and 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0
@@ -149,8 +164,13 @@ def test_500s_are_retried_with_backoff_then_handed_to_the_pool(server: FakeServe
     server.requests.clear()
     server.script = [(500, {}, b"down")] * 6
     results: dict[str, Any] = {}
-    translate_all(translator, [("c1", CASE)], jobs=1, on_result=results.__setitem__,
-                  retry=RetryPolicy(max_retries=1, base_delay=0.0))
+    translate_all(
+        translator,
+        [("c1", CASE)],
+        jobs=1,
+        on_result=results.__setitem__,
+        retry=RetryPolicy(max_retries=1, base_delay=0.0),
+    )
     assert results["c1"].failure_type == "translator:retries_exhausted"
     assert len(server.requests) == 6  # (1 + 2 quick retries) x (1 + 1 pool retry)
 
@@ -158,14 +178,20 @@ def test_500s_are_retried_with_backoff_then_handed_to_the_pool(server: FakeServe
 @pytest.mark.parametrize(
     ("content", "failure"),
     [
-        ('{"decision": "query", "query": {"region": "ap-northeast-1", "source": "i-0app1"', "parse:invalid_json"),
+        (
+            '{"decision": "query", "query": {"region": "ap-northeast-1", "source": "i-0app1"',
+            "parse:invalid_json",
+        ),
         ("Yes, they can communicate.", "parse:invalid_json"),
-        ('{"decision": "query", "query": {"region": "ap-northeast-1", "destination": "x"}}',
-         "parse:schema_violation"),
+        (
+            '{"decision": "query", "query": {"region": "ap-northeast-1", "destination": "x"}}',
+            "parse:schema_violation",
+        ),
     ],
 )
-def test_invalid_model_output_is_a_scored_parse_failure(server: FakeServer, monkeypatch, content: str,
-                                                        failure: str, tmp_path: Path) -> None:
+def test_invalid_model_output_is_a_scored_parse_failure(
+    server: FakeServer, monkeypatch, content: str, failure: str, tmp_path: Path
+) -> None:
     translator, _ = make(server, monkeypatch)
     server.script = [completion(content=content), completion(content=content)]
     results: dict[str, Any] = {}
@@ -194,8 +220,10 @@ def test_tools_mode_reads_tool_call_arguments(server: FakeServer, monkeypatch) -
 
 def test_server_rejecting_the_schema_falls_back_to_text(server: FakeServer, monkeypatch) -> None:
     translator, _ = make(server, monkeypatch)
-    server.script = [(400, {}, b'{"error": "response_format json_schema not supported"}'),
-                     completion(content="```json\n" + json.dumps({"decision": "query", "query": QUERY}) + "\n```")]
+    server.script = [
+        (400, {}, b'{"error": "response_format json_schema not supported"}'),
+        completion(content="```json\n" + json.dumps({"decision": "query", "query": QUERY}) + "\n```"),
+    ]
     out = translator.translate(CASE)
     assert out.status == "query" and out.extra["fallback"] == "json_schema->text after HTTP 400"
     assert "response_format" not in server.requests[1]["body"]
@@ -225,7 +253,9 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
 
 
-def test_api_key_never_lands_in_any_file_the_run_wrote(server: FakeServer, monkeypatch, tmp_path: Path) -> None:
+def test_api_key_never_lands_in_any_file_the_run_wrote(
+    server: FakeServer, monkeypatch, tmp_path: Path
+) -> None:
     """Cache, samples, run record and a DEBUG log of everything: none may contain the key."""
     translator, _ = make(server, monkeypatch)
     echo = json.dumps({"error": {"message": f"Incorrect API key provided: {API_KEY}"}}).encode()
@@ -257,12 +287,15 @@ def test_api_key_never_lands_in_any_file_the_run_wrote(server: FakeServer, monke
     assert "[REDACTED]" in (results["c1"].raw or "") and "[REDACTED]" in (results["c2"].raw or "")
     run_dir = tmp_path / "runs" / "r1"
     run_dir.mkdir(parents=True)
-    (run_dir / "run.json").write_text(json.dumps({"translator": translator.describe(),
-                                                  "spec": getattr(translator, "spec", "")}))
+    (run_dir / "run.json").write_text(
+        json.dumps({"translator": translator.describe(), "spec": getattr(translator, "spec", "")})
+    )
     with (run_dir / "samples.jsonl").open("w") as fh:
         for case_id in sorted(results):
-            fh.write(json.dumps({"case_id": case_id, "translation": results[case_id].model_dump(mode="json")})
-                     + "\n")
+            fh.write(
+                json.dumps({"case_id": case_id, "translation": results[case_id].model_dump(mode="json")})
+                + "\n"
+            )
     assert len(TranslationCache(tmp_path / "cache.sqlite")) >= 2  # the cache really was written
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert {p.name for p in written} >= {"cache.sqlite", "run.log", "run.json", "samples.jsonl"}

@@ -13,15 +13,21 @@ from bench.translators.llm.parse import parse_text, payload_to_translation
 
 
 def _item(n: int, **kw: object) -> InventoryItem:
-    base = {"id": f"i-{n:017x}", "type": "instance", "region": "us-east-1", "name": f"worker-{n}",
-            "private_ips": (f"10.0.{n // 250}.{n % 250 + 4}",)}
+    base = {
+        "id": f"i-{n:017x}",
+        "type": "instance",
+        "region": "us-east-1",
+        "name": f"worker-{n}",
+        "private_ips": (f"10.0.{n // 250}.{n % 250 + 4}",),
+    }
     base.update(kw)
     return InventoryItem(**base)  # type: ignore[arg-type]
 
 
 def _input(turns: tuple[str, ...], items: tuple[InventoryItem, ...]) -> CaseInput:
-    return CaseInput(turns=turns, context=Context(home_region="us-east-1", account_id="111122223333",
-                                                  inventory=items))
+    return CaseInput(
+        turns=turns, context=Context(home_region="us-east-1", account_id="111122223333", inventory=items)
+    )
 
 
 def test_system_prompt_carries_the_schema_derived_from_the_models() -> None:
@@ -51,8 +57,9 @@ def test_turns_are_numbered_and_context_rendered_compactly() -> None:
     assert text.index("[1]") < text.index("[2]")
     assert text.index("[us-east-1]") < text.index("[ap-northeast-1]")  # home Region first
     line = next(ln for ln in text.splitlines() if "bastion" in ln)
-    assert line.strip() == (f'{items[0].id} instance name="bastion" ip=10.0.0.5 public_ip=3.3.3.3 '
-                            'tags={"env": "prod"}')
+    assert line.strip() == (
+        f'{items[0].id} instance name="bastion" ip=10.0.0.5 public_ip=3.3.3.3 tags={{"env": "prod"}}'
+    )
     assert built.inventory_omitted == 0
 
 
@@ -84,10 +91,20 @@ def test_mention_score_ranks_exact_ids_over_name_words() -> None:
 
 def _case(cid: str, split: str, answerable: bool = True) -> Case:
     query = Query(region="us-east-1", source="i-1", destination="10.0.0.9", protocol="tcp", port=22)
-    gold = Gold(answerable=True, query=query) if answerable else Gold(answerable=False,
-                                                                        abstain_reason="cross_region")
-    return Case(id=cid, suite="core", split=split, world="w", lang="en",  # type: ignore[arg-type]
-                input=_input((f"question {cid}",), (_item(1),)), gold=gold)
+    gold = (
+        Gold(answerable=True, query=query)
+        if answerable
+        else Gold(answerable=False, abstain_reason="cross_region")
+    )
+    return Case(
+        id=cid,
+        suite="core",
+        split=split,
+        world="w",
+        lang="en",  # type: ignore[arg-type]
+        input=_input((f"question {cid}",), (_item(1),)),
+        gold=gold,
+    )
 
 
 def test_few_shot_draws_only_from_dev_and_becomes_message_pairs(tmp_path) -> None:
@@ -114,8 +131,13 @@ def test_few_shot_draws_only_from_dev_and_becomes_message_pairs(tmp_path) -> Non
         P.load_few_shot(tmp_path / "nope.jsonl", k=2)
 
 
-GOOD = {"region": "ap-northeast-1", "source": "i-1", "destination": "35.78.9.203", "protocol": "tcp",
-        "port": 443}
+GOOD = {
+    "region": "ap-northeast-1",
+    "source": "i-1",
+    "destination": "35.78.9.203",
+    "protocol": "tcp",
+    "port": 443,
+}
 
 
 @pytest.mark.parametrize(
@@ -140,7 +162,11 @@ def test_parser_recovers_the_query_from_messy_output(text: str) -> None:
 
 def test_parser_abstentions_and_dropped_keys() -> None:
     out = parse_text("{'decision': 'abstain', 'abstain_reason': 'cross_region', 'note': 'x'}")
-    assert (out.status, out.abstain_reason, out.extra["dropped_keys"]) == ("abstain", "cross_region", ["note"])
+    assert (out.status, out.abstain_reason, out.extra["dropped_keys"]) == (
+        "abstain",
+        "cross_region",
+        ["note"],
+    )
     assert payload_to_translation({"abstain": True, "reason": "ipv6"}, raw="r").abstain_reason == "ipv6"
 
 
@@ -150,13 +176,22 @@ def test_parser_abstentions_and_dropped_keys() -> None:
         ("", "parse:invalid_json"),
         ("I think they can talk to each other.", "parse:invalid_json"),
         ('{"decision": "query", "query": {"region": "us-east-1", "source": "i-1"', "parse:invalid_json"),
-        ('{"decision": "query", "query": {"region": "us-east-1", "source": "i-1"}}', "parse:schema_violation"),
-        ('{"decision": "query", "query": {"region": "us-east-1", "source": "i-1", "destination": "x", '
-         '"port": 70000}}', "parse:schema_violation"),
+        (
+            '{"decision": "query", "query": {"region": "us-east-1", "source": "i-1"}}',
+            "parse:schema_violation",
+        ),
+        (
+            '{"decision": "query", "query": {"region": "us-east-1", "source": "i-1", "destination": "x", '
+            '"port": 70000}}',
+            "parse:schema_violation",
+        ),
         ('{"decision": "maybe"}', "parse:schema_violation"),
         ('{"decision": "query"}', "parse:schema_violation"),
-        ('{"decision": "query", "query": {"region": "us-east-1", "source": "i-1", "destination": "x", '
-         '"protocol": "sctp"}}', "parse:schema_violation"),
+        (
+            '{"decision": "query", "query": {"region": "us-east-1", "source": "i-1", "destination": "x", '
+            '"protocol": "sctp"}}',
+            "parse:schema_violation",
+        ),
     ],
 )
 def test_parser_failures_are_typed_and_keep_the_raw_text(text: str, failure: str) -> None:

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from bench.translators.base import RetryableError, TranslatorError
 from bench.translators.llm.common import BackendFailure, Completion, LLMOptions, LLMTranslator
-from bench.translators.llm.prompt import TOOL_NAME, Prompt
+from bench.translators.llm.prompt import TOOL_DESCRIPTION, TOOL_NAME, Prompt
 from bench.translators.registry import register_translator
 
 RETRYABLE_CODES = frozenset(
@@ -81,7 +81,9 @@ class BedrockTranslator(LLMTranslator):
             from botocore.config import Config
         except ImportError as exc:  # pragma: no cover - boto3 is a core dependency today
             raise TranslatorError("bedrock needs boto3: pip install 'reachbench[bedrock]'") from exc
-        session = boto3.session.Session(profile_name=self.options["profile"], region_name=self.options["region"])
+        session = boto3.session.Session(
+            profile_name=self.options["profile"], region_name=self.options["region"]
+        )
         if not session.region_name:
             raise TranslatorError("bedrock: no Region; pass region=... or set AWS_REGION / a profile Region")
         timeout = float(self.options["request_timeout"])
@@ -111,7 +113,7 @@ class BedrockTranslator(LLMTranslator):
                     {
                         "toolSpec": {
                             "name": TOOL_NAME,
-                            "description": "Submit the reachability query, or the abstention, for the question.",
+                            "description": TOOL_DESCRIPTION,
                             "inputSchema": {"json": prompt.schema},
                         }
                     }
@@ -140,7 +142,9 @@ class BedrockTranslator(LLMTranslator):
             message = f"{code}: {err.get('Message', '')}".strip()
             if code in RETRYABLE_CODES or status == 429 or status >= 500:
                 raise RetryableError(message) from None
-            raise BackendFailure(FAILURE_CODES.get(code, f"translator:{code or 'client_error'}"), message) from None
+            raise BackendFailure(
+                FAILURE_CODES.get(code, f"translator:{code or 'client_error'}"), message
+            ) from None
         except (NoCredentialsError, PartialCredentialsError) as exc:
             raise BackendFailure("translator:no_credentials", type(exc).__name__) from None
         except ParamValidationError as exc:

@@ -175,8 +175,9 @@ class LLMTranslator(Translator):
                 return call(), attempt + 1
             except RetryableError as exc:
                 if attempt >= retries:
-                    raise RetryableError(f"{self.redact(str(exc))} (after {attempt + 1} attempts)",
-                                         retry_after=exc.retry_after) from None
+                    raise RetryableError(
+                        f"{self.redact(str(exc))} (after {attempt + 1} attempts)", retry_after=exc.retry_after
+                    ) from None
                 delay = self._delay(attempt, exc.retry_after)
                 left = remaining_time()
                 if left is not None and delay >= left:

@@ -29,7 +29,7 @@ from pydantic import Field
 
 from bench.translators.base import RetryableError, TranslatorError
 from bench.translators.llm.common import BackendFailure, Completion, LLMOptions, LLMTranslator
-from bench.translators.llm.prompt import TOOL_NAME, Prompt
+from bench.translators.llm.prompt import TOOL_DESCRIPTION, TOOL_NAME, Prompt
 from bench.translators.registry import register_translator
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
@@ -127,7 +127,7 @@ class OpenAICompatTranslator(LLMTranslator):
                     "type": "function",
                     "function": {
                         "name": TOOL_NAME,
-                        "description": "Submit the reachability query, or the abstention, for the question.",
+                        "description": TOOL_DESCRIPTION,
                         "parameters": prompt.schema,
                     },
                 }
@@ -155,7 +155,10 @@ class OpenAICompatTranslator(LLMTranslator):
             headers["Authorization"] = f"Bearer {key}"
         try:
             response = self.client().post(
-                "chat/completions", json=self.body(prompt, mode), headers=headers, timeout=self._request_timeout()
+                "chat/completions",
+                json=self.body(prompt, mode),
+                headers=headers,
+                timeout=self._request_timeout(),
             )
         except httpx.TimeoutException as exc:
             raise RetryableError(f"timeout: {type(exc).__name__}") from None

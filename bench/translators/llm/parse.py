@@ -109,7 +109,10 @@ def extract_object(text: str) -> dict[str, Any]:
 
 def _looks_like_answer(obj: dict[str, Any]) -> bool:
     keys = set(obj)
-    return bool(keys & {"decision", "query", "abstain", "abstain_reason", "status"} or {"source", "destination"} <= keys)
+    return bool(
+        keys & {"decision", "query", "abstain", "abstain_reason", "status"}
+        or {"source", "destination"} <= keys
+    )
 
 
 def _unwrap(obj: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +120,7 @@ def _unwrap(obj: dict[str, Any]) -> dict[str, Any]:
     for _ in range(3):
         if len(obj) != 1:
             break
-        (key, value), = obj.items()
+        ((key, value),) = obj.items()
         if key not in _ENVELOPE_KEYS:
             break
         if isinstance(value, str):
@@ -137,7 +140,9 @@ def _clean_query(raw: dict[str, Any], dropped: list[str]) -> dict[str, Any]:
         if key not in _QUERY_KEYS:
             dropped.append(f"query.{key}")
             continue
-        if value is None or (isinstance(value, str) and not value.strip() and key not in ("source", "destination")):
+        if value is None or (
+            isinstance(value, str) and not value.strip() and key not in ("source", "destination")
+        ):
             continue
         if key == "protocol" and isinstance(value, str):
             value = value.strip().lower()
@@ -175,7 +180,9 @@ def _validate(obj: dict[str, Any], raw: str) -> Translation:
     if decision is None and query_obj is None and "source" in obj:
         query_obj, decision = obj, "query"  # the bare query without the envelope
     if decision is None:
-        decision = "query" if isinstance(query_obj, dict) else ("abstain" if obj.get("abstain_reason") else None)
+        decision = (
+            "query" if isinstance(query_obj, dict) else ("abstain" if obj.get("abstain_reason") else None)
+        )
     known = {"decision", "status", "query", "abstain", "abstain_reason", "reason"}
     if query_obj is not obj:
         dropped += sorted(k for k in obj if k not in known)
@@ -186,7 +193,9 @@ def _validate(obj: dict[str, Any], raw: str) -> Translation:
         reason = str(reason).strip() if reason is not None else "unspecified"
         return Translation(status="abstain", abstain_reason=reason or "unspecified", raw=raw, extra=extra)
     if decision != "query":
-        raise ParseFailure("parse:schema_violation", f"decision must be 'query' or 'abstain', got {decision!r}")
+        raise ParseFailure(
+            "parse:schema_violation", f"decision must be 'query' or 'abstain', got {decision!r}"
+        )
     if not isinstance(query_obj, dict):
         raise ParseFailure("parse:schema_violation", "decision is 'query' but no query object was given")
     cleaned = _clean_query(query_obj, dropped)

@@ -39,6 +39,7 @@ from bench.model.resources import ENDPOINT_TYPES
 
 PROMPT_VERSION = "llm-prompt-v1"
 TOOL_NAME = "submit_answer"
+TOOL_DESCRIPTION = "Submit the reachability query, or the abstention, for the question."
 DEFAULT_MAX_INVENTORY = 150
 
 ABSTAIN_REASONS: dict[str, str] = {
@@ -69,7 +70,7 @@ class LLMAnswer(BaseModel):
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
-    """Replace ``$ref`` with the definition: several servers (Bedrock tools, llama.cpp grammars) reject refs."""
+    """Replace ``$ref`` with its definition: Bedrock tools and llama.cpp grammars reject refs."""
     if isinstance(node, dict):
         if "$ref" in node:
             target = defs[node["$ref"].rsplit("/", 1)[-1]]
@@ -215,7 +216,9 @@ def render_context(case_input: CaseInput, max_items: int = DEFAULT_MAX_INVENTORY
     regions = sorted({i.region for i in items}, key=lambda r: (r != ctx.home_region, r))
     total = len(ctx.inventory)
     header = f"Inventory ({total} resources"
-    header += f"; showing the {len(items)} most relevant to the question, {omitted} omitted)" if omitted else ")"
+    header += (
+        f"; showing the {len(items)} most relevant to the question, {omitted} omitted)" if omitted else ")"
+    )
     lines.append(header + ":")
     for region in regions:
         lines.append(f"[{region}]")
@@ -342,7 +345,9 @@ class PromptBuilder:
         self._system = system_prompt()
         shots: Sequence[Case] = ()
         if self.config.few_shot_path and self.config.few_shot_k > 0:
-            shots = load_few_shot(self.config.few_shot_path, self.config.few_shot_k, self.config.few_shot_seed)
+            shots = load_few_shot(
+                self.config.few_shot_path, self.config.few_shot_k, self.config.few_shot_seed
+            )
         examples: list[Message] = []
         for case in shots:
             examples.append(Message("user", render_case(case.input, self.config.max_inventory)))
