@@ -1,0 +1,191 @@
+"""From mentions to one Query (or an abstention with a reason), across the turns of a conversation.
+
+The first turn sets source, destination, traffic and Region; each later turn corrects what it names:
+a Region it asserts ("Not Seoul! Tokyo!"), a single endpoint (the destination, unless marked as the
+source or replacing the current source: "not X, Y"), both endpoints (a re-ask), or the traffic ("sorry,
+I meant port 5432"). Then names are resolved in the settled Region and RA's limits are applied: the
+source must be an inventory resource, source and destination in one Region, IPv4 only, Lambda/ECS
+declined, and several equally good candidates make the question too ambiguous to answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.aws.ipranges import shipped_ip_ranges
+from bench.aws.regions import region_from_hostname
+from bench.cases.schema import CaseInput, InventoryItem
+from bench.model import UNSUPPORTED_RESOURCE_TYPES, Query, Translation
+from bench.translators.rules.lexicon import Traffic, find_traffic
+from bench.translators.rules.mentions import Extra, Inventory, Mention, find_mentions, mask
+from bench.translators.rules.regions import asserted_region, find_regions
+
+# When one name fits several resources in one Region, prefer what people usually mean by a name.
+_TYPE_PREFERENCE = (
+    "db-instance", "autoscaling-group", "instance", "vpc-endpoint", "nat-gateway", "internet-gateway",
+    "transit-gateway", "vpn-gateway", "transit-gateway-attachment", "vpc-peering-connection", "subnet",
+    "vpc", "lambda-function", "ecs-task", "network-interface",
+)
+
+
+class Abstain(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Conversation:
+    source: Mention | None = None
+    destination: Mention | None = None
+    traffic: Traffic | None = None
+    region: str | None = None  # asserted for the whole question
+
+
+def _same(a: Mention | None, b: Mention) -> bool:
+    return a is not None and (a.text.lower() == b.text.lower() or bool(set(a.candidates) & set(b.candidates)))
+
+
+def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
+    """Source and destination among a turn's asserted mentions: role hints first, then order."""
+    if not mentions:
+        return None, None
+    src = next((m for m in mentions if m.role == "source"), None)
+    dst = next((m for m in mentions if m.role == "destination" and m is not src), None)
+    rest = [m for m in mentions if m is not src and m is not dst]
+    if src is None and rest:
+        src = rest.pop(0) if (dst is None or len(rest) > 0) else None
+    if dst is None and rest:
+        dst = rest.pop(0)
+    if src is not None and dst is not None and len(mentions) == 1:
+        dst = None
+    return src, dst
+
+
+def read_conversation(case_input: CaseInput, inv: Inventory, extra: Extra | None = None,
+                      follow_ups: bool = True) -> Conversation:
+    conv = Conversation()
+    turns = case_input.turns if follow_ups else case_input.turns[:1]
+    for i, turn in enumerate(turns):
+        regions = find_regions(turn)
+        mentions = find_mentions(turn, inv, regions, extra)
+        spans = [(m.start, m.end) for m in mentions]
+        regions = [r for r in regions if not any(a <= r.start < b for a, b in spans)]
+        # Regions attached to a mention are that endpoint's; the rest speak for the whole question.
+        attached = {m.region for m in mentions if m.region}
+        free = [r for r in regions if r.code not in attached or r.negated]
+        said = asserted_region(free) or (asserted_region(regions) if i > 0 else None)
+        if said:
+            conv.region = said
+            if i > 0:  # a Region correction re-homes endpoints resolved under the old one
+                for slot in ("source", "destination"):
+                    m = getattr(conv, slot)
+                    if m is not None and m.region and m.region != said:
+                        setattr(conv, slot, Mention(**{**m.__dict__, "region": said}))
+        traffic = find_traffic(mask(turn, spans))
+        if traffic is not None:
+            conv.traffic = traffic
+        asserted = [m for m in mentions if not m.negated]
+        denied = [m for m in mentions if m.negated]
+        if i == 0 or len(asserted) >= 2:
+            src, dst = _assign(asserted)
+            conv.source = src or conv.source
+            conv.destination = dst or conv.destination
+        elif len(asserted) == 1:
+            m = asserted[0]
+            if m.role == "source" or any(_same(conv.source, d) for d in denied):
+                conv.source = m
+            else:
+                conv.destination = m
+    return conv
+
+
+def _pick(mention: Mention, regions: list[str | None], what: str) -> InventoryItem:
+    cands = list(mention.candidates)
+    if not cands:
+        raise Abstain(f"unknown_resource: {what} {mention.text!r} is not in the inventory")
+    if len(cands) > 1:
+        for region in regions:
+            if region is None:
+                continue
+            here = [c for c in cands if c.region == region]
+            if here:
+                cands = here
+                break
+    if len(cands) > 1:
+        rank = {t: i for i, t in enumerate(_TYPE_PREFERENCE)}
+        best = min(rank.get(c.type, 99) for c in cands)
+        cands = [c for c in cands if rank.get(c.type, 99) == best]
+    if len(cands) > 1:
+        ids = ", ".join(sorted(c.id for c in cands))
+        raise Abstain(f"ambiguous: {what} {mention.text!r} fits {len(cands)} resources ({ids})")
+    return cands[0]
+
+
+def _check_supported(item: InventoryItem, what: str) -> None:
+    if item.type in {t.value for t in UNSUPPORTED_RESOURCE_TYPES}:
+        raise Abstain(f"unsupported_resource_type: {what} {item.id} is a {item.type}")
+
+
+def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Query:
+    home = case_input.context.home_region
+    src_m, dst_m = conv.source, conv.destination
+    if src_m is None:
+        raise Abstain("no_source: the question names no source resource")
+    if dst_m is None:
+        raise Abstain("no_destination: the question names no destination")
+    for m, what in ((src_m, "source"), (dst_m, "destination")):
+        if m.kind == "ipv6":
+            raise Abstain(f"ipv6: {what} {m.text} is IPv6; only IPv4 paths can be analysed")
+        if m.kind == "unknown_id":
+            if (m.literal or "").startswith(("arn:aws:lambda:", "arn:aws:ecs:")):
+                raise Abstain(f"unsupported_resource_type: {what} {m.text}")
+            raise Abstain(f"unknown_resource: {what} {m.text} is not in the inventory")
+    if src_m.kind != "resource":
+        raise Abstain(f"unknown_resource: source {src_m.text!r} is not a resource in the inventory")
+    hint = _literal_region(dst_m)
+    src = _pick(src_m, [src_m.region, conv.region, home, hint], "source")
+    _check_supported(src, "source")
+    region = src.region
+    stated = src_m.region or conv.region
+    if stated and stated != region and src_m.how != "id" and len(src_m.candidates) > 1:
+        raise Abstain(f"unknown_resource: no {src_m.text!r} in {stated}")
+    traffic = conv.traffic or Traffic()
+    common = {"region": region, "source": src.id, "protocol": traffic.protocol,
+              "port": traffic.port if traffic.protocol in ("tcp", "udp") else None}
+    if dst_m.kind == "resource":
+        dst = _pick(dst_m, [dst_m.region, region, conv.region, home], "destination")
+        _check_supported(dst, "destination")
+        if dst.region != region:
+            raise Abstain(f"cross_region: source in {region}, destination {dst.id} in {dst.region}")
+        if dst_m.region and dst_m.region != region:
+            raise Abstain(f"cross_region: source in {region}, destination named in {dst_m.region}")
+        return Query(destination=dst.id, **common)
+    if dst_m.region and dst_m.region != region and dst_m.kind != "fqdn":
+        raise Abstain(f"cross_region: destination named in {dst_m.region}, source in {region}")
+    named = region_from_hostname(dst_m.literal or "") if dst_m.kind == "fqdn" else None
+    return Query(destination=dst_m.literal or dst_m.text,
+                 destination_region=named if named and named != region else None, **common)
+
+
+def _literal_region(m: Mention) -> str | None:
+    """The Region an address or hostname belongs to (AWS ip-ranges, endpoint hostnames), if any."""
+    if m.kind == "ip" and m.literal:
+        region = shipped_ip_ranges().region_of(m.literal)
+        return region if region and region != "GLOBAL" else None
+    if m.kind == "fqdn" and m.literal:
+        return region_from_hostname(m.literal)
+    return None
+
+
+def translate_rules(case_input: CaseInput, extra: Extra | None = None) -> Translation:
+    inv = Inventory(case_input.context.inventory)
+    conv = read_conversation(case_input, inv, extra)
+    try:
+        query = build_query(case_input, conv, inv)
+    except Abstain as exc:
+        return Translation(status="abstain", abstain_reason=exc.reason)
+    evidence = {"traffic": conv.traffic.evidence if conv.traffic else "",
+                "source": conv.source.how if conv.source else "",
+                "destination": conv.destination.how if conv.destination else ""}
+    return Translation(status="query", query=query, extra={"evidence": evidence})

@@ -1,0 +1,123 @@
+"""Protocol and port words, English and Japanese: how people name traffic.
+
+Each finding is a ``Traffic`` fact with its span, so that follow-up turns ("sorry, I meant port 5432")
+can replace what an earlier turn said. Services give protocol and port; explicit numbers ("port 8443",
+"ポート 8443", "8443番ポート", "tcp/8443", "UDP 53") win over a service's default port; bare "tcp"/"udp"
+set only the protocol. "疎通"/"connectivity" deliberately set nothing: they mean "can they talk at all".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bench.model.query import Protocol
+
+
+@dataclass(frozen=True)
+class Traffic:
+    protocol: Protocol = "any"
+    port: int | None = None
+    evidence: str = ""
+
+    @property
+    def is_specified(self) -> bool:
+        return self.protocol != "any" or self.port is not None
+
+
+# (pattern, protocol, port). Word boundaries are ASCII-only so that Japanese text around a word counts
+# as a boundary ("pingで", "SSHで").
+_B = r"(?<![A-Za-z0-9_])"
+_E = r"(?![A-Za-z0-9_])"
+SERVICES: tuple[tuple[str, Protocol, int | None], ...] = (
+    (rf"{_B}(?:ping(?:s|ed|ing)?|icmp|echo[- ]request)", "icmp", None),
+    (r"ピン[グク]|エコー要求", "icmp", None),
+    (rf"{_B}(?:ssh|scp|sftp){_E}", "tcp", 22),
+    (rf"{_B}(?:https|tls|ssl){_E}", "tcp", 443),
+    (rf"{_B}http{_E}(?!s)", "tcp", 80),
+    (rf"{_B}(?:postgres(?:ql)?|psql|pg){_E}|ポスグレ|aurora[- ]postgres(?:ql)?", "tcp", 5432),
+    (rf"{_B}(?:mysql|mariadb|aurora){_E}", "tcp", 3306),
+    (rf"{_B}(?:redis|elasticache|valkey){_E}", "tcp", 6379),
+    (rf"{_B}(?:memcached?){_E}", "tcp", 11211),
+    (rf"{_B}(?:rdp|remote desktop){_E}|リモートデスクトップ", "tcp", 3389),
+    (rf"{_B}(?:dns|name resolution){_E}|名前解決", "udp", 53),
+    (rf"{_B}(?:ntp){_E}", "udp", 123),
+    (rf"{_B}(?:smtp){_E}", "tcp", 25),
+    (rf"{_B}(?:mongo(?:db)?){_E}", "tcp", 27017),
+    (rf"{_B}(?:sql server|mssql){_E}", "tcp", 1433),
+    (rf"{_B}(?:kafka){_E}", "tcp", 9092),
+)
+_SERVICE_RES = [(re.compile(p, re.IGNORECASE), proto, port) for p, proto, port in SERVICES]
+
+_PROTO_WORD = re.compile(rf"{_B}(tcp|udp){_E}", re.IGNORECASE)
+# Explicit port numbers, with an optional protocol attached.
+_PORT_RES = (
+    re.compile(rf"{_B}(?P<proto>tcp|udp)\s*(?:/|port|ポート)?\s*(?P<port>\d{{1,5}})(?:\s*番)?{_E}", re.I),
+    re.compile(rf"{_B}(?P<port>\d{{1,5}})\s*/\s*(?P<proto>tcp|udp){_E}", re.I),
+    re.compile(rf"{_B}ports?\s*(?:number\s*)?(?:#\s*)?(?P<port>\d{{1,5}}){_E}", re.I),
+    re.compile(r"ポート(?:番号)?\s*[:：]?\s*(?P<port>\d{1,5})(?:\s*番)?"),
+    re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*番(?:ポート)?"),
+    re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*ポート"),
+    re.compile(rf"{_B}on\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),  # "TCP to x on 8443"
+    # host:port after an address or name (10.0.2.15:5432, db.example.com:3306)
+    re.compile(r"(?<=[0-9A-Za-z]):(?P<port>\d{1,5})(?![\d.])"),
+)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    kind: str  # "service" | "port" | "proto"
+    protocol: Protocol | None
+    port: int | None
+    text: str
+
+
+def _hits(text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for rx, proto, port in _SERVICE_RES:
+        for m in rx.finditer(text):
+            hits.append(_Hit(m.start(), "service", proto, port, m.group(0)))
+    taken: list[tuple[int, int]] = []
+    for rx in _PORT_RES:
+        for m in rx.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            port = int(m.group("port"))
+            if not 0 < port <= 65535:
+                continue
+            proto = m.groupdict().get("proto")
+            taken.append((m.start(), m.end()))
+            hits.append(_Hit(m.start(), "port", proto.lower() if proto else None, port, m.group(0)))  # type: ignore[arg-type]
+    for m in _PROTO_WORD.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            hits.append(_Hit(m.start(), "proto", m.group(1).lower(), None, m.group(0)))  # type: ignore[arg-type]
+    return sorted(hits, key=lambda h: h.start)
+
+
+def find_traffic(text: str) -> Traffic | None:
+    """What one message says about the traffic, or None if it says nothing.
+
+    An explicit port beats a service's default port ("postgres on port 6432"); an explicit tcp/udp beats
+    a service's protocol ("DNS over TCP"); ICMP wins when it is the only service named.
+    """
+    hits = _hits(text)
+    if not hits:
+        return None
+    services = [h for h in hits if h.kind == "service"]
+    ports = [h for h in hits if h.kind == "port"]
+    protos = [h for h in hits if h.kind == "proto"] + [h for h in ports if h.protocol]
+    evidence = ", ".join(h.text for h in hits)
+    non_icmp = [s for s in services if s.protocol != "icmp"]
+    if services and not non_icmp and not ports:
+        return Traffic("icmp", None, evidence)
+    port = ports[-1].port if ports else (non_icmp[-1].port if non_icmp else None)
+    if protos:
+        protocol: Protocol = protos[-1].protocol or "tcp"  # type: ignore[assignment]
+    elif non_icmp:
+        protocol = non_icmp[-1].protocol or "tcp"  # type: ignore[assignment]
+    elif port is not None:
+        protocol = "tcp"  # "port 5432" with no protocol: TCP, as people mean it
+    else:
+        protocol = "any"
+    return Traffic(protocol, port, evidence)

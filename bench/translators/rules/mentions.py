@@ -1,0 +1,203 @@
+"""Endpoint mentions in a message, resolved against the console inventory.
+
+What counts as naming an endpoint: a resource id (``i-…``, ``eni-…``, an ARN), a Name tag or a
+user-chosen identifier (RDS, Auto Scaling), a private or public address owned by an inventory resource,
+an inventory DNS name (RDS endpoints, instance and endpoint DNS), and otherwise a literal destination
+(IPv4 address, CIDR, FQDN). Each mention keeps its span, hints about its role (``from X`` / ``Xから`` is
+a source, ``宛先: X`` a destination), whether it is being corrected away (``not X``), and a Region
+written next to it ("app in Tokyo", "東京のapp"). Extra resolvers (the retrieval translator's
+descriptive matcher) plug in through ``find_mentions(..., extra=...)``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from bench.cases.schema import InventoryItem
+from bench.translators.rules.regions import RegionMention
+
+Kind = str  # "resource" | "ip" | "cidr" | "fqdn" | "ipv6" | "unknown_id"
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: Kind
+    candidates: tuple[InventoryItem, ...] = ()
+    literal: str | None = None
+    role: str | None = None  # "source" | "destination" | None
+    negated: bool = False
+    region: str | None = None  # a Region written next to the mention
+    how: str = ""  # "id" | "name" | "ip" | "dns" | "desc" ...
+
+
+class Inventory:
+    """Lookup tables over the context inventory (ids, names, addresses, DNS names, VPC members)."""
+
+    def __init__(self, items: Sequence[InventoryItem]) -> None:
+        self.items = tuple(items)
+        self.by_id: dict[str, InventoryItem] = {}
+        self.by_ip: dict[str, list[InventoryItem]] = {}
+        self.by_dns: dict[str, list[InventoryItem]] = {}
+        self.by_name: dict[str, list[InventoryItem]] = {}
+        for it in self.items:
+            self.by_id[it.id] = it
+            for ip in (*it.private_ips, *it.public_ips):
+                self.by_ip.setdefault(ip, []).append(it)
+            for dns in it.dns_names:
+                self.by_dns.setdefault(dns.lower().rstrip("."), []).append(it)
+            for name in {it.name, it.tags.get("Name")} - {None, ""}:
+                self.by_name.setdefault(name.lower(), []).append(it)  # type: ignore[union-attr]
+            if not _EC2_ID.fullmatch(it.id) and not it.id.startswith("arn:"):
+                self.by_name.setdefault(it.id.lower(), []).append(it)  # RDS / ASG identifiers
+        self._name_re = _alternation(sorted(self.by_name, key=len, reverse=True))
+        self._dns_re = _alternation(sorted(self.by_dns, key=len, reverse=True))
+
+    def in_vpc(self, vpc_id: str | None, types: set[str]) -> list[InventoryItem]:
+        return [it for it in self.items if vpc_id and it.vpc_id == vpc_id and it.type in types]
+
+
+def _alternation(words: list[str]) -> re.Pattern[str] | None:
+    words = [w for w in words if len(w) >= 2]
+    if not words:
+        return None
+    body = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![A-Za-z0-9_\-.])(?:{body})(?![A-Za-z0-9_\-]|\.[A-Za-z0-9])", re.IGNORECASE)
+
+
+_EC2_ID = re.compile(
+    r"(?:i|eni|igw|nat|vgw|vpce|vpc|pcx|subnet|tgw-attach|tgw|sg|acl|rtb|eigw|cgw)-[0-9a-f]{8,17}"
+)
+_ID_RE = re.compile(rf"(?<![A-Za-z0-9_\-])(?:{_EC2_ID.pattern}|arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:[^\s,、。)）]+)"
+                    r"(?![A-Za-z0-9_\-])")
+_CIDR_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}(?![\d])")
+_IPV4_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d]|\.\d|/\d)")
+_IPV6_RE = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![0-9A-Fa-f:])")
+_FQDN_RE = re.compile(
+    r"(?<![A-Za-z0-9_\-.@/])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9_\-])"
+)
+_NOT_HOSTS = {"e.g", "i.e", "etc"}
+
+_SRC_BEFORE = re.compile(
+    r"(?:\bfrom|\bsource|\bsrc|\borigin|送信元|接続元|ソース)\s*(?:is|instance|ip|host|address)?\s*[:：=は]?\s*(?:the\s+)?$",
+    re.I,
+)
+_DST_BEFORE = re.compile(
+    r"(?:\bto|\bdestination|\bdst|\bdest|\btarget|\breach|\binto|\btowards?|宛先|送信先|接続先|ターゲット)"
+    r"\s*(?:is|should be)?\s*[:：=は]?\s*(?:the\s+)?$",
+    re.I,
+)
+_SRC_AFTER = re.compile(r"^\s*(?:\([^)]*\)|（[^）]*）)?\s*(?:から|->|→|=>)")
+_DST_AFTER = re.compile(r"^\s*(?:\([^)]*\)|（[^）]*）)?\s*(?:に対して|に|へ|まで|宛)")
+_NEG_BEFORE = re.compile(r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I)
+_NEG_AFTER = re.compile(r"^\s*(?:\([^)]*\))?\s*(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I)
+# A Region written right after ("X in Tokyo", "X (Tokyo)") or right before ("東京のX", "Tokyo's X").
+_REGION_AFTER_GAP = re.compile(r"^\s*(?:\(|（|in|over in|at|located in)?\s*(?:the\s+)?$", re.I)
+_REGION_BEFORE_GAP = re.compile(r"^(?:\s*リージョン)?\s*(?:の|'s|’s)?\s*(?:the\s+)?$", re.I)
+
+Extra = Callable[[str, "Inventory", list[tuple[int, int]]], list[Mention]]
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < b and a < span[1] for a, b in taken)
+
+
+def find_mentions(text: str, inv: Inventory, regions: Sequence[RegionMention] = (),
+                  extra: Extra | None = None) -> list[Mention]:
+    """Every endpoint named in ``text``, in order of appearance, with role/negation/Region hints."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: Mention) -> None:
+        if not _overlaps((m.start, m.end), taken):
+            found.append(m)
+            taken.append((m.start, m.end))
+
+    for m in _ID_RE.finditer(text):
+        rid = m.group(0)
+        item = inv.by_id.get(rid)
+        add(Mention(m.start(), m.end(), rid, "resource" if item else "unknown_id",
+                    (item,) if item else (), literal=rid, how="id"))
+    for m in _CIDR_RE.finditer(text):
+        try:
+            net = ipaddress.ip_network(m.group(0), strict=False)
+        except ValueError:
+            continue
+        add(Mention(m.start(), m.end(), m.group(0), "cidr", literal=str(net), how="cidr"))
+    for m in _IPV4_RE.finditer(text):
+        try:
+            ip = str(ipaddress.ip_address(m.group(0)))
+        except ValueError:
+            continue
+        owners = inv.by_ip.get(ip, [])
+        preferred = [o for o in owners if o.type != "network-interface"] or owners
+        add(Mention(m.start(), m.end(), ip, "resource" if preferred else "ip",
+                    tuple(preferred), literal=ip, how="ip"))
+    for m in _IPV6_RE.finditer(text):
+        candidate = m.group(0)
+        if candidate.count(":") < 2:
+            continue
+        try:
+            ipaddress.ip_network(candidate, strict=False)
+        except ValueError:
+            continue
+        add(Mention(m.start(), m.end(), candidate, "ipv6", literal=candidate, how="ipv6"))
+    if inv._dns_re is not None:
+        for m in inv._dns_re.finditer(text):
+            add(Mention(m.start(), m.end(), m.group(0), "resource",
+                        tuple(inv.by_dns[m.group(0).lower()]), how="dns"))
+    if inv._name_re is not None:
+        for m in inv._name_re.finditer(text):
+            add(Mention(m.start(), m.end(), m.group(0), "resource",
+                        tuple(inv.by_name[m.group(0).lower()]), how="name"))
+    if extra is not None:
+        for m in extra(text, inv, list(taken)):
+            add(m)
+    for m in _FQDN_RE.finditer(text):
+        host = m.group(0).rstrip(".")
+        if host.lower() in _NOT_HOSTS or re.fullmatch(r"[\d.]+", host) or "." not in host:
+            continue
+        add(Mention(m.start(), m.end(), host, "fqdn", literal=host.lower(), how="fqdn"))
+    found.sort(key=lambda x: x.start)
+    return [_annotate(text, m, regions, found) for m in found]
+
+
+def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: list[Mention]) -> Mention:
+    before = text[max(0, m.start - 30) : m.start]
+    after = text[m.end : m.end + 30]
+    role = None
+    if _SRC_BEFORE.search(before) or _SRC_AFTER.search(after):
+        role = "source"
+    elif _DST_BEFORE.search(before) or _DST_AFTER.search(after):
+        role = "destination"
+    negated = bool(_NEG_BEFORE.search(before) or _NEG_AFTER.search(after))
+    region = None
+    for r in regions:
+        if r.negated:
+            continue
+        if r.start >= m.end and _REGION_AFTER_GAP.match(text[m.end : r.start]) and not _between(others, m.end, r.start):
+            region = r.code
+        elif r.end <= m.start and _REGION_BEFORE_GAP.match(text[r.end : m.start]):
+            region = r.code
+    return replace(m, role=role, negated=negated, region=region)
+
+
+def _between(mentions: list[Mention], a: int, b: int) -> bool:
+    return any(a <= x.start < b for x in mentions)
+
+
+def mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the given spans blanked, so names like ``pg-primary`` do not read as "postgres"."""
+    chars = list(text)
+    for a, b in spans:
+        for i in range(a, min(b, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+__all__ = ["Extra", "Inventory", "Mention", "field", "find_mentions", "mask"]
