@@ -212,3 +212,33 @@ def test_settings_hold_no_credentials_and_the_module_imports_no_sdk() -> None:
     assert out.stdout.strip() == "[]"
     translator, _, _ = _translator(profile="dev")
     assert "AKIA" not in str(translator.describe()) and translator.settings()["profile"] == "dev"
+
+
+def test_region_resolution_happens_at_construction(monkeypatch, tmp_path) -> None:
+    from bench.translators.base import TranslatorError
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with pytest.raises(TranslatorError, match="no Region"):
+        make_translator(f"bedrock:model={MODEL}")
+    with pytest.raises(TranslatorError, match="nosuch"):
+        make_translator(f"bedrock:model={MODEL},profile=nosuch")
+    monkeypatch.setenv("AWS_REGION", "ap-northeast-1")
+    assert make_translator(f"bedrock:model={MODEL}").settings()["region"] == "ap-northeast-1"
+    with pytest.raises(TranslatorError, match="temprature"):
+        make_translator(f"bedrock:model={MODEL},temprature=0.2")
+
+
+def test_prompt_version_is_part_of_the_cache_key_and_settings(monkeypatch) -> None:
+    import bench.translators.llm.common as common
+
+    translator, _, _ = _translator()
+    before = translator.cache_key(CASE)
+    assert translator.cache_key(CASE) == before
+    monkeypatch.setattr(common, "PROMPT_VERSION", "llm-prompt-v999")
+    assert translator.cache_key(CASE) != before
+    other, _, _ = _translator(max_inventory=10)
+    assert other.cache_key(CASE) != translator.cache_key(CASE)

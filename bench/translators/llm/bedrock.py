@@ -64,6 +64,14 @@ class BedrockTranslator(LLMTranslator):
         super().__init__(**options)
         self._client: Any = None
         self._client_lock = threading.Lock()
+        # Resolved now, so a missing Region or profile fails before the run, and the run record says
+        # which Region answered even when it came from AWS config.
+        self.region = self.options["region"] or _configured_region(self.options["profile"])
+
+    def settings(self) -> dict[str, Any]:
+        out = super().settings()
+        out["region"] = self.region
+        return dict(sorted(out.items()))
 
     def use_client(self, client: Any) -> None:
         """Use a ready ``bedrock-runtime`` client (tests with botocore's Stubber, custom sessions)."""
@@ -154,6 +162,25 @@ class BedrockTranslator(LLMTranslator):
         except BotoCoreError as exc:
             raise BackendFailure("translator:client_error", f"{type(exc).__name__}: {exc}") from None
         return _completion(response)
+
+
+def _configured_region(profile: str | None) -> str:
+    """The Region boto3 would use (AWS_DEFAULT_REGION, the profile's config; AWS_REGION as other SDKs do)."""
+    import os
+
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        region = botocore.session.Session(profile=profile).get_config_variable("region")
+    except ProfileNotFound as exc:
+        raise TranslatorError(f"bedrock: {exc}") from None
+    region = region or os.environ.get("AWS_REGION")
+    if not region:
+        raise TranslatorError(
+            "bedrock: no Region; pass region=..., set AWS_DEFAULT_REGION or a profile Region"
+        )
+    return str(region)
 
 
 def _completion(response: dict[str, Any]) -> Completion:
