@@ -9,6 +9,7 @@ from __future__ import annotations
 from scorers.aggregate import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
+    case_scores,
     component_matrix,
     dumps_summary,
     summarize,
@@ -25,6 +26,7 @@ __all__ = [
     "CaseFacts",
     "MetricSpec",
     "build_tables",
+    "case_scores",
     "component_matrix",
     "dumps_summary",
     "failure_type",

@@ -66,6 +66,16 @@ def component_matrix(
     return ComponentMatrix(values, applicable, columns, scores)
 
 
+def case_scores(facts: CaseFacts, registry: dict[str, Metric] | None = None) -> dict[str, float | None]:
+    """Every metric's value on one case (None = not applicable), as stored in samples.jsonl."""
+    registry = registry if registry is not None else metrics()
+    out: dict[str, float | None] = {}
+    for name, m in registry.items():
+        comps = m.components(facts)
+        out[name] = None if comps is None else per_case_value(m.spec.aggregation, comps)
+    return out
+
+
 def _round(value: float | None) -> float | None:
     if value is None or not np.isfinite(value):
         return None

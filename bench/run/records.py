@@ -1,0 +1,159 @@
+"""Per-case records of ``samples.jsonl``: built from a case, read back for scoring, written sorted.
+
+A record carries everything needed to understand a failure without the suite at hand: the input, the
+translation (raw and parsed), both predicted verdicts, the gold, every metric's per-case value, the
+failure type and a ``diagnosis`` (scope relation, cause of a wrong verdict, Region pairs). ``score`` reads
+only records, so re-scoring never needs the translator, the suite or the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.cases.schema import Case, Gold
+from bench.model import Translation, Verdict
+from scorers import CaseFacts, failure_type
+
+SAMPLES = "samples.jsonl"
+
+
+class SampleFileError(ValueError):
+    """A samples file that cannot be used; the message names the file and line."""
+
+
+def dump_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def slice_tags(case_or_record: Case | dict[str, Any]) -> tuple[str, ...]:
+    """Tags used for slicing: the case's own plus ``split:<split>`` (a run may hold several splits)."""
+    if isinstance(case_or_record, Case):
+        return (*case_or_record.tags, f"split:{case_or_record.split}")
+    return (*case_or_record.get("tags", ()), f"split:{case_or_record.get('split')}")
+
+
+def diagnosis(facts: CaseFacts) -> dict[str, Any]:
+    return {
+        "predicted_reachable": facts.predicted_reachable,
+        "gold_reachable": facts.gold_reachable,
+        "scope": facts.scope,
+        "scope_widened": facts.scope_widened if facts.scope is not None else None,
+        "error_cause": facts.error_cause,
+        "regions": {slot: list(pair) for slot, pair in facts.region_pairs.items()},
+    }
+
+
+def build_record(
+    case: Case,
+    translation: Translation,
+    predicted: Verdict | None,
+    predicted_ra: Verdict | None,
+    scores: dict[str, float | None] | None = None,
+) -> dict[str, Any]:
+    """The samples.jsonl record of one case (scores filled in by the caller or by re-scoring)."""
+    facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
+    return {
+        "case_id": case.id,
+        "suite": case.suite,
+        "split": case.split,
+        "world": case.world,
+        "lang": case.lang,
+        "tags": list(case.tags),
+        "input": case.input.model_dump(mode="json"),
+        "gold": case.gold.model_dump(mode="json"),
+        "translation": translation.model_dump(mode="json"),
+        "predicted": None if predicted is None else predicted.model_dump(mode="json"),
+        "predicted_ra": None if predicted_ra is None else predicted_ra.model_dump(mode="json"),
+        "scores": scores or {},
+        "failure_type": failure_type(facts),
+        "diagnosis": diagnosis(facts),
+    }
+
+
+def facts_of(record: dict[str, Any], where: str = "") -> CaseFacts:
+    """The scorers' view of a stored record (validated; errors name the record)."""
+    try:
+        predicted = record.get("predicted")
+        return CaseFacts(
+            gold=Gold.model_validate(record["gold"]),
+            translation=Translation.model_validate(record["translation"]),
+            predicted=None if predicted is None else Verdict.model_validate(predicted),
+            case_id=str(record["case_id"]),
+            tags=slice_tags(record),
+        )
+    except (KeyError, ValueError) as exc:
+        raise SampleFileError(f"{where or 'sample'}: case {record.get('case_id')!r}: {exc}") from None
+
+
+def read_samples(path: Path, *, tolerate_torn_tail: bool = False) -> list[dict[str, Any]]:
+    """Records of a samples file. A torn last line (an interrupted write) is dropped when tolerated."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out: list[dict[str, Any]] = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            last = lineno == len(lines)
+            if tolerate_torn_tail and last and not line.endswith("\n"):
+                break
+            raise SampleFileError(f"{path}:{lineno}: not JSON: {exc.msg}") from None
+    return out
+
+
+def latest_by_id(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One record per case id (a later line wins: a resumed run may re-append a case)."""
+    return {str(r["case_id"]): r for r in records}
+
+
+def write_sorted(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Rewrite the samples file sorted by case id, atomically (write then rename)."""
+    tmp = path.with_suffix(".jsonl.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for record in sorted(records, key=lambda r: str(r["case_id"])):
+            fh.write(dump_line(record))
+    os.replace(tmp, path)
+
+
+class SampleAppender:
+    """Appends records as they arrive and flushes each, so an interrupted run keeps what it finished."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._repair_tail()
+        self._fh = path.open("a", encoding="utf-8")
+
+    def _repair_tail(self) -> None:
+        # A crash mid-write leaves a partial last line; cut it so appended lines stay well formed.
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            with self.path.open("r+b") as fh:
+                fh.truncate(cut)
+
+    def append(self, record: dict[str, Any]) -> None:
+        self._fh.write(dump_line(record))
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> SampleAppender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def iter_facts(records: Iterable[dict[str, Any]], where: str = "") -> Iterator[CaseFacts]:
+    for record in records:
+        yield facts_of(record, where)

@@ -1,0 +1,93 @@
+"""Scoring a run directory from its records alone: the step ``run`` ends with and ``score`` repeats.
+
+Both paths go through ``score_records`` with the header taken from ``run.json``, so ``reachbench score``
+reproduces ``summary.json`` byte for byte (and re-scores with fixed scorers without a model call).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from bench.run.records import SAMPLES, diagnosis, facts_of, read_samples, write_sorted
+from scorers import DEFAULT_RESAMPLES, DEFAULT_SEED, component_matrix, dumps_summary, failure_type, summarize
+
+RUN_JSON = "run.json"
+SUMMARY = "summary.json"
+
+
+class RunDirError(ValueError):
+    """A run directory that cannot be scored; the message names the file."""
+
+
+def summary_header(meta: dict[str, Any]) -> dict[str, Any]:
+    """The fixed part of summary.json, from run.json (no timestamps: they would break reproduction)."""
+    suite = {k: v for k, v in (meta.get("suite") or {}).items() if k != "source"}  # a local path
+    return {"run_id": meta.get("run_id"), "suite": suite, "translator": meta.get("translator")}
+
+
+def score_records(
+    records: list[dict[str, Any]],
+    meta: dict[str, Any],
+    *,
+    where: str = "",
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Fill each record's ``scores``/``failure_type``/``diagnosis`` and build the summary (sorted by id)."""
+    records = sorted(records, key=lambda r: str(r["case_id"]))
+    facts = [facts_of(r, where) for r in records]
+    matrix = component_matrix(facts)
+    for record, f, scores in zip(records, facts, matrix.scores, strict=True):
+        record["scores"] = scores
+        record["failure_type"] = failure_type(f)
+        record["diagnosis"] = diagnosis(f)
+    summary = summarize(
+        facts,
+        seed=int(meta.get("seed", DEFAULT_SEED)),
+        n_resamples=int(meta.get("n_resamples", DEFAULT_RESAMPLES)),
+        header=summary_header(meta),
+        matrix=matrix,
+    )
+    return records, summary
+
+
+def read_meta(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / RUN_JSON
+    if not path.is_file():
+        raise RunDirError(f"{path}: no run.json (not a run directory?)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RunDirError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_summary(run_dir: Path, summary: dict[str, Any]) -> None:
+    tmp = run_dir / (SUMMARY + ".tmp")
+    tmp.write_text(dumps_summary(summary), encoding="utf-8")
+    os.replace(tmp, run_dir / SUMMARY)
+
+
+def rescore(run_dir: str | Path) -> dict[str, Any]:
+    """Re-score a run directory in place from its records; returns the summary written."""
+    root = Path(run_dir)
+    meta = read_meta(root)
+    samples_path = root / SAMPLES
+    records = list(read_samples(samples_path))
+    if not records:
+        raise RunDirError(f"{samples_path}: no samples to score")
+    seen: set[str] = set()
+    for r in records:
+        if r.get("case_id") in seen:
+            raise RunDirError(f"{samples_path}: case {r.get('case_id')!r} appears twice (unfinished run?)")
+        seen.add(str(r.get("case_id")))
+    records, summary = score_records(records, meta, where=str(samples_path))
+    write_sorted(samples_path, records)
+    write_summary(root, summary)
+    return summary

@@ -1,0 +1,318 @@
+"""Run a translator over a suite, execute each translated query on its world, score, write a run directory.
+
+``run(options)`` is the library behind ``reachbench run``: it loads the suite, selects the cases, loads
+and indexes every world once, translates through the worker pool (``jobs`` calls in flight), executes
+each query on the case's world as its translation arrives, and appends the case's record to
+``samples.jsonl`` at once. A run stopped at any point is resumed with ``resume(run_dir)``: finished cases
+are kept, the rest are translated, and the final files equal those of an uninterrupted run (records are
+rewritten sorted by case id and the summary depends only on them). A translator exception, timeout or
+garbage answer is a scored failure, never the end of the run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench import __version__
+from bench.cases.schema import Case
+from bench.model import Translation
+from bench.run.execute import EngineFactory, Executor
+from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
+from bench.run.progress import RunProgress
+from bench.run.provenance import git_revision, now, package_versions, stamp
+from bench.run.records import (
+    SAMPLES,
+    SampleAppender,
+    build_record,
+    latest_by_id,
+    read_samples,
+    slice_tags,
+    write_sorted,
+)
+from bench.run.scoring import RUN_JSON, RunDirError, read_meta, score_records, write_json, write_summary
+from scorers import CaseFacts, case_scores
+
+__all__ = ["RunResult", "run", "resume", "merge", "RunOptions", "RunOptionsError", "RunDirError"]
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    summary: dict[str, Any]
+    meta: dict[str, Any]
+    n_new: int  # cases translated by this invocation (the rest came from a resumed run)
+
+
+def _load_suite(options: RunOptions) -> Any:
+    from bench.cases.loader import load_suite
+
+    return load_suite(options.suite, splits=list(options.splits))
+
+
+def _make_translator(options: RunOptions) -> Any:
+    from bench.translators.registry import make_translator
+
+    translator = make_translator(options.translator)
+    if options.cache != "off" and getattr(translator, "cacheable", False):
+        from bench.translators.cache import TranslationCache
+
+        translator.use_cache(TranslationCache(options.cache_path, mode=options.cache))  # type: ignore[arg-type]
+    return translator
+
+
+def _new_run_id(options: RunOptions, translator_name: str, out: Path) -> str:
+    base = (
+        options.run_id
+        or f"{Path(str(options.suite)).name}-{'+'.join(options.splits)}-{translator_name}-{stamp()}"
+    )
+    if options.shard is not None and options.run_id is None:
+        base += f"-shard{options.shard[0]}of{options.shard[1]}"
+    run_id, n = base, 1
+    while options.run_id is None and (out / run_id).exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
+def _meta(
+    options: RunOptions, suite: Any, cases: Sequence[Case], translator: Any, run_id: str
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "status": "running",
+        "translator": {"spec": options.translator, **translator.describe()},
+        "suite": {
+            "name": suite.name,
+            "version": suite.version,
+            "hash": suite.hash,
+            "splits": list(options.splits),
+            "n_cases": len(cases),
+            "source": str(options.suite),
+        },
+        "case_ids": [c.id for c in cases],
+        "seed": options.seed,
+        "n_resamples": options.n_resamples,
+        "reachbench_version": __version__,
+        "git_revision": git_revision(),
+        "packages": package_versions(),
+        "started_at": now(),
+        "finished_at": None,
+        "cache": None,
+        "pool": None,
+        "options": options.recorded(),
+    }
+
+
+def run(
+    options: RunOptions,
+    *,
+    engine_factory: EngineFactory | None = None,
+    translator: Any = None,
+    console: Console | None = None,
+    progress: bool = True,
+    stop: threading.Event | None = None,
+    on_case: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run ``options`` into a new run directory under ``options.out`` (see module docstring)."""
+    suite = _load_suite(options)
+    cases = select_cases(suite.cases, options)
+    if not cases:
+        raise RunOptionsError(
+            f"suite {suite.name!r}: no cases selected "
+            f"(splits {list(options.splits)}, tags {list(options.tags)}, shard {options.shard})"
+        )
+    translator = translator if translator is not None else _make_translator(options)
+    out = Path(options.out)
+    run_id = _new_run_id(options, translator.name, out)
+    run_dir = out / run_id
+    run_dir.mkdir(parents=True, exist_ok=options.run_id is not None)
+    meta = _meta(options, suite, cases, translator, run_id)
+    write_json(run_dir / RUN_JSON, meta)
+    return _execute(
+        run_dir, meta, cases, translator, options, engine_factory, console, progress, stop, on_case
+    )
+
+
+def resume(
+    run_dir: str | Path,
+    *,
+    engine_factory: EngineFactory | None = None,
+    translator: Any = None,
+    console: Console | None = None,
+    progress: bool = True,
+    jobs: int | None = None,
+    stop: threading.Event | None = None,
+) -> RunResult:
+    """Finish an interrupted run: same translator spec, suite and selection, from its run.json."""
+    root = Path(run_dir)
+    meta = read_meta(root)
+    recorded = meta.get("options") or {}
+    options = RunOptions(
+        translator=meta["translator"]["spec"],
+        suite=meta["suite"].get("source") or meta["suite"]["name"],
+        splits=tuple(meta["suite"].get("splits") or recorded.get("splits") or ("test",)),
+        limit=recorded.get("limit"),
+        tags=tuple(recorded.get("tags") or ()),
+        jobs=jobs or int(recorded.get("jobs") or 4),
+        shard=parse_shard(recorded.get("shard")),
+        out=root.parent,
+        run_id=root.name,
+        cache=str(recorded.get("cache") or "use"),
+        seed=int(meta.get("seed")),
+        n_resamples=int(meta.get("n_resamples")),
+        timeout=recorded.get("timeout"),
+    )
+    suite = _load_suite(options)
+    if suite.hash != meta["suite"]["hash"]:
+        raise RunDirError(
+            f"{root / RUN_JSON}: suite {suite.name!r} changed since the run started "
+            f"(hash {meta['suite']['hash'][:12]}... now {suite.hash[:12]}...); start a new run"
+        )
+    by_id = suite.by_id()
+    missing = [i for i in meta.get("case_ids", []) if i not in by_id]
+    if missing:
+        raise RunDirError(f"{root / RUN_JSON}: cases no longer in the suite: {missing[:5]}")
+    cases = (
+        [by_id[i] for i in meta["case_ids"]] if meta.get("case_ids") else select_cases(suite.cases, options)
+    )
+    translator = translator if translator is not None else _make_translator(options)
+    meta = {**meta, "status": "running", "resumed_at": now()}
+    write_json(root / RUN_JSON, meta)
+    return _execute(root, meta, cases, translator, options, engine_factory, console, progress, stop, None)
+
+
+def _execute(
+    run_dir: Path,
+    meta: dict[str, Any],
+    cases: list[Case],
+    translator: Any,
+    options: RunOptions,
+    engine_factory: EngineFactory | None,
+    console: Console | None,
+    show_progress: bool,
+    stop: threading.Event | None,
+    on_case: Callable[[str], None] | None,
+) -> RunResult:
+    from bench.translators.pool import translate_all
+
+    executor = Executor(engine_factory)
+    executor.prepare(c.world for c in cases)
+    translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
+    samples_path = run_dir / SAMPLES
+    wanted = {c.id for c in cases}
+    done = {
+        k: v
+        for k, v in latest_by_id(read_samples(samples_path, tolerate_torn_tail=True)).items()
+        if k in wanted
+    }
+    todo = [c for c in cases if c.id not in done]
+    by_id = {c.id: c for c in cases}
+    label = f"{meta['suite']['name']} · {meta['translator']['name']}"
+    status = "interrupted"
+    try:
+        with (
+            SampleAppender(samples_path) as appender,
+            RunProgress(console, total=len(cases), label=label, enabled=show_progress) as bar,
+        ):
+            for _ in done:
+                bar.advance(False)
+
+            def on_result(case_id: str, translation: Translation) -> None:
+                case = by_id[case_id]
+                predicted, predicted_ra = executor.run(case.world, translation)
+                facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
+                record = build_record(case, translation, predicted, predicted_ra, case_scores(facts))
+                appender.append(record)
+                bar.advance(
+                    record["failure_type"] is not None
+                    and record["failure_type"].startswith(("translator:", "engine:", "parse:"))
+                )
+                if on_case is not None:
+                    on_case(case_id)
+
+            pool_stats = translate_all(
+                translator,
+                ((c.id, c.input) for c in todo),
+                options.jobs,
+                on_result,
+                timeout=options.timeout,
+                stop=stop,
+            )
+        status = "complete" if stop is None or not stop.is_set() else "interrupted"
+    finally:
+        meta = {**meta, "status": status}
+        cache = getattr(translator, "_cache", None)
+        if cache is not None:
+            meta["cache"] = cache.stats().as_dict()
+        write_json(run_dir / RUN_JSON, meta)
+    records = list(latest_by_id(read_samples(samples_path)).values())
+    if status != "complete" or len(records) < len(cases):
+        meta["status"] = "interrupted"
+        write_json(run_dir / RUN_JSON, meta)
+        return RunResult(run_dir, {}, meta, len(todo))
+    records, summary = score_records(records, meta, where=str(samples_path))
+    write_sorted(samples_path, records)
+    write_summary(run_dir, summary)
+    meta = {**meta, "finished_at": now(), "pool": pool_stats.as_dict()}
+    write_json(run_dir / RUN_JSON, meta)
+    return RunResult(run_dir, summary, meta, len(todo))
+
+
+def merge(shard_dirs: Sequence[str | Path], out: str | Path, run_id: str | None = None) -> RunResult:
+    """Combine shard runs of one translator on one suite into a new run directory and score it."""
+    if not shard_dirs:
+        raise RunOptionsError("merge needs at least one run directory")
+    metas = [read_meta(Path(d)) for d in shard_dirs]
+    first = metas[0]
+    for d, m in zip(shard_dirs, metas, strict=True):
+        for key in ("translator", "seed", "n_resamples"):
+            if m.get(key) != first.get(key):
+                raise RunDirError(
+                    f"{Path(d) / RUN_JSON}: {key} differs from {Path(shard_dirs[0]) / RUN_JSON}"
+                )
+        if m["suite"]["hash"] != first["suite"]["hash"] or m["suite"]["splits"] != first["suite"]["splits"]:
+            raise RunDirError(f"{Path(d) / RUN_JSON}: suite differs from {Path(shard_dirs[0]) / RUN_JSON}")
+        if m.get("status") != "complete":
+            raise RunDirError(f"{Path(d) / RUN_JSON}: run is {m.get('status')!r}; resume it before merging")
+    records: dict[str, dict[str, Any]] = {}
+    for d in shard_dirs:
+        for record in read_samples(Path(d) / SAMPLES):
+            if record["case_id"] in records:
+                raise RunDirError(f"{Path(d) / SAMPLES}: case {record['case_id']!r} is in two shards")
+            records[record["case_id"]] = record
+    shards = sorted({m["options"].get("shard") for m in metas if m.get("options", {}).get("shard")})
+    counts = {int(s.split("/")[1]) for s in shards}
+    if len(counts) == 1 and len(shards) != counts.pop():
+        raise RunDirError(f"merge: shards {shards} do not cover every shard of the run")
+    base_id = run_id or f"{first['run_id'].split('-shard')[0]}-merged"
+    root = Path(out) / base_id
+    root.mkdir(parents=True, exist_ok=run_id is not None)
+    meta = {
+        **first,
+        "run_id": base_id,
+        "status": "complete",
+        "suite": {**first["suite"], "n_cases": len(records)},
+        "case_ids": sorted(records),
+        "merged_from": [m["run_id"] for m in metas],
+        "options": {**first["options"], "shard": None},
+        "started_at": min(str(m.get("started_at")) for m in metas),
+        "finished_at": max(str(m.get("finished_at")) for m in metas),
+        "cache": None,
+        "pool": None,
+    }
+    scored, summary = score_records(list(records.values()), meta)
+    write_json(root / RUN_JSON, meta)
+    write_sorted(root / SAMPLES, scored)
+    write_summary(root, summary)
+    return RunResult(root, summary, meta, 0)
+
+
+def with_suite(options: RunOptions, suite: str) -> RunOptions:
+    """The same options on another suite (the default command runs ``seed`` and ``core``)."""
+    return replace(options, suite=suite)
