@@ -304,3 +304,53 @@ def test_api_key_never_lands_in_any_file_the_run_wrote(
         data = path.read_bytes()
         assert API_KEY.encode() not in data, path
         assert API_KEY[8:24].encode() not in data, path  # no partial key either
+
+
+def test_a_full_run_directory_never_contains_the_key(server: FakeServer, monkeypatch, tmp_path: Path) -> None:
+    """Through the real runner: run.json, samples.jsonl, summary.json, the cache: none holds the key."""
+    runner = pytest.importorskip("bench.runner")
+    from bench.cases.schema import Case, Gold
+    from bench.model import Verdict
+
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "suite.json").write_text(json.dumps({"name": "keyleak", "version": "1", "description": "t"}))
+    gold = Gold(answerable=True, query=Query(**QUERY), verdict=Verdict(reachable=False))
+    cases = [
+        Case(
+            id=f"k{n}",
+            suite="keyleak",
+            split="test",
+            world="w",
+            lang="en",
+            gold=gold,
+            input=CASE.model_copy(update={"turns": (f"{CASE.turns[0]} (#{n})",)}),
+        )
+        for n in range(2)
+    ]
+    (suite / "test.jsonl").write_text("".join(c.model_dump_json() + "\n" for c in cases))
+
+    class FakeEngine:
+        def analyze(self, query: Any, profile: str = "truth") -> Verdict:
+            return Verdict(profile=profile, reachable=False)  # type: ignore[arg-type]
+
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    server.script = [answer({"decision": "query", "query": QUERY}), (401, {}, f"bad key {API_KEY}".encode())]
+    spec = f"openai:model=fake-model,base_url={server.url},api_key_env={KEY_ENV},max_retries=0"
+    options = runner.RunOptions(
+        translator=spec,
+        suite=str(suite),
+        splits=("test",),
+        out=tmp_path / "runs",
+        jobs=1,
+        cache_path=tmp_path / "cache.sqlite",
+        n_resamples=50,
+    )
+    result = runner.run(options, engine_factory=lambda world: FakeEngine(), progress=False)
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and suite not in p.parents]
+    assert {p.name for p in written} >= {"run.json", "samples.jsonl", "cache.sqlite"}
+    for path in written:
+        assert API_KEY.encode() not in path.read_bytes(), path
+    samples = (result.run_dir / "samples.jsonl").read_text()
+    assert "translator:access_denied" in samples and "[REDACTED]" in samples
+    assert json.loads((result.run_dir / "run.json").read_text())["translator"]["settings"]["prompt_version"]

@@ -123,6 +123,8 @@ def test_few_shot_draws_only_from_dev_and_becomes_message_pairs(tmp_path) -> Non
     again = P.PromptBuilder(P.PromptConfig(few_shot_path=str(dev), few_shot_k=3))
     assert again.fingerprint() == builder.fingerprint() != P.PromptBuilder().fingerprint()
 
+    assert [c.id for c in P.load_few_shot(tmp_path, k=3)] == [c.id for c in P.load_few_shot(dev, k=3)]
+
     leaky = tmp_path / "mixed.jsonl"
     leaky.write_text(cases[0].model_dump_json() + "\n" + _case("t1", "test").model_dump_json() + "\n")
     with pytest.raises(P.FewShotError, match=r"mixed.jsonl:2: split is 'test'"):

@@ -255,13 +255,17 @@ def gold_answer(case: Case) -> LLMAnswer:
 
 
 def load_few_shot(path: str | Path, k: int, seed: int = 0) -> list[Case]:
-    """``k`` dev cases from a JSONL file, chosen deterministically, abstentions represented when present.
+    """``k`` dev cases from a JSONL file (or a suite folder's ``dev.jsonl``), chosen deterministically.
+
+    One abstention is included when the file has any and ``k >= 2``, so the model sees both shapes.
 
     Any line whose ``split`` is not ``dev`` is an error: examples from ``test`` would leak gold.
     """
     path = Path(path)
     if k <= 0:
         return []
+    if path.is_dir():  # a suite folder (cases/core): its dev split
+        path = path / "dev.jsonl"
     if not path.is_file():
         raise FewShotError(f"{path}: few-shot file not found")
     cases: list[Case] = []
@@ -331,8 +335,9 @@ class PromptConfig:
 
 
 def _file_sha256(path: str) -> str | None:
+    file = Path(path) / "dev.jsonl" if Path(path).is_dir() else Path(path)
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return hashlib.sha256(file.read_bytes()).hexdigest()
     except OSError:
         return None
 
