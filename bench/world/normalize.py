@@ -23,6 +23,8 @@ import json
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from bench.world import normalize_compute as compute
 from bench.world import normalize_ec2 as ec2
 from bench.world import normalize_tgw as tgw
@@ -275,6 +277,23 @@ def normalize(raw: dict[str, Any], source: str | None = None) -> World:
         dbs.extend(compute.db_instances_raw(ctx, section))
         functions.extend(compute.lambda_functions_raw(ctx, section))
 
+    try:
+        return _link(raw, source, w, raw_subnets, dbs, functions, seen_atts, authoritative)
+    except ValidationError as exc:  # a value the parsers passed through that the model refuses
+        raise SnapshotError(f"{source + ': ' if source else ''}{exc}") from None
+
+
+def _link(
+    raw: dict[str, Any],
+    source: str | None,
+    w: dict[str, dict[str, Any]],
+    raw_subnets: list[dict[str, Any]],
+    dbs: list[dict[str, Any]],
+    functions: list[dict[str, Any]],
+    seen_atts: list[tuple[str, TransitGatewayAttachment, bool]],
+    authoritative: set[str],
+) -> World:
+    """Second phase: resolve the implicit links and assemble the World."""
     notes = list(_provenance_list((raw.get("provenance") or {}).get("notes")))
     dns = _dns(raw, source)
     subnets = _subnets(raw_subnets, w, source)
