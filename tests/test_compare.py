@@ -18,7 +18,9 @@ from bench.reports.synthetic import simulate_scores, synthetic_cases, write_run
 SKILL = {"strict_accuracy": 0.6, "false_positive_reachability": 0.1, "region_accuracy": 0.9}
 
 
-def _pair(tmp_path: Path, improve: int = 40, worsen: int = 4, b_suite_version: str = "1") -> tuple[Path, Path]:
+def _pair(
+    tmp_path: Path, improve: int = 40, worsen: int = 4, b_suite_version: str = "1"
+) -> tuple[Path, Path]:
     """Run B = run A with ``improve`` strict-accuracy failures fixed and ``worsen`` successes broken."""
     cases = synthetic_cases(400, seed=1)
     a = simulate_scores(cases, SKILL, seed=2)
@@ -47,7 +49,9 @@ def test_known_difference_is_found_and_significant(tmp_path: Path) -> None:
     assert strict["verdict"] == "B better"
     # Untouched metrics: no difference, McNemar p = 1.
     fp = by["false_positive_reachability"]
-    assert fp["diff"] == 0 and fp["mcnemar"]["p_value"] == 1.0 and fp["verdict"] == "no significant difference"
+    assert (
+        fp["diff"] == 0 and fp["mcnemar"]["p_value"] == 1.0 and fp["verdict"] == "no significant difference"
+    )
     flips = result["flips"]["strict_accuracy"]
     assert len(flips["a_wrong_b_right"]) == 40 and len(flips["a_right_b_wrong"]) == 4
     # Slices sorted by the size of the change.
@@ -65,8 +69,11 @@ def test_lower_is_better_direction_comes_from_metadata(tmp_path: Path) -> None:
         if row["false_positive_reachability"] == 0 and added < 30:
             row["false_positive_reachability"], added = 1.0, added + 1
     ra, rb = write_run(tmp_path, "A", cases, a), write_run(tmp_path, "B", cases, b)
-    fp = next(m for m in compare_runs(load_run(ra), load_run(rb))["metrics"]
-              if m["metric"] == "false_positive_reachability")
+    fp = next(
+        m
+        for m in compare_runs(load_run(ra), load_run(rb))["metrics"]
+        if m["metric"] == "false_positive_reachability"
+    )
     assert fp["higher_is_better"] is False
     assert fp["diff"] > 0 and fp["verdict"] == "A better"
     assert fp["mcnemar"]["a_right_b_wrong"] == 30
@@ -95,8 +102,9 @@ def test_suite_mismatch_refused_unless_allowed(tmp_path: Path) -> None:
     refused = runner.invoke(app, ["compare", str(ra), str(rb)])
     assert refused.exit_code == 2
     assert "different suites" in refused.output and "--allow-suite-mismatch" in refused.output
-    allowed = runner.invoke(app, ["compare", str(ra), str(rb), "--allow-suite-mismatch", "--format", "json",
-                                  "--resamples", "200"])
+    allowed = runner.invoke(
+        app, ["compare", str(ra), str(rb), "--allow-suite-mismatch", "--format", "json", "--resamples", "200"]
+    )
     assert allowed.exit_code == 0, allowed.output
     data = json.loads(allowed.output)
     assert data["warnings"] and data["shared_cases"] == 400

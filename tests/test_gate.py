@@ -53,10 +53,13 @@ min = {ja - 0.01}
     code, out = _gate(tmp_path, passing, str(runs["good"]))
     assert code == 0, out
     assert "PASSED" in out
-    failing = passing + f"""
+    failing = (
+        passing
+        + f"""
 [[check]]
 rule = "strict_accuracy >= {acc + 0.01}"
 """
+    )
     code, out = _gate(tmp_path, failing, str(runs["good"]))
     assert code == 1 and "FAILED" in out and "2 passed, 1 failed" in out
 
@@ -76,11 +79,18 @@ def test_bounds_judge_the_interval(tmp_path: Path, runs: dict[str, Path]) -> Non
 
 
 def test_max_drop_against_baseline_and_junit(tmp_path: Path, runs: dict[str, Path]) -> None:
-    drop = _value(runs["good"], "strict_accuracy")["value"] - _value(runs["worse"], "strict_accuracy")["value"]
+    drop = (
+        _value(runs["good"], "strict_accuracy")["value"] - _value(runs["worse"], "strict_accuracy")["value"]
+    )
     assert drop > 0.1
-    body = '[[check]]\nmetric = "strict_accuracy"\nmax_drop = 0.02\n\n[[check]]\nmetric = "region_accuracy"\nmin = 0.0\n'
+    body = (
+        '[[check]]\nmetric = "strict_accuracy"\nmax_drop = 0.02\n\n'
+        '[[check]]\nmetric = "region_accuracy"\nmin = 0.0\n'
+    )
     junit = tmp_path / "out" / "gate.xml"
-    code, out = _gate(tmp_path, body, str(runs["worse"]), "--baseline", str(runs["good"]), "--junit", str(junit))
+    code, out = _gate(
+        tmp_path, body, str(runs["worse"]), "--baseline", str(runs["good"]), "--junit", str(junit)
+    )
     assert code == 1, out
     root = ET.parse(junit).getroot()
     assert root.tag == "testsuites" and root.get("tests") == "2" and root.get("failures") == "1"
@@ -112,7 +122,10 @@ def test_unusable_input_exits_2_naming_file_and_key(
 
 
 def test_missing_metric_can_be_skipped(tmp_path: Path, runs: dict[str, Path]) -> None:
-    body = '[[check]]\nmetric = "false_positive_reachability"\nslice = "fault:none"\nmax = 0.1\nmissing = "skip"\n'
+    body = (
+        '[[check]]\nmetric = "false_positive_reachability"\nslice = "fault:none"\n'
+        'max = 0.1\nmissing = "skip"\n'
+    )
     junit = tmp_path / "g.xml"
     code, out = _gate(tmp_path, body, str(runs["good"]), "--junit", str(junit))
     assert code == 0, out  # fault:none cases are all reachable: no false positive is possible there

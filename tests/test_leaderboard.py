@@ -11,33 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.cli import app
-from bench.reports.synthetic import simulate_scores, synthetic_cases, write_run
-
-TRANSLATORS = [  # name, model, strict accuracy, fp rate, latency, cost
-    ("rules", "", 0.55, 0.15, 2.0, None),
-    ("openai", "gpt-x", 0.80, 0.05, 800.0, 0.0005),
-    ("bedrock", "claude-y", 0.90, 0.02, 1200.0, 0.002),
-]
-
-
-def make_leaderboard_runs(root: Path, n: int = 240) -> Path:
-    """Three translators plus an older run of ``rules`` that a newer one supersedes."""
-    runs = root / "runs"
-    cases = synthetic_cases(n, seed=11)
-    for i, (name, model, acc, fp, lat, cost) in enumerate(TRANSLATORS):
-        skill = {"strict_accuracy": acc, "false_positive_reachability": fp, "region_accuracy": min(acc + 0.05, 1),
-                 "pair_match": min(acc + 0.03, 1)}
-        write_run(runs, f"{name}-new", cases, simulate_scores(cases, skill, seed=20 + i), translator=name,
-                  model=model, latency_ms=lat, cost_usd=cost, finished_at=f"2026-03-0{i + 2}T10:00:00Z")
-    old = simulate_scores(cases, {"strict_accuracy": 0.3, "false_positive_reachability": 0.3}, seed=99)
-    write_run(runs, "rules-old", cases, old, translator="rules", finished_at="2026-01-01T00:00:00Z")
-    return runs
+from bench.reports.synthetic import demo_runs
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("lb")
-    runs = make_leaderboard_runs(root)
+    runs = demo_runs(root)
     runner = CliRunner()
     for out in ("one", "two"):
         result = runner.invoke(app, ["leaderboard", str(runs), "--out", str(root / out)])
@@ -48,8 +28,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_files_are_deterministic(built: tuple[Path, Path]) -> None:
     one, two = built
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
-    assert {str(f) for f in files} >= {"leaderboard.md", "leaderboard.csv", "leaderboard.json", "site/index.html",
-                                       "site/accuracy.png", "site/fp_vs_accuracy.png", "site/translators/rules.html"}
+    assert {str(f) for f in files} >= {
+        "leaderboard.md",
+        "leaderboard.csv",
+        "leaderboard.json",
+        "site/index.html",
+        "site/accuracy.png",
+        "site/fp_vs_accuracy.png",
+        "site/translators/rules.html",
+    }
     for rel in files:
         assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
     assert sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file()) == files

@@ -24,7 +24,9 @@ def compare_command(
         False, "--allow-suite-mismatch", help="Compare runs on different suite versions (shared cases only)."
     ),
     metric: list[str] = typer.Option(
-        None, "--metric", "-m",
+        None,
+        "--metric",
+        "-m",
         help="Metric to break down by slice and list flipped cases for (repeatable; default: "
         "strict_accuracy and false_positive_reachability).",
     ),
@@ -41,7 +43,9 @@ def compare_command(
     try:
         a, b = load_run(run_a), load_run(run_b)
         options = CompareOptions(
-            n_resamples=resamples, seed=seed, allow_suite_mismatch=allow_suite_mismatch,
+            n_resamples=resamples,
+            seed=seed,
+            allow_suite_mismatch=allow_suite_mismatch,
             focus=tuple(metric) if metric else DEFAULT_FOCUS,
         )
         result = compare_runs(a, b, options)

@@ -15,7 +15,9 @@ def gate_command(
     baseline: Path | None = typer.Option(
         None, "--baseline", "-b", help="Baseline run for max_drop checks (overrides gate.baseline)."
     ),
-    junit: Path | None = typer.Option(None, "--junit", help="Also write JUnit XML (one test case per check)."),
+    junit: Path | None = typer.Option(
+        None, "--junit", help="Also write JUnit XML (one test case per check)."
+    ),
 ) -> None:
     """Judge a run against thresholds; exit 0 pass, 1 fail, 2 unusable input."""
     from bench.reports.gate import GateConfigError, evaluate, load_config

@@ -34,7 +34,8 @@ def leaderboard_command(
     if len(versions) > 1:
         console.print(
             "[yellow]warning:[/] rows are on different suites/versions: "
-            + ", ".join(f"{n}@{v}" for n, v in sorted(versions)) + "; scores are not directly comparable"
+            + ", ".join(f"{n}@{v}" for n, v in sorted(versions))
+            + "; scores are not directly comparable"
         )
     for run_id in board["superseded_runs"]:
         console.print(f"[dim]superseded (a newer run of the same translator exists): {run_id}[/]")
@@ -42,8 +43,11 @@ def leaderboard_command(
     for row in board["rows"]:
         e = row["metrics"].get(primary) or {}
         value = "–" if e.get("value") is None else f"{e['value']:.3f}"
-        console.print(f"{row['rank']:>3}. {row['translator']} {row['model']} {primary}={value}",
-                      markup=False, highlight=False)
+        console.print(
+            f"{row['rank']:>3}. {row['translator']} {row['model']} {primary}={value}",
+            markup=False,
+            highlight=False,
+        )
     console.print(f"wrote {len(written)} files under {out}")
 
 

@@ -85,7 +85,9 @@ def _flip_record(case_id: str, sa: dict[str, Any], sb: dict[str, Any]) -> dict[s
     }
 
 
-def _paired_arrays(shared: list[str], a: Run, b: Run, metric: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _paired_arrays(
+    shared: list[str], a: Run, b: Run, metric: str
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     ids: list[str] = []
     va: list[float] = []
     vb: list[float] = []
@@ -118,12 +120,16 @@ def compare_runs(a: Run, b: Run, options: CompareOptions | None = None) -> dict[
     shared = sorted(ids_a & ids_b)
     if not shared:
         raise SuiteMismatchError(f"runs {a.run_id} and {b.run_id} share no case ids; nothing to compare")
-    names = sorted(
-        {m for s in a.samples for m in s["scores"]} & {m for s in b.samples for m in s["scores"]}
-    )
+    names = sorted({m for s in a.samples for m in s["scores"]} & {m for s in b.samples for m in s["scores"]})
     focus = [m for m in opts.focus if m in names]
-    headline_first = sorted(names, key=lambda m: (
-        focus.index(m) if m in focus else len(focus), not specs.get(m, MetricSpec(m, True)).headline, m))
+    headline_first = sorted(
+        names,
+        key=lambda m: (
+            focus.index(m) if m in focus else len(focus),
+            not specs.get(m, MetricSpec(m, True)).headline,
+            m,
+        ),
+    )
     metrics: list[dict[str, Any]] = []
     slices: dict[str, list[dict[str, Any]]] = {}
     flips: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -185,9 +191,16 @@ def _summary_only(a: Run, b: Run, spec: MetricSpec, n: int) -> dict[str, Any]:
     ea, eb = a.metric(spec.name) or {}, b.metric(spec.name) or {}
     va, vb = ea.get("value"), eb.get("value")
     return {
-        "metric": spec.name, "higher_is_better": spec.higher_is_better, "headline": spec.headline,
-        "n": n, "a": va, "b": vb, "diff": None if va is None or vb is None else vb - va,
-        "ci_low": None, "ci_high": None, "mcnemar": None,
+        "metric": spec.name,
+        "higher_is_better": spec.higher_is_better,
+        "headline": spec.headline,
+        "n": n,
+        "a": va,
+        "b": vb,
+        "diff": None if va is None or vb is None else vb - va,
+        "ci_low": None,
+        "ci_high": None,
+        "mcnemar": None,
         "verdict": f"not paired ({spec.aggregation} over each run's cases)",
     }
 
@@ -207,8 +220,15 @@ def _slice_deltas(
             va[sel], vb[sel], n_resamples=opts.n_resamples, seed=metric_seed(opts.seed, f"{name}|{tag}")
         )
         rows.append(
-            {"slice": tag, "n": iv.n, "a": iv.mean_a, "b": iv.mean_b, "diff": iv.diff,
-             "ci_low": iv.ci_low, "ci_high": iv.ci_high}
+            {
+                "slice": tag,
+                "n": iv.n,
+                "a": iv.mean_a,
+                "b": iv.mean_b,
+                "diff": iv.diff,
+                "ci_low": iv.ci_low,
+                "ci_high": iv.ci_high,
+            }
         )
     rows.sort(key=lambda r: (-abs(r["diff"]), r["slice"]))
     return rows

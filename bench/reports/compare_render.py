@@ -69,12 +69,18 @@ def to_markdown(result: dict[str, Any], max_rows: int = 10) -> str:
     for m in result["metrics"]:
         lines.append(
             f"| {m['metric']} {_arrow(m)} | {m['n']} | {_num(m['a'])} | {_num(m['b'])} | "
-            f"{_signed(m['diff'])} | [{_signed(m['ci_low'])}, {_signed(m['ci_high'])}] | {_p(m['mcnemar'])} | "
+            f"{_signed(m['diff'])} | [{_signed(m['ci_low'])}, {_signed(m['ci_high'])}] | "
+            f"{_p(m['mcnemar'])} | "
             f"{m['verdict']} |"
         )
     for metric, rows in result["slices"].items():
-        lines += ["", f"#### Largest per-slice changes in {metric}", "",
-                  "| slice | n | A | B | B − A | 95% CI |", "|---|---:|---:|---:|---:|---|"]
+        lines += [
+            "",
+            f"#### Largest per-slice changes in {metric}",
+            "",
+            "| slice | n | A | B | B − A | 95% CI |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         for r in rows[:max_rows]:
             lines.append(
                 f"| `{r['slice']}` | {r['n']} | {_num(r['a'])} | {_num(r['b'])} | {_signed(r['diff'])} | "
@@ -103,16 +109,30 @@ def print_table(result: dict[str, Any], console: Console, max_rows: int = 10) ->
     for w in result["warnings"]:
         console.print(f"[yellow]warning:[/] {w}")
     table = Table(title="B − A, paired bootstrap 95% CI")
-    for col, justify in (("metric", "left"), ("n", "right"), ("A", "right"), ("B", "right"),
-                         ("B − A", "right"), ("95% CI", "left"), ("McNemar p (A✓B✗/A✗B✓)", "left"),
-                         ("verdict", "left")):
+    for col, justify in (
+        ("metric", "left"),
+        ("n", "right"),
+        ("A", "right"),
+        ("B", "right"),
+        ("B − A", "right"),
+        ("95% CI", "left"),
+        ("McNemar p (A✓B✗/A✗B✓)", "left"),
+        ("verdict", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for m in result["metrics"]:
         style = {"A better": "red", "B better": "green"}.get(m["verdict"], "")
         table.add_row(
-            f"{m['metric']} {_arrow(m)}", str(m["n"]), _num(m["a"]), _num(m["b"]), _signed(m["diff"]),
-            f"[{_signed(m['ci_low'])}, {_signed(m['ci_high'])}]", _p(m["mcnemar"]),
-            f"[{style}]{m['verdict']}[/]" if style else m["verdict"].replace("no significant difference", "n.s."),
+            f"{m['metric']} {_arrow(m)}",
+            str(m["n"]),
+            _num(m["a"]),
+            _num(m["b"]),
+            _signed(m["diff"]),
+            f"[{_signed(m['ci_low'])}, {_signed(m['ci_high'])}]",
+            _p(m["mcnemar"]),
+            f"[{style}]{m['verdict']}[/]"
+            if style
+            else m["verdict"].replace("no significant difference", "n.s."),
         )
     console.print(table)
     for metric, rows in result["slices"].items():
@@ -120,15 +140,25 @@ def print_table(result: dict[str, Any], console: Console, max_rows: int = 10) ->
         for col in ("slice", "n", "A", "B", "B − A", "95% CI"):
             st.add_column(col)
         for r in rows[:max_rows]:
-            st.add_row(r["slice"], str(r["n"]), _num(r["a"]), _num(r["b"]), _signed(r["diff"]),
-                       f"[{_signed(r['ci_low'])}, {_signed(r['ci_high'])}]")
+            st.add_row(
+                r["slice"],
+                str(r["n"]),
+                _num(r["a"]),
+                _num(r["b"]),
+                _signed(r["diff"]),
+                f"[{_signed(r['ci_low'])}, {_signed(r['ci_high'])}]",
+            )
         console.print(st)
     for metric, groups in result["flips"].items():
         for key, title in (("a_right_b_wrong", "A right, B wrong"), ("a_wrong_b_right", "A wrong, B right")):
             cases = groups[key]
             console.print(f"[bold]{metric}: {title}[/] ({len(cases)})")
             for c in cases[:max_rows]:
-                console.print(f"  {c['case_id']}  {c['failure_type_a'] or '—'} → {c['failure_type_b'] or '—'}"
-                              f"  {c['question']}", markup=False, highlight=False)
+                console.print(
+                    f"  {c['case_id']}  {c['failure_type_a'] or '—'} → {c['failure_type_b'] or '—'}"
+                    f"  {c['question']}",
+                    markup=False,
+                    highlight=False,
+                )
             if len(cases) > max_rows:
                 console.print(f"  … {len(cases) - max_rows} more (--format json lists all)")

@@ -165,8 +165,9 @@ def _slices(p: Path, where: str, value: Any, run: Run) -> list[str | None]:
     return found
 
 
-def _make_check(raw: dict[str, Any], metric: str, kind: str, slice_key: str | None, bound: str,
-                missing: str, where: str) -> Check:
+def _make_check(
+    raw: dict[str, Any], metric: str, kind: str, slice_key: str | None, bound: str, missing: str, where: str
+) -> Check:
     limit = float(raw[kind])
     op = {"min": ">=", "max": "<=", "max_drop": "drop <="}[kind]
     name = raw.get("name") or f"{metric} {op} {_fmt(limit)}"
@@ -174,8 +175,16 @@ def _make_check(raw: dict[str, Any], metric: str, kind: str, slice_key: str | No
         name += f" on {slice_key}"
     if bound != "point":
         name += f" ({bound} bound)"
-    return Check(metric=metric, kind=kind, limit=limit, slice=slice_key, bound=bound,  # type: ignore[arg-type]
-                 missing=missing, name=str(name), where=where)  # type: ignore[arg-type]
+    return Check(
+        metric=metric,
+        kind=kind,
+        limit=limit,
+        slice=slice_key,
+        bound=bound,  # type: ignore[arg-type]
+        missing=missing,
+        name=str(name),
+        where=where,
+    )  # type: ignore[arg-type]
 
 
 def _pick(entry: dict[str, Any], bound: str, kind: str, hib: bool) -> tuple[float | None, str]:
@@ -196,7 +205,10 @@ def evaluate(run: Run, config: str | Path, baseline: Run | None = None) -> GateR
     specs = resolve_specs([run] + ([baseline] if baseline else []))
     checks = parse_checks(config, run, specs)
     report = GateReport(run_id=run.run_id, config=str(config))
-    if baseline is not None and (baseline.suite_name, baseline.suite_version) != (run.suite_name, run.suite_version):
+    if baseline is not None and (baseline.suite_name, baseline.suite_version) != (
+        run.suite_name,
+        run.suite_version,
+    ):
         report.warnings.append(
             f"baseline {baseline.run_id} is on {baseline.suite_name}@{baseline.suite_version}, "
             f"run on {run.suite_name}@{run.suite_version}: max_drop compares different suites"
@@ -205,7 +217,8 @@ def evaluate(run: Run, config: str | Path, baseline: Run | None = None) -> GateR
         spec = specs[check.metric]
         if check.kind == "min" and not spec.higher_is_better or check.kind == "max" and spec.higher_is_better:
             report.warnings.append(
-                f"{check.where}: {check.metric} is {'higher' if spec.higher_is_better else 'lower'}-is-better "
+                f"{check.where}: {check.metric} is "
+                f"{'higher' if spec.higher_is_better else 'lower'}-is-better "
                 f"but the check sets a {check.kind}imum; is that intended?"
             )
         report.results.append(_judge(run, baseline, check, spec, Path(config)))
@@ -214,7 +227,7 @@ def evaluate(run: Run, config: str | Path, baseline: Run | None = None) -> GateR
 
 def _unavailable(check: Check, text: str, config: Path) -> CheckResult:
     if check.missing == "error":
-        raise GateConfigError(f"{config}: {check.where}: {text} (set missing = \"skip\" or \"fail\" to allow)")
+        raise GateConfigError(f'{config}: {check.where}: {text} (set missing = "skip" or "fail" to allow)')
     status = "skip" if check.missing == "skip" else "fail"
     return CheckResult(check, status, None, None, text)  # type: ignore[arg-type]
 
@@ -226,8 +239,9 @@ def _judge(run: Run, baseline: Run | None, check: Check, spec: MetricSpec, confi
         return _unavailable(check, f"run {run.run_id} has no {check.metric}{where}", config)
     observed, key = _pick(entry, check.bound, check.kind, spec.higher_is_better)
     if observed is None:
-        return _unavailable(check, f"run {run.run_id}: {check.metric}{where}: {key} is null (n={entry.get('n')})",
-                            config)
+        return _unavailable(
+            check, f"run {run.run_id}: {check.metric}{where}: {key} is null (n={entry.get('n')})", config
+        )
     if check.kind == "min":
         ok = observed >= check.limit
         detail = f"{key} {observed:.4f} {'>=' if ok else '<'} {_fmt(check.limit)}"
@@ -237,7 +251,9 @@ def _judge(run: Run, baseline: Run | None, check: Check, spec: MetricSpec, confi
         detail = f"{key} {observed:.4f} {'<=' if ok else '>'} {_fmt(check.limit)}"
         return CheckResult(check, "pass" if ok else "fail", observed, None, detail + f" (n={entry.get('n')})")
     if baseline is None:
-        raise GateConfigError(f"{config}: {check.where}.max_drop: needs a baseline run (--baseline or gate.baseline)")
+        raise GateConfigError(
+            f"{config}: {check.where}.max_drop: needs a baseline run (--baseline or gate.baseline)"
+        )
     base_entry = baseline.metric(check.metric, check.slice)
     base = None if base_entry is None else base_entry.get("value")
     if base is None:
@@ -245,6 +261,9 @@ def _judge(run: Run, baseline: Run | None, check: Check, spec: MetricSpec, confi
     base = float(base)
     drop = (base - observed) if spec.higher_is_better else (observed - base)
     ok = drop <= check.limit + 1e-12
-    detail = (f"baseline {base:.4f} → {key} {observed:.4f}: drop {drop:+.4f} "
-              f"{'<=' if ok else '>'} {_fmt(check.limit)} ({'higher' if spec.higher_is_better else 'lower'} is better)")
+    detail = (
+        f"baseline {base:.4f} → {key} {observed:.4f}: drop {drop:+.4f} "
+        f"{'<=' if ok else '>'} {_fmt(check.limit)} "
+        f"({'higher' if spec.higher_is_better else 'lower'} is better)"
+    )
     return CheckResult(check, "pass" if ok else "fail", observed, base, detail)

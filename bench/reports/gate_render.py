@@ -31,11 +31,24 @@ def print_report(report: GateReport, console: Console) -> None:
 def to_junit(report: GateReport) -> str:
     """JUnit XML (no timestamps, so the file is reproducible)."""
     c = report.counts()
-    suites = ET.Element("testsuites", name="reachbench gate", tests=str(len(report.results)),
-                        failures=str(c["fail"]), errors="0", skipped=str(c["skip"]))
-    suite = ET.SubElement(suites, "testsuite", name=f"reachbench gate: {report.run_id}",
-                          tests=str(len(report.results)), failures=str(c["fail"]), errors="0",
-                          skipped=str(c["skip"]), time="0")
+    suites = ET.Element(
+        "testsuites",
+        name="reachbench gate",
+        tests=str(len(report.results)),
+        failures=str(c["fail"]),
+        errors="0",
+        skipped=str(c["skip"]),
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"reachbench gate: {report.run_id}",
+        tests=str(len(report.results)),
+        failures=str(c["fail"]),
+        errors="0",
+        skipped=str(c["skip"]),
+        time="0",
+    )
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="run_id", value=report.run_id)
     ET.SubElement(props, "property", name="config", value=report.config)

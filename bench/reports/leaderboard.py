@@ -23,7 +23,12 @@ PRIMARY = "strict_accuracy"
 FALSE_POSITIVE = "false_positive_reachability"
 #: Slice axes get tabs in this order; any other axis found in the runs follows alphabetically.
 AXIS_ORDER = ("fault", "lang", "dest", "ref")
-AXIS_LABELS = {"fault": "fault kind", "lang": "language", "dest": "destination kind", "ref": "reference style"}
+AXIS_LABELS = {
+    "fault": "fault kind",
+    "lang": "language",
+    "dest": "destination kind",
+    "ref": "reference style",
+}
 
 
 def _key(run: Run) -> tuple[str, str, str, str, str]:
@@ -37,7 +42,8 @@ def latest_per_translator(runs: list[Run]) -> tuple[list[Run], list[str]]:
         k = _key(run)
         cur = best.get(k)
         if cur is None or (str(run.meta.get("finished_at") or ""), run.run_id) > (
-            str(cur.meta.get("finished_at") or ""), cur.run_id
+            str(cur.meta.get("finished_at") or ""),
+            cur.run_id,
         ):
             best[k] = run
     kept = set(id(r) for r in best.values())
@@ -114,23 +120,27 @@ def build_leaderboard(all_runs: list[Run]) -> dict[str, Any]:
         if slug in used_slugs:
             slug = slugify(f"{slug}-{run.run_id}")
         used_slugs.add(slug)
-        rows.append({
-            "slug": slug,
-            "translator": run.translator_name,
-            "model": run.model,
-            "version": run.translator_version,
-            "spec": str(run.translator.get("spec") or ""),
-            "date": run.date,
-            "suite": run.suite_name,
-            "suite_version": run.suite_version,
-            "suite_hash": str(run.suite.get("hash") or ""),
-            "run_id": run.run_id,
-            "run_path": run.path.name,
-            "n_cases": int(run.summary.get("n_cases") or len(run.samples)),
-            "metrics": {m: _entry(run.metric(m)) for m in sorted(run.metrics)},
-            "slices": {k: {m: _entry(v) for m, v in sorted(t.items())} for k, t in sorted(run.slices.items())},
-            **_latency_cost(run),
-        })
+        rows.append(
+            {
+                "slug": slug,
+                "translator": run.translator_name,
+                "model": run.model,
+                "version": run.translator_version,
+                "spec": str(run.translator.get("spec") or ""),
+                "date": run.date,
+                "suite": run.suite_name,
+                "suite_version": run.suite_version,
+                "suite_hash": str(run.suite.get("hash") or ""),
+                "run_id": run.run_id,
+                "run_path": run.path.name,
+                "n_cases": int(run.summary.get("n_cases") or len(run.samples)),
+                "metrics": {m: _entry(run.metric(m)) for m in sorted(run.metrics)},
+                "slices": {
+                    k: {m: _entry(v) for m, v in sorted(t.items())} for k, t in sorted(run.slices.items())
+                },
+                **_latency_cost(run),
+            }
+        )
     hib = specs[primary].higher_is_better
     rows.sort(key=lambda r: (_sort_value(r, primary, hib), r["translator"], r["model"], r["run_id"]))
     for i, row in enumerate(rows, start=1):
@@ -146,15 +156,25 @@ def build_leaderboard(all_runs: list[Run]) -> dict[str, Any]:
     suites = sorted({(r["suite"], r["suite_version"]) for r in rows})
     return {
         "primary_metric": primary,
-        "false_positive_metric": FALSE_POSITIVE if any(FALSE_POSITIVE in r["metrics"] for r in rows) else None,
+        "false_positive_metric": FALSE_POSITIVE
+        if any(FALSE_POSITIVE in r["metrics"] for r in rows)
+        else None,
         "columns": [
-            {"metric": m, "higher_is_better": specs[m].higher_is_better, "description": specs[m].description,
-             "direction_source": specs[m].source}
+            {
+                "metric": m,
+                "higher_is_better": specs[m].higher_is_better,
+                "description": specs[m].description,
+                "direction_source": specs[m].source,
+            }
             for m in cols
         ],
-        "metric_specs": {m: {"higher_is_better": s.higher_is_better, "description": s.description}
-                         for m, s in specs.items()},
-        "slice_axes": [{"axis": a, "label": AXIS_LABELS.get(a, a), "values": sorted(axes[a])} for a in axis_order],
+        "metric_specs": {
+            m: {"higher_is_better": s.higher_is_better, "description": s.description}
+            for m, s in specs.items()
+        },
+        "slice_axes": [
+            {"axis": a, "label": AXIS_LABELS.get(a, a), "values": sorted(axes[a])} for a in axis_order
+        ],
         "suites": [{"name": n, "version": v} for n, v in suites],
         "rows": rows,
         "superseded_runs": dropped,
@@ -189,14 +209,23 @@ def to_markdown(board: dict[str, Any]) -> str:
         "|" + "|".join(["---:" if h in ("#", "n") else "---" for h in head]) + "|",
     ]
     for r in board["rows"]:
-        cells = [str(r["rank"]), r["translator"], r["model"] or "–", r["version"] or "–", r["date"] or "–",
-                 f"{r['suite']}@{r['suite_version']}"]
+        cells = [
+            str(r["rank"]),
+            r["translator"],
+            r["model"] or "–",
+            r["version"] or "–",
+            r["date"] or "–",
+            f"{r['suite']}@{r['suite_version']}",
+        ]
         cells += [fmt_ci(r["metrics"].get(c["metric"])) for c in cols]
         cells += [fmt_opt(r["latency_ms_median"]), fmt_opt(r["cost_usd_total"], digits=4), str(r["n_cases"])]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if board["superseded_runs"]:
-        lines += ["", "Superseded runs (a newer run of the same translator exists): "
-                  + ", ".join(f"`{x}`" for x in board["superseded_runs"])]
+        lines += [
+            "",
+            "Superseded runs (a newer run of the same translator exists): "
+            + ", ".join(f"`{x}`" for x in board["superseded_runs"]),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -226,8 +255,11 @@ def to_json(board: dict[str, Any]) -> str:
 def write_tables(board: dict[str, Any], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in (("leaderboard.md", to_markdown(board)), ("leaderboard.csv", to_csv(board)),
-                       ("leaderboard.json", to_json(board))):
+    for name, text in (
+        ("leaderboard.md", to_markdown(board)),
+        ("leaderboard.csv", to_csv(board)),
+        ("leaderboard.json", to_json(board)),
+    ):
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -36,8 +36,10 @@ def accuracy_plot(board: dict[str, Any], path: Path) -> Path:
         vals = [r["metrics"][metric]["value"] for r in rows][::-1]
         lows = [r["metrics"][metric].get("ci_low") for r in rows][::-1]
         highs = [r["metrics"][metric].get("ci_high") for r in rows][::-1]
-        err = [[v - (lo if lo is not None else v) for v, lo in zip(vals, lows, strict=True)],
-               [(hi if hi is not None else v) - v for v, hi in zip(vals, highs, strict=True)]]
+        err = [
+            [v - (lo if lo is not None else v) for v, lo in zip(vals, lows, strict=True)],
+            [(hi if hi is not None else v) - v for v, hi in zip(vals, highs, strict=True)],
+        ]
         ys = list(range(len(rows)))
         ax.barh(ys, vals, color="#4c78a8", height=0.6)
         ax.errorbar(vals, ys, xerr=err, fmt="none", ecolor="#222222", capsize=3, linewidth=1)
@@ -56,20 +58,36 @@ def fp_vs_accuracy_plot(board: dict[str, Any], path: Path) -> Path | None:
     fp, metric = board["false_positive_metric"], board["primary_metric"]
     if fp is None:
         return None
-    rows = [r for r in board["rows"]
-            if (r["metrics"].get(metric) or {}).get("value") is not None
-            and (r["metrics"].get(fp) or {}).get("value") is not None]
+    rows = [
+        r
+        for r in board["rows"]
+        if (r["metrics"].get(metric) or {}).get("value") is not None
+        and (r["metrics"].get(fp) or {}).get("value") is not None
+    ]
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(7.0, 4.6))
         ax = fig.add_subplot(1, 1, 1)
         for r in rows:
             x, y = r["metrics"][fp], r["metrics"][metric]
-            xerr = [[x["value"] - (x.get("ci_low") if x.get("ci_low") is not None else x["value"])],
-                    [(x.get("ci_high") if x.get("ci_high") is not None else x["value"]) - x["value"]]]
-            yerr = [[y["value"] - (y.get("ci_low") if y.get("ci_low") is not None else y["value"])],
-                    [(y.get("ci_high") if y.get("ci_high") is not None else y["value"]) - y["value"]]]
-            ax.errorbar([x["value"]], [y["value"]], xerr=xerr, yerr=yerr, fmt="o", color="#4c78a8",
-                        ecolor="#9ab", capsize=2, markersize=6)
+            xerr = [
+                [x["value"] - (x.get("ci_low") if x.get("ci_low") is not None else x["value"])],
+                [(x.get("ci_high") if x.get("ci_high") is not None else x["value"]) - x["value"]],
+            ]
+            yerr = [
+                [y["value"] - (y.get("ci_low") if y.get("ci_low") is not None else y["value"])],
+                [(y.get("ci_high") if y.get("ci_high") is not None else y["value"]) - y["value"]],
+            ]
+            ax.errorbar(
+                [x["value"]],
+                [y["value"]],
+                xerr=xerr,
+                yerr=yerr,
+                fmt="o",
+                color="#4c78a8",
+                ecolor="#9ab",
+                capsize=2,
+                markersize=6,
+            )
             ax.annotate(_label(r), (x["value"], y["value"]), textcoords="offset points", xytext=(6, 4))
         ax.set_xlabel(f"{fp} ({_direction(board, fp)})")
         ax.set_ylabel(f"{metric} ({_direction(board, metric)})")

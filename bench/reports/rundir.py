@@ -34,7 +34,9 @@ def _require(data: dict[str, Any], key: str, path: Path, kind: type | tuple[type
         raise RunDirError(f"{path}: {key}: missing")
     value = data[key]
     if not isinstance(value, kind):
-        raise RunDirError(f"{path}: {key}: expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+        raise RunDirError(
+            f"{path}: {key}: expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}"
+        )
     return value
 
 

@@ -85,25 +85,32 @@ def _failures(run: Run, metric: str, hib: bool) -> tuple[int, list[dict[str, Any
             predicted_query = _compact(t["query"])
         else:
             predicted_query = f"({t.get('status') or 'no query'}" + (
-                f": {t['abstain_reason']})" if t.get("abstain_reason") else ")")
-        out.append({
-            "case_id": s["case_id"],
-            "tags": list(s.get("tags") or []),
-            "turns": [str(x) for x in ((s.get("input") or {}).get("turns") or [])],
-            "failure_type": s.get("failure_type"),
-            "status": t.get("status"),
-            "gold_query": _compact(gold.get("query")) if gold.get("answerable", True) else
-            f"(unanswerable: {gold.get('abstain_reason') or 'abstain'})",
-            "predicted_query": predicted_query,
-            "gold_reachable": gold_verdict.get("reachable"),
-            "predicted_reachable": pred.get("reachable") if isinstance(pred, dict) else None,
-        })
+                f": {t['abstain_reason']})" if t.get("abstain_reason") else ")"
+            )
+        out.append(
+            {
+                "case_id": s["case_id"],
+                "tags": list(s.get("tags") or []),
+                "turns": [str(x) for x in ((s.get("input") or {}).get("turns") or [])],
+                "failure_type": s.get("failure_type"),
+                "status": t.get("status"),
+                "gold_query": _compact(gold.get("query"))
+                if gold.get("answerable", True)
+                else f"(unanswerable: {gold.get('abstain_reason') or 'abstain'})",
+                "predicted_query": predicted_query,
+                "gold_reachable": gold_verdict.get("reachable"),
+                "predicted_reachable": pred.get("reachable") if isinstance(pred, dict) else None,
+            }
+        )
     return len(bad), out
 
 
 def _worst(row: dict[str, Any], metric: str, hib: bool) -> list[tuple[str, dict[str, Any]]]:
-    cand = [(k, t[metric]) for k, t in row["slices"].items()
-            if t.get(metric) and t[metric].get("value") is not None and (t[metric].get("n") or 0) >= MIN_SLICE_N]
+    cand = [
+        (k, t[metric])
+        for k, t in row["slices"].items()
+        if t.get(metric) and t[metric].get("value") is not None and (t[metric].get("n") or 0) >= MIN_SLICE_N
+    ]
     cand.sort(key=lambda kv: ((kv[1]["value"] if hib else -kv[1]["value"]), kv[0]))
     return cand[:WORST_SLICES]
 
@@ -132,8 +139,12 @@ def build_site(board: dict[str, Any], runs: list[Run], out: Path) -> list[Path]:
     for row in board["rows"]:
         n_fail, failures = _failures(by_id[row["run_id"]], metric, hib)
         html = env.get_template("translator.html.j2").render(
-            board=board, r=row, worst=_worst(row, metric, hib), min_n=MIN_SLICE_N,
-            failures=failures, n_failures=n_fail,
+            board=board,
+            r=row,
+            worst=_worst(row, metric, hib),
+            min_n=MIN_SLICE_N,
+            failures=failures,
+            n_failures=n_fail,
         )
         path = pages / f"{row['slug']}.html"
         path.write_text(html, encoding="utf-8")

@@ -39,8 +39,10 @@ def registry_specs() -> dict[str, MetricSpec]:
             description=str(_attr(spec, "description", "") or ""),
             headline=bool(_attr(spec, "headline", False)),
             paired_binary=bool(_attr(spec, "paired_binary", False)),
-            aggregation=str(getattr(_attr(spec, "aggregation", "mean"), "value", None)
-                            or _attr(spec, "aggregation", "mean")),
+            aggregation=str(
+                getattr(_attr(spec, "aggregation", "mean"), "value", None)
+                or _attr(spec, "aggregation", "mean")
+            ),
         )
     return out
 

@@ -40,16 +40,20 @@ def synthetic_cases(n: int, seed: int = 0, suite: str = "synthetic") -> list[dic
         dest = _DESTS[int(rng.integers(len(_DESTS)))]
         ref = _REFS[int(rng.integers(len(_REFS)))]
         reachable = fault == "none" or bool(rng.random() < 0.3)
-        cases.append({
-            "case_id": f"{suite}-{i:05d}",
-            "suite": suite,
-            "split": "test",
-            "world": f"hub-spoke__{fault}",
-            "tags": sorted([f"fault:{fault}", f"lang:{lang}", f"dest:{dest}", f"ref:{ref}"]),
-            "input": {"turns": [f"Can i-{i:04x} reach the {dest} destination on port 443? ({lang})"],
-                      "context": {"home_region": "ap-northeast-1", "account_id": "123456789012"}},
-            "gold": {"answerable": True, "verdict": {"reachable": reachable}},
-        })
+        cases.append(
+            {
+                "case_id": f"{suite}-{i:05d}",
+                "suite": suite,
+                "split": "test",
+                "world": f"hub-spoke__{fault}",
+                "tags": sorted([f"fault:{fault}", f"lang:{lang}", f"dest:{dest}", f"ref:{ref}"]),
+                "input": {
+                    "turns": [f"Can i-{i:04x} reach the {dest} destination on port 443? ({lang})"],
+                    "context": {"home_region": "ap-northeast-1", "account_id": "123456789012"},
+                },
+                "gold": {"answerable": True, "verdict": {"reachable": reachable}},
+            }
+        )
     return cases
 
 
@@ -81,8 +85,13 @@ def _aggregate(values: list[float], hib: bool, rng: np.random.Generator, n_resam
     arr = np.asarray(values, dtype=float)
     idx = rng.integers(0, arr.size, size=(n_resamples, arr.size))
     lo, hi = np.quantile(arr[idx].mean(axis=1), [0.025, 0.975])
-    return {"value": round(float(arr.mean()), 6), "ci_low": round(float(lo), 6), "ci_high": round(float(hi), 6),
-            "n": int(arr.size), "higher_is_better": hib}
+    return {
+        "value": round(float(arr.mean()), 6),
+        "ci_low": round(float(lo), 6),
+        "ci_high": round(float(hi), 6),
+        "n": int(arr.size),
+        "higher_is_better": hib,
+    }
 
 
 def write_run(
@@ -110,37 +119,120 @@ def write_run(
     settings = {"model": model} if model else {}
     meta = {
         "run_id": run_id,
-        "translator": {"spec": translator + (f":model={model}" if model else ""), "name": translator,
-                       "version": version, "settings": settings},
-        "suite": {"name": suite, "version": suite_version, "hash": f"sha256:{suite}-{suite_version}",
-                  "splits": ["test"], "n_cases": len(cases)},
-        "seed": seed, "reachbench_version": "0.1.0", "git_revision": "synthetic", "packages": {},
-        "started_at": finished_at, "finished_at": finished_at, "cache": {}, "options": {},
+        "translator": {
+            "spec": translator + (f":model={model}" if model else ""),
+            "name": translator,
+            "version": version,
+            "settings": settings,
+        },
+        "suite": {
+            "name": suite,
+            "version": suite_version,
+            "hash": f"sha256:{suite}-{suite_version}",
+            "splits": ["test"],
+            "n_cases": len(cases),
+        },
+        "seed": seed,
+        "reachbench_version": "0.1.0",
+        "git_revision": "synthetic",
+        "packages": {},
+        "started_at": finished_at,
+        "finished_at": finished_at,
+        "cache": {},
+        "options": {},
     }
     samples = []
     for case, row in sorted(zip(cases, scores, strict=True), key=lambda cr: cr[0]["case_id"]):
         strict = row.get("strict_accuracy")
-        translation = {"status": "query", "query": None, "latency_ms": latency_ms,
-                       "usage": {"cost_usd": cost_usd} if cost_usd is not None else None}
-        samples.append({
-            **{k: case[k] for k in ("case_id", "suite", "split", "world", "tags", "input", "gold")},
-            "translation": translation, "predicted": None, "predicted_ra": None,
-            "scores": dict(row), "failure_type": None if strict in (None, 1.0) else "query:wrong_destination",
-        })
+        translation = {
+            "status": "query",
+            "query": None,
+            "latency_ms": latency_ms,
+            "usage": {"cost_usd": cost_usd} if cost_usd is not None else None,
+        }
+        samples.append(
+            {
+                **{k: case[k] for k in ("case_id", "suite", "split", "world", "tags", "input", "gold")},
+                "translation": translation,
+                "predicted": None,
+                "predicted_ra": None,
+                "scores": dict(row),
+                "failure_type": None if strict in (None, 1.0) else "query:wrong_destination",
+            }
+        )
     rng = np.random.default_rng(seed)
     names = sorted({m for r in scores for m in r})
-    metrics = {m: _aggregate([s["scores"][m] for s in samples if s["scores"].get(m) is not None],
-                             dirs.get(m, True), rng, n_resamples) for m in names}
+    metrics = {
+        m: _aggregate(
+            [s["scores"][m] for s in samples if s["scores"].get(m) is not None],
+            dirs.get(m, True),
+            rng,
+            n_resamples,
+        )
+        for m in names
+    }
     tags = sorted({t for s in samples for t in s["tags"]})
-    slices = {t: {m: _aggregate([s["scores"][m] for s in samples if t in s["tags"]
-                                 and s["scores"].get(m) is not None], dirs.get(m, True), rng, n_resamples)
-                  for m in names} for t in tags}
-    summary = {"run_id": run_id, "suite": meta["suite"], "translator": meta["translator"],
-               "n_cases": len(samples), "seed": seed, "n_resamples": n_resamples,
-               "metrics": metrics, "slices": slices, "tables": {}}
+    slices = {
+        t: {
+            m: _aggregate(
+                [s["scores"][m] for s in samples if t in s["tags"] and s["scores"].get(m) is not None],
+                dirs.get(m, True),
+                rng,
+                n_resamples,
+            )
+            for m in names
+        }
+        for t in tags
+    }
+    summary = {
+        "run_id": run_id,
+        "suite": meta["suite"],
+        "translator": meta["translator"],
+        "n_cases": len(samples),
+        "seed": seed,
+        "n_resamples": n_resamples,
+        "metrics": metrics,
+        "slices": slices,
+        "tables": {},
+    }
     (out / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     with (out / "samples.jsonl").open("w", encoding="utf-8") as handle:
         for s in samples:
             handle.write(json.dumps(s, sort_keys=True, ensure_ascii=False) + "\n")
     return out
+
+
+#: name, model, strict accuracy, false-positive rate, latency (ms), cost per case (USD)
+DEMO_TRANSLATORS: tuple[tuple[str, str, float, float, float, float | None], ...] = (
+    ("rules", "", 0.55, 0.15, 2.0, None),
+    ("openai", "gpt-x", 0.80, 0.05, 800.0, 0.0005),
+    ("bedrock", "claude-y", 0.90, 0.02, 1200.0, 0.002),
+)
+
+
+def demo_runs(root: str | Path, n: int = 240) -> Path:
+    """``root/runs`` with three translators and an older run of ``rules`` that the newer one supersedes."""
+    runs = Path(root) / "runs"
+    cases = synthetic_cases(n, seed=11)
+    for i, (name, model, acc, fp, lat, cost) in enumerate(DEMO_TRANSLATORS):
+        skill = {
+            "strict_accuracy": acc,
+            "false_positive_reachability": fp,
+            "region_accuracy": min(acc + 0.05, 1.0),
+            "pair_match": min(acc + 0.03, 1.0),
+        }
+        write_run(
+            runs,
+            f"{name}-new",
+            cases,
+            simulate_scores(cases, skill, seed=20 + i),
+            translator=name,
+            model=model,
+            latency_ms=lat,
+            cost_usd=cost,
+            finished_at=f"2026-03-0{i + 2}T10:00:00Z",
+        )
+    old = simulate_scores(cases, {"strict_accuracy": 0.3, "false_positive_reachability": 0.3}, seed=99)
+    write_run(runs, "rules-old", cases, old, translator="rules", finished_at="2026-01-01T00:00:00Z")
+    return runs
