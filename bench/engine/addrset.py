@@ -1,0 +1,188 @@
+"""IPv4 address sets as sorted disjoint integer intervals.
+
+Destinations can be sets (a CIDR, an FQDN's addresses, "anything behind this gateway"), and the engine
+must decide whether *some* member is delivered without enumerating addresses. Every filter the engine
+applies (route prefix, NACL/SG peer CIDR, subnet, host address) is an interval, so a set is a tuple of
+inclusive ``(lo, hi)`` integer ranges; intersection and difference with an interval stay cheap, and the
+common case -- one address -- is a single range. Parsing and printing go through ``ipaddress``; the
+hypothesis tests cross-check the algebra against ``netaddr.IPSet``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+MAX = (1 << 32) - 1
+Range = tuple[int, int]
+
+
+def cidr_range(cidr: str) -> Range:
+    """The inclusive integer range of an IPv4 CIDR or address (host bits ignored)."""
+    net = ipaddress.IPv4Network(cidr, strict=False)
+    lo = int(net.network_address)
+    return lo, lo + net.num_addresses - 1
+
+
+def ip_int(address: str) -> int:
+    return int(ipaddress.IPv4Address(address))
+
+
+def int_ip(value: int) -> str:
+    return str(ipaddress.IPv4Address(value))
+
+
+class AddrSet:
+    """An immutable set of IPv4 addresses."""
+
+    __slots__ = ("ranges",)
+
+    def __init__(self, ranges: Iterable[Range] = ()) -> None:
+        self.ranges: tuple[Range, ...] = _normalize(ranges)
+
+    @classmethod
+    def _raw(cls, ranges: tuple[Range, ...]) -> AddrSet:
+        obj = cls.__new__(cls)
+        obj.ranges = ranges
+        return obj
+
+    @classmethod
+    def of_cidrs(cls, cidrs: Iterable[str]) -> AddrSet:
+        return cls(cidr_range(c) for c in cidrs)
+
+    @classmethod
+    def single(cls, value: int) -> AddrSet:
+        return cls._raw(((value, value),))
+
+    @classmethod
+    def everything(cls) -> AddrSet:
+        return cls._raw(((0, MAX),))
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AddrSet) and self.ranges == other.ranges
+
+    def __hash__(self) -> int:
+        return hash(self.ranges)
+
+    def __repr__(self) -> str:
+        return f"AddrSet({self.cidrs()!r})"
+
+    def size(self) -> int:
+        return sum(hi - lo + 1 for lo, hi in self.ranges)
+
+    def min(self) -> int:
+        return self.ranges[0][0]
+
+    def is_single(self) -> bool:
+        return len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]
+
+    def contains(self, value: int) -> bool:
+        for lo, hi in self.ranges:
+            if lo <= value <= hi:
+                return True
+            if lo > value:
+                return False
+        return False
+
+    def overlaps_range(self, lo: int, hi: int) -> bool:
+        for a, b in self.ranges:
+            if a <= hi and lo <= b:
+                return True
+        return False
+
+    def clip(self, lo: int, hi: int) -> AddrSet:
+        """Intersection with one interval (the hot path: a route prefix, a rule CIDR, a subnet)."""
+        out = []
+        for a, b in self.ranges:
+            if b < lo:
+                continue
+            if a > hi:
+                break
+            out.append((a if a > lo else lo, b if b < hi else hi))
+        return AddrSet._raw(tuple(out))
+
+    def cut(self, lo: int, hi: int) -> AddrSet:
+        """Difference with one interval."""
+        out = []
+        for a, b in self.ranges:
+            if b < lo or a > hi:
+                out.append((a, b))
+                continue
+            if a < lo:
+                out.append((a, lo - 1))
+            if b > hi:
+                out.append((hi + 1, b))
+        return AddrSet._raw(tuple(out))
+
+    def __and__(self, other: AddrSet) -> AddrSet:
+        out: list[Range] = []
+        i = j = 0
+        xs, ys = self.ranges, other.ranges
+        while i < len(xs) and j < len(ys):
+            lo = max(xs[i][0], ys[j][0])
+            hi = min(xs[i][1], ys[j][1])
+            if lo <= hi:
+                out.append((lo, hi))
+            if xs[i][1] < ys[j][1]:
+                i += 1
+            else:
+                j += 1
+        return AddrSet._raw(tuple(out))
+
+    def __or__(self, other: AddrSet) -> AddrSet:
+        if not other.ranges:
+            return self
+        if not self.ranges:
+            return other
+        return AddrSet(self.ranges + other.ranges)
+
+    def __sub__(self, other: AddrSet) -> AddrSet:
+        result = self
+        for lo, hi in other.ranges:
+            if not result.ranges:
+                break
+            result = result.cut(lo, hi)
+        return result
+
+    def cidrs(self) -> tuple[str, ...]:
+        """Canonical sorted CIDR strings (what ``Verdict.destination_set`` carries)."""
+        out: list[str] = []
+        for lo, hi in self.ranges:
+            nets = ipaddress.summarize_address_range(ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))
+            out.extend(str(n) for n in nets)
+        return tuple(out)
+
+
+def _normalize(ranges: Iterable[Range]) -> tuple[Range, ...]:
+    items = sorted(r for r in ranges if r[0] <= r[1])
+    out: list[Range] = []
+    for lo, hi in items:
+        if out and lo <= out[-1][1] + 1:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+# Addresses a packet on the public Internet can be delivered to: everything except the IANA
+# special-purpose IPv4 ranges (RFC 6890 and successors) that Python's ipaddress marks non-global.
+_NOT_GLOBAL = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/3",
+)
+PUBLIC = AddrSet.everything() - AddrSet.of_cidrs(_NOT_GLOBAL)

@@ -1,0 +1,446 @@
+"""The reference engine: a query in, a verdict out, under the ``truth`` or the ``ra`` profile.
+
+``Engine(world)`` indexes the world once; ``analyze`` resolves the query's endpoints, walks every packet
+class (one per protocol/port representative and source interface) forward, walks the return path of
+whatever was delivered, and answers existentially: reachable when some packet makes the round trip.
+An unreachable verdict names the component that stopped the packet that got furthest (most hops,
+return path included); ties go to the first packet in the fixed exploration order (protocols tcp, udp,
+icmp; ports ascending; source interfaces by id; destination parts by address and route specificity).
+It never raises: bad input comes back as ``Verdict.error`` (``engine:<reason>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from bench.engine.addrset import PUBLIC, AddrSet, cidr_range, int_ip, ip_int
+from bench.engine.index import L4, WorldIndex
+from bench.engine.resolve import (
+    QueryError,
+    Resolved,
+    eni_addresses,
+    find_resource,
+    is_ipv6,
+    resolve_address,
+    resolve_fqdn,
+)
+from bench.engine.walk import Arrival, Blocked, Ctx, Delivered, Pkt, Target, Walk
+from bench.model.query import DestinationKind, Query, destination_kind
+from bench.model.resources import ResourceType
+from bench.model.verdict import BlockingComponent, Hop, Packet, Verdict
+from bench.world.model import World
+
+Profile = str
+Start = tuple[AddrSet, Callable[[Walk, Pkt, Ctx], None]]
+_ENI_TYPES = {"instance", "network-interface", "db-instance", "autoscaling-group", "address"}
+
+
+@dataclass
+class _Plan:
+    starts: list[Start]
+    back: Target  # what the return path must reach
+    target: Target
+    dst: AddrSet
+    dst_set: tuple[str, ...]
+    regions: set[str]
+
+
+class Engine:
+    """Answers reachability queries on one world; build once, query many times."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.ix = WorldIndex(world)
+        bounds = {1, 65536}
+        for sg in world.security_groups.values():
+            for rule in (*sg.ingress, *sg.egress):
+                if rule.port_from is not None and rule.port_from >= 0:
+                    bounds.add(rule.port_from)
+                if rule.port_to is not None and rule.port_to >= 0:
+                    bounds.add(rule.port_to + 1)
+        for rules in self.ix.acl.values():
+            for r in rules:
+                bounds.update((r.port_lo, r.port_hi + 1))
+        # One representative per range of ports that every rule treats alike: "any port" is then
+        # decided exactly by trying each representative.
+        self.port_reps = tuple(sorted(b for b in bounds if 1 <= b <= 65535))
+
+    # -- public API --------------------------------------------------------------------------------
+    def analyze(self, query: Query | dict[str, Any], profile: Profile = "truth") -> Verdict:
+        """The verdict for ``query``; never raises."""
+        prof = profile if profile in ("truth", "ra") else "truth"
+        try:
+            if profile not in ("truth", "ra"):
+                raise QueryError("bad_query", f"unknown profile {profile!r} (truth | ra)")
+            q = query if isinstance(query, Query) else Query.model_validate(query)
+            return self._analyze(q, prof)
+        except QueryError as exc:
+            if prof == "ra" and exc.reason in ("unsupported_type", "ipv6_not_modelled"):
+                reason = "ipv6" if exc.reason == "ipv6_not_modelled" else exc.reason
+                return Verdict(profile="ra", analysable=False, reason=reason, message=exc.message)
+            return Verdict(profile=prof, error=f"engine:{exc.reason}", message=exc.message)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            return Verdict(profile=prof, error="engine:bad_query", message=str(exc))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - the contract is a verdict, never an exception
+            return Verdict(profile=prof, error="engine:internal", message=f"{type(exc).__name__}: {exc}")  # type: ignore[arg-type]
+
+    def destination_set(self, query: Query) -> tuple[str, ...]:
+        """The destination as resolved (sorted CIDRs); empty for address-less resources or errors."""
+        try:
+            return self._destination(query)[3]
+        except (QueryError, ValueError):
+            return ()
+
+    # -- planning ----------------------------------------------------------------------------------
+    def _analyze(self, q: Query, profile: str) -> Verdict:
+        for text in (q.source, q.destination, q.destination_ip, q.source_ip):
+            if is_ipv6(text):
+                raise QueryError("ipv6_not_modelled", f"{text} is IPv6; worlds are analysed for IPv4 only")
+        plan = self._plan(q)
+        if profile == "ra":
+            cross = {r for r in plan.regions if r} | (
+                {q.destination_region} if q.destination_region else set()
+            )
+            if cross - {q.region}:
+                return Verdict(
+                    profile="ra",
+                    analysable=False,
+                    reason="cross_region",
+                    destination_set=plan.dst_set,
+                    message=f"the query spans Regions {sorted(cross | {q.region})}",
+                )
+        verdict = self._search(q, plan)
+        reached, crossed, body = verdict
+        if profile == "ra" and crossed:
+            return Verdict(
+                profile="ra",
+                analysable=False,
+                reason="cross_region",
+                destination_set=plan.dst_set,
+                message="the path crosses a transit gateway peering or inter-Region VPC peering",
+            )
+        return Verdict(profile=profile, destination_set=plan.dst_set, **body)  # type: ignore[arg-type]
+
+    def _plan(self, q: Query) -> _Plan:
+        target, dst, _, dst_set, dst_region = self._destination(q)
+        starts, back, src_region = self._source(q)
+        return _Plan(starts, back, target, dst, dst_set, {r for r in (src_region, dst_region) if r})
+
+    def _destination(self, q: Query) -> tuple[Target, AddrSet, str | None, tuple[str, ...], str | None]:
+        kind = destination_kind(q.destination)
+        narrow = AddrSet.single(ip_int(q.destination_ip)) if q.destination_ip else None
+        if kind is DestinationKind.IP:
+            d = AddrSet.single(ip_int(q.destination))
+            return Target(any_address=True), d, None, d.cidrs(), None
+        if kind is DestinationKind.CIDR:
+            lo, hi = cidr_range(q.destination)
+            d = AddrSet(((lo, hi),))
+            return Target(any_address=True), d, None, d.cidrs(), None
+        if kind is DestinationKind.FQDN and not self._is_resource(q.destination):
+            d = resolve_fqdn(self.ix, q.destination)
+            if narrow is not None:
+                d = d & narrow
+                if not d:
+                    raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
+            return Target(any_address=True), d, None, d.cidrs(), None
+        res = find_resource(self.ix, q.destination, q.region)
+        rt = res.rtype
+        w = self.world
+        if rt in _ENI_TYPES or (rt == ResourceType.VPC_ENDPOINT and res.enis):
+            d = eni_addresses(res.enis, self.ix)
+            if narrow is not None:
+                d = d & narrow
+                if not d:
+                    raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
+            return Target(eni_ids=frozenset(e.id for e in res.enis)), d, res.ident, d.cidrs(), res.region
+        if rt == ResourceType.SUBNET:
+            d = AddrSet.of_cidrs([res.obj.cidr])
+            return self._narrowed(Target(subnet_ids=frozenset({res.ident})), d, narrow, res)
+        if rt == ResourceType.VPC:
+            d = self.ix.vpc_set.get(res.ident, AddrSet())
+            subnets = frozenset(s.id for s in w.subnets.values() if s.vpc_id == res.ident)
+            return self._narrowed(Target(subnet_ids=subnets), d, narrow, res)
+        comps = {res.ident}
+        if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT and res.obj.peer_attachment_id:
+            comps.add(res.obj.peer_attachment_id)
+        d = narrow if narrow is not None else AddrSet.everything()
+        return Target(component_ids=frozenset(comps)), d, res.ident, d.cidrs() if narrow else (), res.region
+
+    @staticmethod
+    def _narrowed(
+        target: Target, d: AddrSet, narrow: AddrSet | None, res: Resolved
+    ) -> tuple[Target, AddrSet, str | None, tuple[str, ...], str | None]:
+        if narrow is not None:
+            d = d & narrow
+            if not d:
+                raise QueryError("bad_query", f"the destination address is not inside {res.ident}")
+        return target, d, res.ident, d.cidrs(), res.region
+
+    def _is_resource(self, text: str) -> bool:
+        try:
+            find_resource(self.ix, text, "")
+            return True
+        except QueryError:
+            return False
+
+    def _source(self, q: Query) -> tuple[list[Start], Target, str | None]:
+        if q.source_is_address:
+            res = resolve_address(self.ix, q.source, q.region)
+        else:
+            res = find_resource(self.ix, q.source, q.region)
+        w = self.world
+        rt = res.rtype
+        head: tuple = () if rt in ("network-interface", "address") else ((res.ident, rt, "egress", ""),)
+        narrow = AddrSet.single(ip_int(q.source_ip)) if q.source_ip else None
+        if rt == "address" and not res.enis:
+            return self._outside_source(res), Target(any_address=True), None
+        if (
+            res.enis
+            and rt not in (ResourceType.SUBNET, ResourceType.VPC)
+            or (rt in (ResourceType.SUBNET, ResourceType.VPC) and res.enis)
+        ):
+            starts: list[Start] = []
+            for eni in sorted(res.enis, key=lambda e: e.id):
+                s = AddrSet((i, i) for i in (ip_int(a) for a in eni.private_ips if ":" not in a))
+                if narrow is not None:
+                    s = s & narrow
+                if res.address is not None and not (s & res.address):
+                    s = AddrSet.single(ip_int(eni.private_ips[0]))  # the public address of the interface
+                if s:
+                    starts.append((s, _eni_start(eni, head)))
+            if not starts:
+                raise QueryError("bad_query", f"{q.source_ip} is not an address of {q.source}")
+            return starts, Target(eni_ids=frozenset(e.id for e in res.enis)), res.region
+        if rt == ResourceType.SUBNET:
+            return (
+                [(AddrSet.of_cidrs([res.obj.cidr]), _subnet_start(res.ident, head))],
+                Target(subnet_ids=frozenset({res.ident})),
+                res.region,
+            )
+        if rt == ResourceType.VPC:
+            subnets = sorted(s.id for s in w.subnets.values() if s.vpc_id == res.ident)
+            if not subnets:
+                raise QueryError("bad_query", f"{res.ident} has no subnets to send from")
+            return (
+                [(AddrSet.of_cidrs([w.subnets[s].cidr]), _subnet_start(s, head)) for s in subnets],
+                Target(subnet_ids=frozenset(subnets)),
+                res.region,
+            )
+        return self._gateway_source(res, head), Target(component_ids=frozenset({res.ident})), res.region
+
+    def _outside_source(self, res: Resolved) -> list[Start]:
+        value = res.address.min()  # type: ignore[union-attr]
+        head = ((res.ident, "address", "egress", ""),)
+        if PUBLIC.contains(value):
+            return [(res.address, lambda walk, pkt, ctx: walk.internet(pkt, head, ctx))]  # type: ignore[list-item]
+        for vgw in sorted(self.world.vpn_gateways.values(), key=lambda g: g.id):
+            if AddrSet.of_cidrs(vgw.remote_cidrs).contains(value) and vgw.vpc_ids:
+                return [(res.address, _vgw_start(vgw.id, vgw.vpc_ids[0], head))]  # type: ignore[list-item]
+        raise QueryError("unknown_resource", f"{res.ident} is not an address of any network in the world")
+
+    def _gateway_source(self, res: Resolved, head: tuple) -> list[Start]:
+        w, ix, rt, obj = self.world, self.ix, res.rtype, res.obj
+        if rt == ResourceType.INTERNET_GATEWAY:
+            return [(PUBLIC, lambda walk, pkt, ctx: _igw_source(walk, obj.id, obj.vpc_ids, pkt, head, ctx))]
+        if rt == ResourceType.VPN_GATEWAY:
+            starts = []
+            for vpc in sorted(obj.vpc_ids):
+                src = AddrSet.of_cidrs(obj.remote_cidrs) or AddrSet.everything() - ix.vpc_set.get(
+                    vpc, AddrSet()
+                )
+                starts.append((src, _vgw_start(obj.id, vpc, ())))
+            return starts  # type: ignore[return-value]
+        if rt == ResourceType.VPC_PEERING_CONNECTION:
+            here_is_acc = obj.accepter_region == res.region or obj.requester_vpc_id not in w.vpcs
+            vpc = obj.accepter_vpc_id if here_is_acc else obj.requester_vpc_id
+            other = obj.requester_vpc_id if here_is_acc else obj.accepter_vpc_id
+            src = ix.vpc_set.get(other) or AddrSet.of_cidrs(
+                obj.requester_cidrs if here_is_acc else obj.accepter_cidrs
+            )
+            crossed = obj.accepter_region != obj.requester_region
+            return [
+                (src, lambda walk, pkt, ctx: walk.local(vpc, pkt, head, replace(ctx, crossed_region=crossed)))
+            ]
+        if rt == ResourceType.VPC_ENDPOINT:
+            src = AddrSet.of_cidrs(ix.pl_cidrs.get(obj.prefix_list_id or "", ())) or PUBLIC
+            return [(src, lambda walk, pkt, ctx: walk.local(obj.vpc_id, pkt, head, ctx))]
+        if rt == ResourceType.TRANSIT_GATEWAY:
+            atts = sorted(
+                a.id
+                for a in w.transit_gateway_attachments.values()
+                if a.transit_gateway_id == obj.id and a.resource_type == "vpc"
+            )
+            return [(AddrSet.everything(), _tgw_att_start(a, head)) for a in atts]
+        if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT:
+            if obj.resource_type == "vpc":
+                return [(AddrSet.everything(), _tgw_att_start(obj.id, head))]
+            return [
+                (
+                    AddrSet.everything(),
+                    lambda walk, pkt, ctx: walk.tgw_enter(obj.transit_gateway_id, obj.id, pkt, (), ctx),
+                )
+            ]
+        if rt == ResourceType.NAT_GATEWAY:
+            raise QueryError("bad_query", f"{obj.id} has no network interface in the snapshot")
+        raise QueryError("unsupported_type", f"{res.ident} ({rt}) cannot be a source")
+
+    # -- search ------------------------------------------------------------------------------------
+    def _l4s(self, q: Query) -> list[L4]:
+        protos = ["tcp", "udp", "icmp"] if q.protocol == "any" else [q.protocol]
+        out: list[L4] = []
+        for p in protos:
+            if p == "icmp":
+                if q.protocol == "icmp" or q.port is None:
+                    out.append(L4("icmp"))
+            elif q.port is not None:
+                out.append(L4(p, q.port))
+            else:
+                out.extend(L4(p, port) for port in self.port_reps)
+        return out
+
+    def _search(self, q: Query, plan: _Plan) -> tuple[bool, bool, dict[str, Any]]:
+        best: Blocked | None = None
+        for l4 in self._l4s(q):
+            for src, start in plan.starts:
+                walk = Walk(self.ix, plan.target)
+                start(walk, Pkt(src, plan.dst, l4), Ctx(origin=src.min()))
+                for d in walk.delivered:
+                    ok, blocks = self._round_trip(d, plan.back)
+                    if ok is not None:
+                        return True, ok.ctx.crossed_region, self._reachable(d, ok, l4)
+                    best = _furthest(best, blocks)
+                best = _furthest(best, walk.blocked)
+        if best is None:
+            return (
+                False,
+                False,
+                {
+                    "reachable": False,
+                    "explanation_code": "NO_ROUTE_TO_DESTINATION",
+                    "message": "no packet can be sent from the source",
+                },
+            )
+        return (
+            False,
+            best.ctx.crossed_region,
+            {
+                "reachable": False,
+                "explanation_code": best.code,
+                "blocking_component": BlockingComponent(
+                    id=best.component, type=best.ctype, direction=best.direction
+                ),  # type: ignore[arg-type]
+                "hops": _hops(best.hops),
+            },
+        )
+
+    def _round_trip(self, d: Delivered, back: Target) -> tuple[Delivered | None, list[Blocked]]:
+        """Walk the reply of a delivered packet back to the source (stateless ACLs and routes apply)."""
+        if d.arrival.kind == "component":
+            return d, []
+        l4 = d.pkt.l4
+        ports = [None] if l4.proto == "icmp" else list(self.ix.ephemeral_ports)
+        blocks: list[Blocked] = []
+        for port in ports:
+            rl4 = L4("icmp", icmp_type=0, icmp_code=0) if port is None else L4(l4.proto, port)
+            walk = Walk(self.ix, back, ret=True)
+            pkt = Pkt(d.pkt.dst, d.pkt.src, rl4)
+            ctx = replace(d.ctx, sender=None, seen=frozenset())
+            _start_return(walk, d.arrival, pkt, d.hops, ctx, self.world)
+            if walk.delivered:
+                return walk.delivered[0], []
+            blocks.extend(walk.blocked)
+        return None, blocks
+
+    def _reachable(self, d: Delivered, back: Delivered, l4: L4) -> dict[str, Any]:
+        if d.arrival.kind == "component":
+            src = d.ctx.origin if d.ctx.origin is not None else d.pkt.src.min()
+            public = d.pkt.dst & PUBLIC
+            dst = (public or d.pkt.dst).min()
+        else:
+            src = back.pkt.dst.min()
+            dst = d.ctx.dst_alias if d.ctx.dst_alias is not None else back.pkt.src.min()
+        witness = Packet(
+            src=int_ip(src),
+            dst=int_ip(dst),
+            protocol=l4.proto,  # type: ignore[arg-type]
+            port=None if l4.proto == "icmp" else l4.port,
+        )
+        return {"reachable": True, "witness": witness, "hops": _hops(d.hops)}
+
+
+def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
+    for b in blocks:
+        if best is None or len(b.hops) > len(best.hops):
+            best = b
+    return best
+
+
+def _hops(raw: tuple) -> tuple[Hop, ...]:
+    return tuple(Hop(id=i, type=t, direction=dr, detail=de) for i, t, dr, de in raw)
+
+
+def _start_return(walk: Walk, arrival: Arrival, pkt: Pkt, hops: tuple, ctx: Ctx, world: World) -> None:
+    if arrival.kind == "eni":
+        eni = world.network_interfaces.get(arrival.ident)
+        if eni is None:  # a virtual interface (RDS without ENI in the snapshot)
+            return
+        walk.start_eni(eni, pkt, hops, ctx)
+    elif arrival.kind == "internet":
+        walk.internet(pkt, hops, ctx)
+    elif arrival.kind == "subnet":
+        walk.leave_subnet(arrival.ident, pkt, hops, replace(ctx, subnet=arrival.ident))
+    else:  # vpce, vgw: the reply enters the VPC from the gateway
+        walk.local(arrival.vpc_id or "", pkt, hops, replace(ctx, subnet=None))
+
+
+def _eni_start(eni: Any, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
+    return lambda walk, pkt, ctx: walk.start_eni(eni, pkt, head, ctx)
+
+
+def _subnet_start(subnet_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
+    return lambda walk, pkt, ctx: walk.leave_subnet(subnet_id, pkt, head, replace(ctx, subnet=subnet_id))
+
+
+def _vgw_start(vgw_id: str, vpc_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
+    hops = (*head, (vgw_id, "vpn-gateway", "ingress", ""))
+    return lambda walk, pkt, ctx: walk.local(vpc_id, pkt, hops, ctx)
+
+
+def _tgw_att_start(att_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
+    hops = (*head, (att_id, "transit-gateway-attachment", "egress", ""))
+    return lambda walk, pkt, ctx: walk.tgw_into_vpc(att_id, pkt, hops, ctx)
+
+
+def _igw_source(walk: Walk, igw_id: str, vpc_ids: tuple[str, ...], pkt: Pkt, head: tuple, ctx: Ctx) -> None:
+    rest = pkt.dst
+    for addr, eni in sorted(walk.ix.eni_by_public.items()):
+        if eni.vpc_id in vpc_ids and rest.contains(addr):
+            walk.igw_ingress(eni, addr, replace(pkt, dst=AddrSet.single(addr)), head, ctx)
+            rest = rest.cut(addr, addr)
+    if rest:
+        walk.block(
+            replace(pkt, dst=rest),
+            head,
+            ctx,
+            igw_id,
+            "internet-gateway",
+            "ingress",
+            "IGW_EXPECTS_PUBLIC_ADDRESS",
+            "only public addresses of interfaces enter through the gateway",
+        )
+
+
+@lru_cache(maxsize=16)
+def engine_for(world_name: str) -> Engine:
+    """The engine of a catalogued world, built once per process (the runner asks per case)."""
+    from bench.world.catalog import load_world
+
+    return Engine(load_world(world_name))
+
+
+__all__ = ["Engine", "engine_for"]

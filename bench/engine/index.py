@@ -1,0 +1,322 @@
+"""The world, indexed once for fast queries.
+
+Queries run by the thousand (gold generation, every translated query of every run), so everything that
+does not depend on the query is computed here: route tables as prefix-length-ordered interval lists
+(plus per-length dicts for the single-address fast path), network ACLs as rule-ordered tuples, security
+groups compiled to peer address sets on first use, and address -> interface maps per VPC.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bench.engine.addrset import AddrSet, cidr_range, ip_int
+from bench.world.model import (
+    NetworkInterface,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    TgwRoute,
+    TransitGatewayRouteTable,
+    World,
+)
+
+_PROTO_NUM = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
+
+
+def norm_proto(protocol: str) -> str:
+    p = str(protocol).lower()
+    return _PROTO_NUM.get(p, p)
+
+
+@dataclass(frozen=True, slots=True)
+class L4:
+    """The part of a packet rules look at besides addresses: protocol, destination port, ICMP type."""
+
+    proto: str  # tcp | udp | icmp
+    port: int | None = None  # destination port (tcp/udp)
+    icmp_type: int = 8  # echo request; 0 is echo reply
+    icmp_code: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AclRule:
+    number: int
+    proto: str
+    port_lo: int
+    port_hi: int
+    icmp_type: int  # -1: any
+    icmp_code: int
+    lo: int
+    hi: int
+    allow: bool
+    cidr: str
+
+    def matches(self, l4: L4) -> bool:
+        if self.proto == "all":
+            return True
+        if self.proto != l4.proto:
+            return False
+        if l4.proto == "icmp":
+            return self.icmp_type in (-1, l4.icmp_type) and self.icmp_code in (-1, l4.icmp_code)
+        return l4.port is not None and self.port_lo <= l4.port <= self.port_hi
+
+
+@dataclass(frozen=True, slots=True)
+class SgRuleC:
+    proto: str
+    port_lo: int
+    port_hi: int
+    peers: AddrSet
+
+    def matches(self, l4: L4) -> bool:
+        if self.proto == "all":
+            return True
+        if self.proto != l4.proto:
+            return False
+        if l4.proto == "icmp":
+            # For ICMP rules AWS stores the type in FromPort and the code in ToPort; -1 is "all".
+            return self.port_lo in (-1, l4.icmp_type) and self.port_hi in (-1, l4.icmp_code)
+        return l4.port is not None and self.port_lo <= l4.port <= self.port_hi
+
+
+@dataclass(frozen=True, slots=True)
+class RouteC:
+    lo: int
+    hi: int
+    plen: int
+    route: Route | TgwRoute
+    label: str  # the destination as written (CIDR or prefix list id)
+
+
+def _plen(lo: int, hi: int) -> int:
+    return 32 - (hi - lo + 1).bit_length() + 1
+
+
+class RouteIndex:
+    """Longest-prefix match over one route table's routes (prefix-list routes expanded)."""
+
+    def __init__(self, routes: list[RouteC]) -> None:
+        # Longest prefix first; among equal prefixes AWS prefers a CIDR route over a prefix-list route.
+        self.routes = sorted(routes, key=lambda r: (-r.plen, r.lo, r.label.startswith("pl-"), r.label))
+        by_len: dict[int, dict[int, RouteC]] = defaultdict(dict)
+        for r in self.routes:
+            by_len[r.plen].setdefault(r.lo, r)
+        self.lengths = sorted(by_len, reverse=True)
+        self.by_len = dict(by_len)
+
+    def lookup(self, addr: int) -> RouteC | None:
+        for plen in self.lengths:
+            mask = ((1 << 32) - 1) ^ ((1 << (32 - plen)) - 1) if plen else 0
+            hit = self.by_len[plen].get(addr & mask)
+            if hit is not None:
+                return hit
+        return None
+
+    def partition(self, dst: AddrSet) -> tuple[list[tuple[AddrSet, RouteC]], AddrSet]:
+        """Split ``dst`` by the route that wins for each part; the remainder has no route."""
+        if dst.is_single():
+            hit = self.lookup(dst.min())
+            return ([(dst, hit)], AddrSet()) if hit else ([], dst)
+        out: list[tuple[AddrSet, RouteC]] = []
+        rest = dst
+        for r in self.routes:
+            if not rest:
+                break
+            part = rest.clip(r.lo, r.hi)
+            if part:
+                out.append((part, r))
+                rest = rest.cut(r.lo, r.hi)
+        return out, rest
+
+
+class WorldIndex:
+    """Everything about one world the engine looks up per query, built once."""
+
+    def __init__(self, world: World) -> None:
+        self.world = w = world
+        self.pl_cidrs: dict[str, tuple[str, ...]] = {k: v.cidrs for k, v in w.prefix_lists.items()}
+        self.routes: dict[str, RouteIndex] = {k: self._compile_rtb(v) for k, v in w.route_tables.items()}
+        self.acl: dict[tuple[str, bool], tuple[AclRule, ...]] = {}
+        for acl in w.network_acls.values():
+            for egress in (False, True):
+                rules = [self._acl_rule(e) for e in acl.entries if e.egress == egress and ":" not in e.cidr]
+                self.acl[(acl.id, egress)] = tuple(sorted(rules, key=lambda r: r.number))
+        # Interfaces by address, per VPC (private) and globally (public).
+        self.eni_by_private: dict[tuple[str, int], NetworkInterface] = {}
+        self.eni_by_public: dict[int, NetworkInterface] = {}
+        self.enis_by_ip: dict[int, list[NetworkInterface]] = defaultdict(list)
+        self.enis_in_subnet: dict[str, list[NetworkInterface]] = defaultdict(list)
+        self.enis_in_group: dict[str, list[NetworkInterface]] = defaultdict(list)
+        self.nat_by_eni = {n.eni_id: n for n in w.nat_gateways.values()}
+        for eni in sorted(w.network_interfaces.values(), key=lambda e: e.id):
+            for ip in eni.private_ips:
+                if ":" not in ip:
+                    self.eni_by_private.setdefault((eni.vpc_id, ip_int(ip)), eni)
+                    self.enis_by_ip[ip_int(ip)].append(eni)
+            if eni.public_ip:
+                self.eni_by_public.setdefault(ip_int(eni.public_ip), eni)
+            self.enis_in_subnet[eni.subnet_id].append(eni)
+            for g in eni.group_ids:
+                self.enis_in_group[g].append(eni)
+        for nat in w.nat_gateways.values():  # NAT public IPs may only be on the gateway record
+            if nat.public_ip and nat.eni_id in w.network_interfaces:
+                self.eni_by_public.setdefault(ip_int(nat.public_ip), w.network_interfaces[nat.eni_id])
+        self.subnets_in_vpc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        for s in w.subnets.values():
+            lo, hi = cidr_range(s.cidr)
+            self.subnets_in_vpc[s.vpc_id].append((lo, hi, s.id))
+        for lst in self.subnets_in_vpc.values():
+            lst.sort()
+        self.vpc_set = {v.id: AddrSet.of_cidrs(c for c in v.cidrs if ":" not in c) for v in w.vpcs.values()}
+        self.igw_of_vpc: dict[str, str] = {}
+        for igw in sorted(w.internet_gateways.values(), key=lambda g: g.id):
+            for v in igw.vpc_ids:
+                self.igw_of_vpc.setdefault(v, igw.id)
+        self.vgw_of_vpc: dict[str, str] = {}
+        for vgw in sorted(w.vpn_gateways.values(), key=lambda g: g.id):
+            for v in vgw.vpc_ids:
+                self.vgw_of_vpc.setdefault(v, vgw.id)
+        self.tgw_vpc_attachment: dict[tuple[str, str], str] = {}
+        for att in sorted(w.transit_gateway_attachments.values(), key=lambda a: a.id):
+            if att.resource_type == "vpc" and att.resource_id:
+                self.tgw_vpc_attachment.setdefault((att.transit_gateway_id, att.resource_id), att.id)
+        # Association of an attachment *at a given TGW*: a peering attachment has one id seen from both
+        # sides, each side associating it with its own route table.
+        self.tgw_assoc: dict[tuple[str, str], str] = {}
+        for rtb in w.transit_gateway_route_tables.values():
+            for att_id in rtb.association_attachment_ids:
+                self.tgw_assoc[(rtb.transit_gateway_id, att_id)] = rtb.id
+        for att in w.transit_gateway_attachments.values():
+            if att.association_route_table_id:
+                self.tgw_assoc.setdefault((att.transit_gateway_id, att.id), att.association_route_table_id)
+        self.tgw_routes = {k: self._compile_tgw_rtb(v) for k, v in w.transit_gateway_route_tables.items()}
+        self.ip_ranges = sorted(
+            ((*cidr_range(r.prefix), r) for r in w.ip_ranges if ":" not in r.prefix),
+            key=lambda t: (t[0], -t[1]),
+        )
+        self.dns = {k.lower().rstrip("."): v for k, v in w.dns.items()}
+        for db in w.db_instances.values():
+            if db.endpoint_address and db.private_ip:
+                self.dns.setdefault(db.endpoint_address.lower().rstrip("."), (db.private_ip,))
+        self.names: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # name -> (region, kind, id)
+        for kind in _NAMED_KINDS:
+            for res in getattr(w, kind).values():
+                if res.name:
+                    self.names[res.name].append((res.region, kind, res.id))
+        self._sg_cache: dict[tuple[str, bool], tuple[SgRuleC, ...]] = {}
+        self._members: dict[str, AddrSet] = {}
+        ports = {1024, 65536}
+        for rules in self.acl.values():
+            for r in rules:
+                ports.update((r.port_lo, r.port_hi + 1))
+        # Ephemeral ports (1024-65535) cut where any ACL rule starts or ends: one representative per
+        # piece covers every behaviour of the return path's port.
+        self.ephemeral_ports = tuple(sorted(p for p in ports if 1024 <= p <= 65535))
+
+    # -- compilation -------------------------------------------------------------------------------
+    def _compile_rtb(self, rtb: RouteTable) -> RouteIndex:
+        out: list[RouteC] = []
+        for r in rtb.routes:
+            if r.destination_cidr and ":" not in r.destination_cidr:
+                lo, hi = cidr_range(r.destination_cidr)
+                out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr))
+            elif r.destination_prefix_list_id:
+                for c in self.pl_cidrs.get(r.destination_prefix_list_id, ()):
+                    if ":" not in c:
+                        lo, hi = cidr_range(c)
+                        out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_prefix_list_id))
+        return RouteIndex(out)
+
+    def _compile_tgw_rtb(self, rtb: TransitGatewayRouteTable) -> RouteIndex:
+        out: list[RouteC] = []
+        for r in rtb.routes:
+            cidrs = (
+                [r.destination_cidr]
+                if r.destination_cidr
+                else list(self.pl_cidrs.get(r.prefix_list_id or "", ()))
+            )
+            for c in cidrs:
+                if c and ":" not in c:
+                    lo, hi = cidr_range(c)
+                    out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr or r.prefix_list_id or c))
+        return RouteIndex(out)
+
+    @staticmethod
+    def _acl_rule(e) -> AclRule:  # type: ignore[no-untyped-def]
+        lo, hi = cidr_range(e.cidr)
+        return AclRule(
+            number=e.rule_number,
+            proto=norm_proto(e.protocol),
+            port_lo=0 if e.port_from is None else e.port_from,
+            port_hi=65535 if e.port_to is None else e.port_to,
+            icmp_type=-1 if e.icmp_type is None else e.icmp_type,
+            icmp_code=-1 if e.icmp_code is None else e.icmp_code,
+            lo=lo,
+            hi=hi,
+            allow=e.action == "allow",
+            cidr=e.cidr,
+        )
+
+    def sg_rules(self, sg_id: str, egress: bool) -> tuple[SgRuleC, ...]:
+        """A group's rules with peers resolved to addresses (referenced groups: members' private IPs)."""
+        key = (sg_id, egress)
+        hit = self._sg_cache.get(key)
+        if hit is not None:
+            return hit
+        sg: SecurityGroup | None = self.world.security_groups.get(sg_id)
+        out: list[SgRuleC] = []
+        for rule in (sg.egress if egress else sg.ingress) if sg else ():
+            peers = AddrSet.of_cidrs(c for c in rule.cidrs if ":" not in c)
+            for pl in rule.prefix_list_ids:
+                peers = peers | AddrSet.of_cidrs(c for c in self.pl_cidrs.get(pl, ()) if ":" not in c)
+            for g in rule.group_ids:
+                peers = peers | self.group_members(g)
+            proto = norm_proto(rule.protocol)
+            default_lo, default_hi = (-1, -1) if proto == "icmp" else (0, 65535)
+            lo = default_lo if rule.port_from is None else rule.port_from
+            hi = default_hi if rule.port_to is None else rule.port_to
+            if proto in ("tcp", "udp") and lo == -1:
+                lo, hi = 0, 65535
+            out.append(SgRuleC(proto, lo, hi, peers))
+        result = tuple(out)
+        self._sg_cache[key] = result
+        return result
+
+    def group_members(self, sg_id: str) -> AddrSet:
+        hit = self._members.get(sg_id)
+        if hit is None:
+            enis = self.enis_in_group.get(sg_id, ())
+            hit = AddrSet((i, i) for e in enis for i in (ip_int(ip) for ip in e.private_ips if ":" not in ip))
+            self._members[sg_id] = hit
+        return hit
+
+    # -- lookups -----------------------------------------------------------------------------------
+    def region_range(self, addr: int) -> str | None:
+        """The most specific AWS public range holding ``addr``, as ``prefix region service``."""
+        best = None
+        for lo, hi, r in self.ip_ranges:
+            if lo > addr:
+                break
+            if addr <= hi and (best is None or hi - lo < best[1] - best[0]):
+                best = (lo, hi, r)
+        return f"{best[2].prefix} {best[2].region} {best[2].service}" if best else None
+
+
+_NAMED_KINDS = (
+    "instances",
+    "network_interfaces",
+    "db_instances",
+    "autoscaling_groups",
+    "internet_gateways",
+    "nat_gateways",
+    "transit_gateways",
+    "transit_gateway_attachments",
+    "vpn_gateways",
+    "vpcs",
+    "vpc_endpoints",
+    "vpc_peering_connections",
+    "subnets",
+    "other_resources",
+)

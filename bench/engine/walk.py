@@ -1,0 +1,376 @@
+"""The path walk: one class of packets (a set of sources x a set of destinations, one L4 header) pushed
+through the network, split wherever a component treats parts of it differently.
+
+Every filter looks at one side only (egress ACL/SG rules and routes at the destination, ingress rules at
+the source), so a packet class stays a product of two address sets and each split is interval
+arithmetic. The walk records every part that is delivered (with where it arrived, so the return path can
+be walked from there) and every part that is stopped (with the component, direction and code). The same
+walk runs the return path with ``ret=True``: security groups are stateful and skipped, ACLs and routes
+are not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from bench.engine.addrset import AddrSet, cidr_range, int_ip, ip_int
+from bench.engine.gateways import GatewayMixin
+from bench.engine.index import L4, AclRule, RouteC, WorldIndex
+from bench.engine.state import MAX_HOPS, Arrival, Blocked, Ctx, Delivered, Hop, Pkt, Target
+from bench.world.model import NetworkInterface
+
+__all__ = ["Arrival", "Blocked", "Ctx", "Delivered", "Pkt", "Target", "Walk"]
+
+
+@dataclass
+class Walk(GatewayMixin):
+    ix: WorldIndex
+    target: Target
+    ret: bool = False
+    delivered: list[Delivered] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    def hop(
+        self, hops: tuple[Hop, ...], ident: str, htype: str, direction: str | None = None, detail: str = ""
+    ) -> tuple[Hop, ...]:
+        if self.ret:
+            detail = f"return path{': ' + detail if detail else ''}"
+        return (*hops, (ident, htype, direction, detail))
+
+    def block(
+        self,
+        pkt: Pkt,
+        hops: tuple[Hop, ...],
+        ctx: Ctx,
+        ident: str,
+        ctype: str,
+        direction: str | None,
+        code: str,
+        detail: str = "",
+    ) -> None:
+        hops = self.hop(hops, ident, ctype, direction, detail)
+        self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code))
+
+    def deliver(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, arrival: Arrival) -> None:
+        self.delivered.append(Delivered(pkt, hops, ctx, arrival))
+
+    # -- filters -----------------------------------------------------------------------------------
+    def acl(
+        self, acl_id: str, egress: bool, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx
+    ) -> tuple[Pkt | None, tuple[Hop, ...]]:
+        """Stateless ACL: first matching rule by number wins; no match is the implicit deny."""
+        rules = self.ix.acl.get((acl_id, egress), ())
+        side = pkt.dst if egress else pkt.src
+        direction = "egress" if egress else "ingress"
+        allowed, first = _acl_allowed(rules, side, pkt.l4)
+        denied = side - allowed if allowed != side else AddrSet()
+        if denied:
+            part = replace(pkt, dst=denied) if egress else replace(pkt, src=denied)
+            rule = _acl_first_rule(rules, denied.min(), pkt.l4)
+            self.block(
+                part,
+                hops,
+                ctx,
+                acl_id,
+                "network-acl",
+                direction,
+                "SUBNET_ACL_RESTRICTION",
+                f"rule {rule.number} deny" if rule else "no rule matches (implicit deny)",
+            )
+        if not allowed:
+            return None, hops
+        kept = replace(pkt, dst=allowed) if egress else replace(pkt, src=allowed)
+        return kept, self.hop(hops, acl_id, "network-acl", direction, f"rule {first} allow")
+
+    def sg(
+        self, eni: NetworkInterface, egress: bool, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx
+    ) -> tuple[Pkt | None, tuple[Hop, ...]]:
+        """Stateful security groups: the union of every allow rule of every group on the interface."""
+        groups = sorted(eni.group_ids)
+        side = pkt.dst if egress else pkt.src
+        direction = "egress" if egress else "ingress"
+        allowed = AddrSet()
+        any_rules = False
+        for g in groups:
+            for rule in self.ix.sg_rules(g, egress):
+                any_rules = True
+                if rule.matches(pkt.l4):
+                    allowed = allowed | (side & rule.peers)
+        gid = groups[0] if groups else eni.id
+        gtype = "security-group" if groups else "network-interface"
+        denied = side - allowed
+        if denied:
+            part = replace(pkt, dst=denied) if egress else replace(pkt, src=denied)
+            code = "ENI_SG_RULES_MISMATCH" if any_rules else "SG_HAS_NO_RULES"
+            self.block(part, hops, ctx, gid, gtype, direction, code, ", ".join(groups))
+        if not allowed:
+            return None, hops
+        kept = replace(pkt, dst=allowed) if egress else replace(pkt, src=allowed)
+        return kept, self.hop(hops, gid, gtype, direction, ", ".join(groups))
+
+    # -- hosts and subnets -------------------------------------------------------------------------
+    def start_eni(self, eni: NetworkInterface, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        hops = self.hop(hops, eni.id, "network-interface", "egress", eni.attached_to or "")
+        ctx = replace(ctx, sender=eni, subnet=eni.subnet_id)
+        if (
+            not self.ret
+            and eni.kind not in ("nat_gateway", "transit_gateway")
+            and eni.id not in self.ix.nat_by_eni
+        ):
+            kept, hops = self.sg(eni, True, pkt, hops, ctx)
+            if kept is None:
+                return
+            pkt = kept
+        self.leave_subnet(eni.subnet_id, pkt, hops, ctx)
+
+    def leave_subnet(self, subnet_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if len(hops) > MAX_HOPS:
+            self.block(pkt, hops, ctx, subnet_id, "subnet", None, "CANNOT_ROUTE", "routing loop")
+            return
+        subnet = self.ix.world.subnets[subnet_id]
+        lo, hi = cidr_range(subnet.cidr)
+        inside = pkt.dst.clip(lo, hi)
+        if inside:  # traffic within a subnet never meets its ACL or route table
+            self.enter_subnet(subnet_id, replace(pkt, dst=inside), hops, ctx, acl=False)
+            rest = pkt.dst.cut(lo, hi)
+            if not rest:
+                return
+            pkt = replace(pkt, dst=rest)
+        kept, hops = self.acl(subnet.network_acl_id, True, pkt, hops, ctx)
+        if kept is not None:
+            self.route(subnet.vpc_id, subnet.route_table_id, kept, hops, ctx)
+
+    def route(self, vpc_id: str, rtb_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        index = self.ix.routes.get(rtb_id)
+        if index is None:
+            self.block(pkt, hops, ctx, rtb_id, "route-table", None, "NO_ROUTE_TO_DESTINATION", "unknown")
+            return
+        parts, rest = index.partition(pkt.dst)
+        if rest:
+            self.block(
+                replace(pkt, dst=rest), hops, ctx, rtb_id, "route-table", None, "NO_ROUTE_TO_DESTINATION"
+            )
+        for part, rc in parts:
+            self.follow(vpc_id, rtb_id, rc, replace(pkt, dst=part), hops, ctx)
+
+    def follow(self, vpc_id: str, rtb_id: str, rc: RouteC, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        r = rc.route
+        target = r.target_id or r.target_type  # type: ignore[union-attr]
+        if r.state == "blackhole":
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                rtb_id,
+                "route-table",
+                None,
+                "BAD_STATE_ROUTE",
+                f"{rc.label} -> {target} (blackhole)",
+            )
+            return
+        hops = self.hop(hops, rtb_id, "route-table", None, f"{rc.label} -> {target}")
+        kind = r.target_type  # type: ignore[union-attr]
+        tid = r.target_id or ""  # type: ignore[union-attr]
+        if kind == "local":
+            self.local(vpc_id, pkt, hops, ctx)
+        elif kind == "igw":
+            self.igw_egress(tid, vpc_id, pkt, hops, ctx)
+        elif kind == "nat":
+            self.nat(tid, pkt, hops, ctx)
+        elif kind == "tgw":
+            self.tgw_from_vpc(tid, vpc_id, pkt, hops, ctx)
+        elif kind == "pcx":
+            self.pcx(tid, vpc_id, pkt, hops, ctx)
+        elif kind == "vpce":
+            self.gateway_endpoint(tid, vpc_id, pkt, hops, ctx)
+        elif kind == "vgw":
+            self.vgw(tid, vpc_id, pkt, hops, ctx)
+        elif kind in ("eni", "instance"):
+            self.appliance(tid, pkt, hops, ctx)
+        else:
+            self.block(pkt, hops, ctx, tid or rtb_id, kind, None, "UNSUPPORTED_COMPONENT")
+
+    def local(self, vpc_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        rest = pkt.dst
+        for lo, hi, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
+            part = rest.clip(lo, hi)
+            if part:
+                same = sid == ctx.subnet
+                self.enter_subnet(sid, replace(pkt, dst=part), hops, ctx, acl=not same)
+                rest = rest.cut(lo, hi)
+                if not rest:
+                    return
+        if rest:
+            self.block(
+                replace(pkt, dst=rest),
+                hops,
+                ctx,
+                vpc_id,
+                "vpc",
+                None,
+                "NO_ROUTE_TO_DESTINATION",
+                "no subnet holds the address",
+            )
+
+    def enter_subnet(
+        self, subnet_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, acl: bool = True
+    ) -> None:
+        subnet = self.ix.world.subnets[subnet_id]
+        if acl:
+            kept, hops = self.acl(subnet.network_acl_id, False, pkt, hops, ctx)
+            if kept is None:
+                return
+            pkt = kept
+        ctx = replace(ctx, subnet=subnet_id)
+        if subnet_id in self.target.subnet_ids:
+            self.deliver(
+                pkt,
+                self.hop(hops, subnet_id, "subnet", "ingress"),
+                ctx,
+                Arrival("subnet", subnet_id, subnet.vpc_id),
+            )
+            return
+        rest = pkt.dst
+        if rest.is_single():
+            eni = self.ix.eni_by_private.get((subnet.vpc_id, rest.min()))
+            if eni is not None and eni.subnet_id == subnet_id:
+                self.arrive(eni, pkt, hops, ctx)
+                return
+        else:
+            for eni in self.ix.enis_in_subnet.get(subnet_id, ()):
+                mine = AddrSet((i, i) for i in (ip_int(a) for a in eni.private_ips if ":" not in a))
+                part = rest & mine
+                if part:
+                    self.arrive(eni, replace(pkt, dst=part), hops, ctx)
+                    rest = rest - part
+                    if not rest:
+                        return
+        self.block(
+            replace(pkt, dst=rest),
+            hops,
+            ctx,
+            subnet_id,
+            "subnet",
+            "ingress",
+            "NO_ROUTE_TO_DESTINATION",
+            "no network interface holds the address",
+        )
+
+    def arrive(self, eni: NetworkInterface, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        nat = self.ix.nat_by_eni.get(eni.id)
+        if nat is not None:
+            if self.ret and ctx.nats and ctx.nats[-1].nat_id == nat.id:
+                self.un_nat(nat.id, pkt, hops, ctx)
+            elif nat.id in self.target.component_ids or self.target.any_address:
+                self.deliver(
+                    pkt,
+                    self.hop(hops, nat.id, "nat-gateway", "ingress"),
+                    ctx,
+                    Arrival("component", nat.id, nat.vpc_id),
+                )
+            else:
+                self.block(
+                    pkt,
+                    hops,
+                    ctx,
+                    nat.id,
+                    "nat-gateway",
+                    "ingress",
+                    "CANNOT_ROUTE",
+                    "a NAT gateway accepts no inbound connections",
+                )
+            return
+        if not self.ret and eni.kind != "transit_gateway":
+            kept, hops = self.sg(eni, False, pkt, hops, ctx)
+            if kept is None:
+                return
+            pkt = kept
+        hops = self.hop(hops, eni.id, "network-interface", "ingress", eni.attached_to or "")
+        if eni.id in self.target.eni_ids or (self.target.any_address and eni.kind != "transit_gateway"):
+            instance = self.ix.world.instances.get(eni.attached_to or "")
+            if instance is not None and instance.state != "running":
+                self.block(
+                    pkt,
+                    hops,
+                    ctx,
+                    instance.id,
+                    "instance",
+                    "ingress",
+                    "BAD_STATE",
+                    f"instance is {instance.state}",
+                )
+                return
+            self.deliver(pkt, hops, ctx, Arrival("eni", eni.id, eni.vpc_id))
+        else:
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                eni.id,
+                "network-interface",
+                "ingress",
+                "NO_ROUTE_TO_DESTINATION",
+                "the address belongs to another interface",
+            )
+
+    def appliance(self, target_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        """A route to an ENI or instance: the packet goes through it (a firewall, a NAT instance)."""
+        w = self.ix.world
+        eni_id = w.instances[target_id].eni_ids[0] if target_id in w.instances else target_id
+        eni = w.network_interfaces.get(eni_id)
+        if eni is None or eni.id in ctx.seen:
+            self.block(pkt, hops, ctx, target_id, "network-interface", None, "CANNOT_ROUTE")
+            return
+        if eni.source_dest_check:
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                eni.id,
+                "network-interface",
+                "ingress",
+                "CANNOT_ROUTE",
+                "source/destination check is enabled",
+            )
+            return
+        ctx = replace(ctx, seen=ctx.seen | {eni.id})
+        if eni.subnet_id != ctx.subnet:
+            kept, hops = self.acl(w.subnets[eni.subnet_id].network_acl_id, False, pkt, hops, ctx)
+            if kept is None:
+                return
+            pkt = kept
+        hops = self.hop(hops, eni.id, "network-interface", None, "forwarding appliance")
+        self.leave_subnet(eni.subnet_id, pkt, hops, replace(ctx, subnet=eni.subnet_id))
+
+
+def _acl_allowed(rules: tuple[AclRule, ...], side: AddrSet, l4: L4) -> tuple[AddrSet, int | None]:
+    if side.is_single():
+        rule = _acl_first_rule(rules, side.min(), l4)
+        return (side, rule.number) if rule and rule.allow else (AddrSet(), None)
+    allowed = AddrSet()
+    rest = side
+    first = None
+    for rule in rules:
+        if not rest:
+            break
+        if not rule.matches(l4):
+            continue
+        part = rest.clip(rule.lo, rule.hi)
+        if part:
+            if rule.allow:
+                allowed = allowed | part
+                first = rule.number if first is None else first
+            rest = rest.cut(rule.lo, rule.hi)
+    return allowed, first
+
+
+def _acl_first_rule(rules: tuple[AclRule, ...], addr: int, l4: L4) -> AclRule | None:
+    for rule in rules:
+        if rule.lo <= addr <= rule.hi and rule.matches(l4):
+            return rule
+    return None
+
+
+def describe(addr: int) -> str:
+    return int_ip(addr)
