@@ -14,7 +14,9 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Translators: list them, try one on a question.", no_args_is_help=True)
 
     @group.command("list")
-    def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    def list_cmd(
+        as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    ) -> None:
         """Every registered translator: name, version, origin (built-in or entry point), description."""
         from bench.translators.registry import list_translators, problems
 
@@ -24,8 +26,12 @@ def register(app: typer.Typer) -> None:
             return
         table = Table("name", "version", "origin", "description")
         for r in rows:
-            table.add_row(r["name"], r["version"] or "-", r["origin"],
-                          r["description"] if not r["error"] else f"[red]{r['error']}[/]")
+            table.add_row(
+                r["name"],
+                r["version"] or "-",
+                r["origin"],
+                r["description"] if not r["error"] else f"[red]{r['error']}[/]",
+            )
         console.print(table)
         for p in problems():
             console.print(f"[yellow]warning:[/] {p}")
@@ -61,7 +67,10 @@ def register(app: typer.Typer) -> None:
             context=Context(home_region=home_region, account_id="000000000000", inventory=inventory),
         )
         out = translator.translate_or_fail(case_input, timeout=timeout)
-        typer.echo(json.dumps(out.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True,
-                              ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                out.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True, ensure_ascii=False
+            )
+        )
 
     app.add_typer(group, name="translators")

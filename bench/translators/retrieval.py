@@ -46,16 +46,39 @@ TYPE_WORDS: dict[str, str] = {
 }
 # Japanese infrastructure words -> English, so that "アプリサーバ" meets "app-server".
 JA_GLOSS: tuple[tuple[str, str], ...] = (
-    ("データベース", " database "), ("踏み台", " bastion jump "), ("アプリケーション", " app "),
-    ("アプリ", " app "), ("サーバー", " server "), ("サーバ", " server "), ("インスタンス", " instance "),
-    ("ウェブ", " web "), ("フロントエンド", " frontend "), ("バックエンド", " backend "),
-    ("注文", " orders "), ("決済", " payment "), ("在庫", " inventory "), ("ユーザー", " users "),
-    ("バッチ", " batch "), ("監視", " monitoring "), ("キャッシュ", " cache "), ("ログ", " log "),
-    ("ゲートウェイ", " gateway "), ("インターネット", " internet "), ("エンドポイント", " endpoint "),
-    ("グループ", " group "), ("層", " tier "), ("関数", " function "), ("タスク", " task "),
-    ("コンテナ", " container "), ("本番", " prod "), ("検証", " staging "), ("開発", " dev "),
+    ("データベース", " database "),
+    ("踏み台", " bastion jump "),
+    ("アプリケーション", " app "),
+    ("アプリ", " app "),
+    ("サーバー", " server "),
+    ("サーバ", " server "),
+    ("インスタンス", " instance "),
+    ("ウェブ", " web "),
+    ("フロントエンド", " frontend "),
+    ("バックエンド", " backend "),
+    ("注文", " orders "),
+    ("決済", " payment "),
+    ("在庫", " inventory "),
+    ("ユーザー", " users "),
+    ("バッチ", " batch "),
+    ("監視", " monitoring "),
+    ("キャッシュ", " cache "),
+    ("ログ", " log "),
+    ("ゲートウェイ", " gateway "),
+    ("インターネット", " internet "),
+    ("エンドポイント", " endpoint "),
+    ("グループ", " group "),
+    ("層", " tier "),
+    ("関数", " function "),
+    ("タスク", " task "),
+    ("コンテナ", " container "),
+    ("本番", " prod "),
+    ("検証", " staging "),
+    ("開発", " dev "),
     # English synonyms people use for the same roles.
-    ("jumpbox", " bastion jump "), ("jump box", " bastion jump "), ("jump host", " bastion jump "),
+    ("jumpbox", " bastion jump "),
+    ("jump box", " bastion jump "),
+    ("jump host", " bastion jump "),
     ("jump server", " bastion jump "),
 )
 _EN_STOP = set(
@@ -66,7 +89,9 @@ _EN_STOP = set(
     "traffic talk make makes it's route network connectivity working work fails failing blocked blocking "
     "now right current config configured deploy before possible using use which one".split()
 )
-_JA_SPLIT = re.compile(r"[\s、。，．！？!?()（）「」:：/→\->]+|から|まで|には|への|では|に|へ|の|は|が|を|と|で|って")
+_JA_SPLIT = re.compile(
+    r"[\s、。，．！？!?()（）「」:：/→\->]+|から|まで|には|への|では|に|へ|の|は|が|を|と|で|って"
+)
 
 
 class RetrievalOptions(BaseModel):

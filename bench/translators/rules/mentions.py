@@ -73,11 +73,15 @@ def _alternation(words: list[str]) -> re.Pattern[str] | None:
 _EC2_ID = re.compile(
     r"(?:i|eni|igw|nat|vgw|vpce|vpc|pcx|subnet|tgw-attach|tgw|sg|acl|rtb|eigw|cgw)-[0-9a-f]{8,17}"
 )
-_ID_RE = re.compile(rf"(?<![A-Za-z0-9_\-])(?:{_EC2_ID.pattern}|arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:[^\s,、。)）]+)"
-                    r"(?![A-Za-z0-9_\-])")
+_ID_RE = re.compile(
+    rf"(?<![A-Za-z0-9_\-])(?:{_EC2_ID.pattern}|arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:[^\s,、。)）]+)"
+    r"(?![A-Za-z0-9_\-])"
+)
 _CIDR_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}(?![\d])")
 _IPV4_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d]|\.\d|/\d)")
-_IPV6_RE = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![0-9A-Fa-f:])")
+_IPV6_RE = re.compile(
+    r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![0-9A-Fa-f:])"
+)
 _FQDN_RE = re.compile(
     r"(?<![A-Za-z0-9_\-.@/])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9_\-])"
 )
@@ -94,8 +98,12 @@ _DST_BEFORE = re.compile(
 )
 _SRC_AFTER = re.compile(r"^\s*(?:\([^)]*\)|（[^）]*）)?\s*(?:から|->|→|=>)")
 _DST_AFTER = re.compile(r"^\s*(?:\([^)]*\)|（[^）]*）)?\s*(?:に対して|に|へ|まで|宛)")
-_NEG_BEFORE = re.compile(r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I)
-_NEG_AFTER = re.compile(r"^\s*(?:\([^)]*\))?\s*(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I)
+_NEG_BEFORE = re.compile(
+    r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I
+)
+_NEG_AFTER = re.compile(
+    r"^\s*(?:\([^)]*\))?\s*(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I
+)
 # A Region written right after ("X in Tokyo", "X (Tokyo)") or right before ("東京のX", "Tokyo's X").
 _REGION_AFTER_GAP = re.compile(r"^\s*(?:\(|（|in|over in|at|located in)?\s*(?:the\s+)?$", re.I)
 _REGION_BEFORE_GAP = re.compile(r"^(?:\s*リージョン)?\s*(?:の|'s|’s)?\s*(?:the\s+)?$", re.I)
@@ -107,8 +115,9 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < b and a < span[1] for a, b in taken)
 
 
-def find_mentions(text: str, inv: Inventory, regions: Sequence[RegionMention] = (),
-                  extra: Extra | None = None) -> list[Mention]:
+def find_mentions(
+    text: str, inv: Inventory, regions: Sequence[RegionMention] = (), extra: Extra | None = None
+) -> list[Mention]:
     """Every endpoint named in ``text``, in order of appearance, with role/negation/Region hints."""
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
@@ -121,8 +130,17 @@ def find_mentions(text: str, inv: Inventory, regions: Sequence[RegionMention] = 
     for m in _ID_RE.finditer(text):
         rid = m.group(0)
         item = inv.by_id.get(rid)
-        add(Mention(m.start(), m.end(), rid, "resource" if item else "unknown_id",
-                    (item,) if item else (), literal=rid, how="id"))
+        add(
+            Mention(
+                m.start(),
+                m.end(),
+                rid,
+                "resource" if item else "unknown_id",
+                (item,) if item else (),
+                literal=rid,
+                how="id",
+            )
+        )
     for m in _CIDR_RE.finditer(text):
         try:
             net = ipaddress.ip_network(m.group(0), strict=False)
@@ -136,8 +154,17 @@ def find_mentions(text: str, inv: Inventory, regions: Sequence[RegionMention] = 
             continue
         owners = inv.by_ip.get(ip, [])
         preferred = [o for o in owners if o.type != "network-interface"] or owners
-        add(Mention(m.start(), m.end(), ip, "resource" if preferred else "ip",
-                    tuple(preferred), literal=ip, how="ip"))
+        add(
+            Mention(
+                m.start(),
+                m.end(),
+                ip,
+                "resource" if preferred else "ip",
+                tuple(preferred),
+                literal=ip,
+                how="ip",
+            )
+        )
     for m in _IPV6_RE.finditer(text):
         candidate = m.group(0)
         if candidate.count(":") < 2:
@@ -149,12 +176,28 @@ def find_mentions(text: str, inv: Inventory, regions: Sequence[RegionMention] = 
         add(Mention(m.start(), m.end(), candidate, "ipv6", literal=candidate, how="ipv6"))
     if inv._dns_re is not None:
         for m in inv._dns_re.finditer(text):
-            add(Mention(m.start(), m.end(), m.group(0), "resource",
-                        tuple(inv.by_dns[m.group(0).lower()]), how="dns"))
+            add(
+                Mention(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    "resource",
+                    tuple(inv.by_dns[m.group(0).lower()]),
+                    how="dns",
+                )
+            )
     if inv._name_re is not None:
         for m in inv._name_re.finditer(text):
-            add(Mention(m.start(), m.end(), m.group(0), "resource",
-                        tuple(inv.by_name[m.group(0).lower()]), how="name"))
+            add(
+                Mention(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    "resource",
+                    tuple(inv.by_name[m.group(0).lower()]),
+                    how="name",
+                )
+            )
     if extra is not None:
         for m in extra(text, inv, list(taken)):
             add(m)
@@ -180,7 +223,11 @@ def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: l
     for r in regions:
         if r.negated:
             continue
-        if r.start >= m.end and _REGION_AFTER_GAP.match(text[m.end : r.start]) and not _between(others, m.end, r.start):
+        if (
+            r.start >= m.end
+            and _REGION_AFTER_GAP.match(text[m.end : r.start])
+            and not _between(others, m.end, r.start)
+        ):
             region = r.code
         elif r.end <= m.start and _REGION_BEFORE_GAP.match(text[r.end : m.start]):
             region = r.code
