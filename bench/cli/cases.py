@@ -1,0 +1,165 @@
+"""``reachbench cases``: generate, validate, describe and export the case suites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench.cli._common import console, fail
+
+cases_app = typer.Typer(help="Case suites: generate, validate (gold re-derived), stats, export.",
+                        no_args_is_help=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def _load(name: str, keep_going: bool, splits: list[str] | None = None):  # noqa: ANN202
+    from bench.cases.loader import CaseFileError, load_suite
+
+    try:
+        return load_suite(name, splits=splits or None, keep_going=keep_going)
+    except CaseFileError as exc:
+        fail(f"{exc}\n(use --keep-going to load the rest and list every problem)")
+
+
+@cases_app.command("list")
+def list_cmd() -> None:
+    """List the suites with their version, hash and case counts."""
+    from bench.cases.loader import list_suites
+
+    for name in list_suites():
+        suite = _load(name, keep_going=True)
+        console.print(f"{suite.name:10} v{suite.version:8} {suite.hash[:12]}  "
+                      f"dev={len(suite.split('dev'))} test={len(suite.split('test'))}"
+                      + (f"  [red]{len(suite.problems)} problems[/]" if suite.problems else ""))
+
+
+@cases_app.command("validate")
+def validate_cmd(
+    suites: list[str] = typer.Argument(None, help="Suite names or folders (default: every suite)."),
+    keep_going: bool = typer.Option(False, "--keep-going", help="Load past malformed lines and report all."),
+    limit: int = typer.Option(20, help="Print at most this many problems per kind."),
+) -> None:
+    """Check every case: schema, ids, and gold re-derived from the worlds by the engine."""
+    from bench.cases.loader import list_suites
+    from bench.cases.validate import validate_suite
+
+    names = suites or list_suites()
+    if not names:
+        fail("no suites found")
+    bad = False
+    for name in names:
+        suite = _load(name, keep_going)
+        with _progress() as prog:
+            task = prog.add_task(f"re-deriving gold of {suite.name}", total=len(suite.cases))
+            report = validate_suite(suite, progress=lambda n, t=task: prog.update(t, completed=n))
+        for label, items in (("file", report.file_problems), ("id", report.id_problems),
+                             ("gold", [str(g) for g in report.gold_problems])):
+            for line in items[:limit]:
+                console.print(f"[red]{label}:[/] {line}")
+            if len(items) > limit:
+                console.print(f"[red]{label}:[/] ... and {len(items) - limit} more")
+        status = "[green]ok[/]" if report.ok else "[red]FAILED[/]"
+        console.print(f"{suite.name} v{suite.version} ({suite.hash[:12]}): {report.n_cases} cases, "
+                      f"{len(report.file_problems)} file, {len(report.id_problems)} id, "
+                      f"{len(report.gold_problems)} gold problems: {status}")
+        bad |= not report.ok
+    if bad:
+        raise typer.Exit(1)
+
+
+@cases_app.command("stats")
+def stats_cmd(
+    suite: str = typer.Argument("core"),
+    csv: Path = typer.Option(None, help="Write the per-slice table as CSV here."),
+    markdown: Path = typer.Option(None, help="Write the per-slice table as Markdown here."),
+    check: bool = typer.Option(False, help="Exit 1 if a slice has < 30 test cases or a balance < 25 %."),
+) -> None:
+    """Counts per slice (axis:value) and split, and the answerable/reachable balance."""
+    from bench.cases.stats import balance, check_minimums, markdown_table, slice_table
+
+    loaded = _load(suite, keep_going=False)
+    table = slice_table(loaded.cases)
+    if csv:
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(csv, index=False, lineterminator="\n")
+    if markdown:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(markdown_table(table), encoding="utf-8")
+    if not csv and not markdown:
+        console.print(table.to_string(index=False))
+    shares = balance(loaded.cases)
+    console.print(" ".join(f"{k}={v:.0f}" if k == "cases" else f"{k}={v:.1%}" for k, v in shares.items()))
+    if check:
+        problems = check_minimums(loaded.cases)
+        for p in problems:
+            console.print(f"[red]{p}[/]")
+        if problems:
+            raise typer.Exit(1)
+
+
+@cases_app.command("generate")
+def generate_cmd(
+    suite: str = typer.Option("core", help="Suite name (output folder cases/<suite>/ unless --out)."),
+    out: Path = typer.Option(None, help="Output folder."),
+    seed: int = typer.Option(None, help="Generator seed (default: the corpus seed)."),
+    total: int = typer.Option(3600, help="Target number of cases (before per-code/type minimums)."),
+    world: list[str] = typer.Option(None, "--world", help="Only these worlds (default: every world)."),
+) -> None:
+    """Generate a suite from the worlds, with gold computed by the engine."""
+    from bench.cases.generate import DEFAULT_SEED, GenConfig, generate_suite
+    from bench.cases.loader import cases_root
+    from bench.cases.validate import cached_engine
+    from bench.world.catalog import list_worlds, load_world
+
+    names = world or list_worlds()
+    if not names:
+        fail("no worlds found (build them with `reachbench worlds build`)")
+    config = GenConfig(suite=suite, seed=DEFAULT_SEED if seed is None else seed, total=total)
+    target = out or cases_root() / suite
+    with _progress() as prog:
+        task = prog.add_task("generating", total=2 * len(names))
+
+        def step(stage: str, name: str) -> None:
+            prog.update(task, advance=1, description=f"{stage} {name}")
+
+        counts = generate_suite([load_world(n) for n in names], lambda w: cached_engine(w.name), target,
+                                config, step)
+    console.print(f"wrote {target}: dev={counts['dev']} test={counts['test']}")
+
+
+@cases_app.command("seed")
+def seed_cmd() -> None:
+    """Rebuild the seed suite from cases/seed/source.yaml (gold from the engine)."""
+    from bench.cases.seed import build_seed
+    from bench.cases.validate import cached_engine
+    from bench.world.catalog import load_world
+
+    cases = build_seed(load_world, lambda w: cached_engine(w.name))
+    console.print(f"seed suite: {len(cases)} cases")
+
+
+@cases_app.command("export")
+def export_cmd(
+    out: Path = typer.Argument(..., help="Output folder."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet | hf"),
+    suite: str = typer.Option("core", help="Suite name or folder."),
+    split: list[str] = typer.Option(None, "--split", help="Only these splits."),
+) -> None:
+    """Export a suite as JSONL, Parquet, or a Hugging Face datasets folder (explicit Features)."""
+    from bench.cases.export import export_suite
+
+    if fmt not in ("jsonl", "parquet", "hf"):
+        fail(f"unknown format {fmt!r}; use jsonl, parquet or hf")
+    loaded = _load(suite, keep_going=False, splits=split)
+    for path in export_suite(loaded, fmt, out):  # type: ignore[arg-type]
+        console.print(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cases_app, name="cases")
