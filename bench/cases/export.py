@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
-from datasets import Dataset, DatasetDict, Features, Sequence, Value
+from datasets import Dataset, DatasetDict, Features, List, Value
 
 from bench.cases.loader import Suite, dump_case
 from bench.cases.schema import Case, CaseInput, Context, Gold, InventoryItem
@@ -38,9 +38,9 @@ _INVENTORY = {
     "region": Value("string"),
     "vpc_id": Value("string"),
     "subnet_id": Value("string"),
-    "private_ips": Sequence(Value("string")),
-    "public_ips": Sequence(Value("string")),
-    "dns_names": Sequence(Value("string")),
+    "private_ips": List(Value("string")),
+    "public_ips": List(Value("string")),
+    "dns_names": List(Value("string")),
     "tags_json": Value("string"),
 }
 
@@ -51,10 +51,10 @@ FEATURES = Features(
         "split": Value("string"),
         "world": Value("string"),
         "lang": Value("string"),
-        "turns": Sequence(Value("string")),
+        "turns": List(Value("string")),
         "home_region": Value("string"),
         "account_id": Value("string"),
-        "inventory": Sequence(_INVENTORY),
+        "inventory": List(_INVENTORY),
         "answerable": Value("bool"),
         "abstain_reason": Value("string"),
         "query": _QUERY,
@@ -64,7 +64,7 @@ FEATURES = Features(
         "equivalents_json": Value("string"),
         "verdict_json": Value("string"),
         "ra_verdict_json": Value("string"),
-        "tags": Sequence(Value("string")),
+        "tags": List(Value("string")),
         "comment": Value("string"),
     }
 )
