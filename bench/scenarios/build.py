@@ -8,7 +8,8 @@ rebuild on another machine gives the same bytes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,26 @@ def world_names(source: ScenarioSource) -> list[str]:
     return [BASELINE] + faults
 
 
+@contextmanager
+def _moto_env() -> Iterator[None]:
+    """Fixed moto settings for a build (they change which random numbers moto draws, hence the ids).
+
+    moto loads thousands of public AMIs per Region by default; scenarios use one fixed AMI id.
+    """
+    saved = os.environ.get(_AMI_VAR)
+    os.environ[_AMI_VAR] = "false"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(_AMI_VAR, None)
+        else:
+            os.environ[_AMI_VAR] = saved
+
+
+_AMI_VAR = "MOTO_EC2_LOAD_DEFAULT_AMIS"
+
+
 def build_world(source: ScenarioSource, fault: str) -> dict[str, Any]:
     """Build one world of a scenario in a fresh moto and return its snapshot (not written)."""
     # Imported here: moto is heavy and only the builder needs it.
@@ -64,7 +85,7 @@ def build_world(source: ScenarioSource, fault: str) -> dict[str, Any]:
 
     spec = source.spec
     ctx = BuildContext(scenario=spec.name, account_id=spec.account_id)
-    with mock_aws():
+    with _moto_env(), mock_aws():
         mock_random.seed(spec.seed)
         builder = Builder(source, ctx)
         builder.build()

@@ -7,13 +7,14 @@ the first call, and botocore's idempotency tokens (normally uuid4) are filled fr
 
 from __future__ import annotations
 
-import io
-import zipfile
+from functools import lru_cache
 from typing import Any
 
 import boto3
+import botocore.session
 
 from bench.scenarios.context import BuildContext, Ref
+from bench.scenarios.services import ServicesMixin
 from bench.scenarios.spec import (
     InstanceSpec,
     RegionSpec,
@@ -22,7 +23,7 @@ from bench.scenarios.spec import (
     VpcSpec,
 )
 
-AMI = "ami-0a1b2c3d4e5f67890"
+from bench.scenarios.services import AMI  # noqa: E402  (one AMI for all)
 _PROTO_NUM = {"all": "-1", "-1": "-1", "tcp": "6", "udp": "17", "icmp": "1"}
 _PROTO_SG = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
 
@@ -45,6 +46,12 @@ def tag_spec(resource_type: str, name: str, extra: dict[str, str] | None = None)
     return [{"ResourceType": resource_type, "Tags": tags}]
 
 
+@lru_cache(maxsize=1)
+def _botocore_session() -> botocore.session.Session:
+    """One botocore session per process: its loader caches service models, which makes clients cheap."""
+    return botocore.session.get_session()
+
+
 class _Tokens:
     """Deterministic idempotency tokens instead of botocore's uuid4 (they show up in Describe output)."""
 
@@ -58,7 +65,7 @@ class _Tokens:
                 params[member] = f"reachbench-{self.n:06d}"
 
 
-class Builder:
+class Builder(ServicesMixin):
     """One build of one scenario's topology in the current moto backend."""
 
     def __init__(self, source: ScenarioSource, ctx: BuildContext) -> None:
@@ -66,7 +73,8 @@ class Builder:
         self.spec = source.spec
         self.ctx = ctx
         self.session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1",
+            botocore_session=_botocore_session(),
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._tokens = _Tokens()
@@ -462,91 +470,3 @@ class Builder:
                 ec2.create_transit_gateway_route(**kwargs)
                 if not route.blackhole:
                     self.ctx.tgw_static[(tref.extra["rtb"], route.destination)] = kwargs["TransitGatewayAttachmentId"]
-
-    # -- services -------------------------------------------------------------------------------
-    def _services(self, loc: tuple[Any, ...], region: str, vpc: VpcSpec) -> None:
-        vpc_id = self.ctx.refs[vpc.name].id
-        if vpc.vpn_gateway and vpc.vpn_gateway.remote_cidrs:
-            self._vpn(loc + ("vpn_gateway",), region, vpc.vpn_gateway)
-        for i, db in enumerate(vpc.db_instances):
-            self._db(loc + ("db_instances", i), region, vpc_id, db)
-        for i, asg in enumerate(vpc.autoscaling_groups):
-            self._asg(loc + ("autoscaling_groups", i), region, vpc_id, asg)
-        for i, fn in enumerate(vpc.lambda_functions):
-            self._lambda(loc + ("lambda_functions", i), region, vpc_id, fn)
-
-    def _vpn(self, loc: tuple[Any, ...], region: str, vgw: Any) -> None:
-        ec2 = self.ec2(region)
-        cgw = ec2.create_customer_gateway(
-            BgpAsn=vgw.customer_asn, PublicIp=vgw.customer_gateway_ip, Type="ipsec.1",
-            TagSpecifications=tag_spec("customer-gateway", f"{vgw.name}-cgw"),
-        )["CustomerGateway"]["CustomerGatewayId"]
-        vpn = ec2.create_vpn_connection(
-            CustomerGatewayId=cgw, VpnGatewayId=self.ctx.refs[vgw.name].id, Type="ipsec.1",
-            Options={"StaticRoutesOnly": True}, TagSpecifications=tag_spec("vpn-connection", f"{vgw.name}-vpn"),
-        )["VpnConnection"]["VpnConnectionId"]
-        for cidr in vgw.remote_cidrs:
-            ec2.create_vpn_connection_route(VpnConnectionId=vpn, DestinationCidrBlock=cidr)
-        self.ctx.refs[f"{vgw.name}-vpn"] = Ref("vpn", vpn, region)
-
-    def _db(self, loc: tuple[Any, ...], region: str, vpc_id: str, db: Any) -> None:
-        rds = self.client("rds", region)
-        subnets = [self.need(loc + ("subnets", j), s, ("subnet",)) for j, s in enumerate(db.subnets)]
-        groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(db.groups)]
-        rds.create_db_subnet_group(DBSubnetGroupName=db.subnet_group, DBSubnetGroupDescription=db.subnet_group,
-                                   SubnetIds=[s.id for s in subnets])
-        port = db.port or {"postgres": 5432, "mysql": 3306, "mariadb": 3306}.get(db.engine, 5432)
-        rds.create_db_instance(
-            DBInstanceIdentifier=db.name, DBInstanceClass=db.instance_class, Engine=db.engine,
-            MasterUsername="admin_user", MasterUserPassword="not-a-secret-0", AllocatedStorage=20,
-            DBSubnetGroupName=db.subnet_group, VpcSecurityGroupIds=groups, Port=port, PubliclyAccessible=False,
-            Tags=[{"Key": "Name", "Value": db.name}] + [{"Key": k, "Value": v} for k, v in sorted(db.tags.items())],
-        )
-        home = subnets[0]
-        if db.subnet:
-            home = self.need(loc + ("subnet",), db.subnet, ("subnet",))
-        elif db.ip:
-            import ipaddress
-
-            home = next((s for s in subnets if ipaddress.ip_address(db.ip) in ipaddress.ip_network(s.extra["cidr"])),
-                        None) or subnets[0]
-        if db.ip:
-            self.ctx.fixed_ips[db.name] = self._check_ip(loc + ("ip",), db.ip, home)
-        self.ctx.db_subnets[db.name] = home.id
-        self.add(loc, db.name, Ref("db", db.name, region, vpc_id,
-                                   f"arn:aws:rds:{region}:{self.ctx.account_id}:db:{db.name}"))
-
-    def _asg(self, loc: tuple[Any, ...], region: str, vpc_id: str, asg: Any) -> None:
-        subnets = [self.need(loc + ("subnets", j), s, ("subnet",)).id for j, s in enumerate(asg.subnets)]
-        groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(asg.groups)]
-        self.ec2(region).create_launch_template(
-            LaunchTemplateName=f"{asg.name}-lt",
-            LaunchTemplateData={"ImageId": AMI, "InstanceType": asg.instance_type, "SecurityGroupIds": groups},
-        )
-        tags = [{"Key": "Name", "Value": asg.instance_name or asg.name, "PropagateAtLaunch": True}]
-        tags += [{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in sorted(asg.tags.items())]
-        self.client("autoscaling", region).create_auto_scaling_group(
-            AutoScalingGroupName=asg.name, LaunchTemplate={"LaunchTemplateName": f"{asg.name}-lt"},
-            MinSize=asg.min, MaxSize=asg.max if asg.max is not None else max(asg.desired, 1),
-            DesiredCapacity=asg.desired, VPCZoneIdentifier=",".join(subnets), Tags=tags,
-        )
-        self.add(loc, asg.name, Ref("asg", asg.name, region, vpc_id))
-
-    def _lambda(self, loc: tuple[Any, ...], region: str, vpc_id: str, fn: Any) -> None:
-        iam = self.client("iam", region)
-        role = f"{fn.name}-role"
-        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')[
-            "Role"]["Arn"]
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as zf:
-            info = zipfile.ZipInfo("handler.py", date_time=(2020, 1, 1, 0, 0, 0))
-            zf.writestr(info, "def handler(event, context):\n    return event\n")
-        subnets = [self.need(loc + ("subnets", j), s, ("subnet",)).id for j, s in enumerate(fn.subnets)]
-        groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(fn.groups)]
-        self.client("lambda", region).create_function(
-            FunctionName=fn.name, Runtime=fn.runtime, Role=arn, Handler="handler.handler",
-            Code={"ZipFile": buf.getvalue()}, VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": groups},
-            Tags={"Name": fn.name, **fn.tags},
-        )
-        self.add(loc, fn.name, Ref("lambda", fn.name, region, vpc_id,
-                                   f"arn:aws:lambda:{region}:{self.ctx.account_id}:function:{fn.name}"))
