@@ -217,7 +217,7 @@ class _Gen:
         if rng.random() < 0.15:  # a route whose target is gone: AWS reports it as a blackhole
             private_routes.append({"DestinationCidrBlock": f"10.{rng.randrange(self.n_vpcs)}.128.0/17",
                                    "NatGatewayId": new("nat"), "Origin": "CreateRoute", "State": "blackhole"})
-        v["private_routes"] = private_routes
+        v["private_routes"], v["public_routes"] = private_routes, public_routes
         self.add(region, "ec2:DescribeRouteTables", {
             "RouteTableId": v["public_rt"], "VpcId": v["id"], "OwnerId": ACCOUNT, "PropagatingVgws": [],
             "Routes": public_routes, "Tags": _tags(f"{v['name']}-public-rt"),
@@ -278,9 +278,9 @@ class _Gen:
         for v in self.vpcs:
             if rng.random() < 0.8:
                 attached[v["region"]].append(v)
-                v["private_routes"].append({"DestinationCidrBlock": "10.0.0.0/8",
-                                            "TransitGatewayId": self.tgw[v["region"]]["id"],
-                                            "Origin": "CreateRoute", "State": "active"})
+                for table in ("private_routes", "public_routes"):
+                    v[table].append({"DestinationCidrBlock": "10.0.0.0/8", "Origin": "CreateRoute",
+                                     "TransitGatewayId": self.tgw[v["region"]]["id"], "State": "active"})
         peer_ids: dict[str, str] = {}
         home = self.regions[0]
         for region in self.regions[1:]:
