@@ -92,3 +92,39 @@ def test_wrong_format_field(worlds) -> None:
 def test_empty_dir(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(catalog.ENV_VAR, str(tmp_path / "absent"))
     assert catalog.list_worlds() == []
+
+
+def _repo_worlds() -> list[str]:
+    saved = os.environ.pop(catalog.ENV_VAR, None)
+    try:
+        return catalog.list_worlds()
+    finally:
+        if saved is not None:
+            os.environ[catalog.ENV_VAR] = saved
+
+
+@pytest.mark.parametrize(
+    "name", _repo_worlds() or [pytest.param("none", marks=pytest.mark.skip("no worlds built"))]
+)
+def test_checked_in_worlds_are_referentially_whole(name, monkeypatch) -> None:
+    """Every id a checked-in world refers to exists in it: the engine can follow every link."""
+    monkeypatch.delenv(catalog.ENV_VAR, raising=False)
+    w = catalog.load_world(name)
+    for s in w.subnets.values():
+        assert (
+            s.vpc_id in w.vpcs and s.route_table_id in w.route_tables and s.network_acl_id in w.network_acls
+        )
+        assert w.route_tables[s.route_table_id].vpc_id == s.vpc_id
+    for i in w.instances.values():
+        assert i.subnet_id in w.subnets and all(e in w.network_interfaces for e in i.eni_ids)
+    for d in w.db_instances.values():
+        assert w.network_interfaces[d.eni_id].attached_to == d.id
+    for e in w.network_interfaces.values():
+        assert e.subnet_id in w.subnets and all(g in w.security_groups for g in e.group_ids)
+    for t in w.transit_gateway_route_tables.values():
+        assert t.transit_gateway_id in w.transit_gateways
+        ids = {a for r in t.routes for a in r.attachment_ids} | set(t.association_attachment_ids)
+        assert ids <= set(w.transit_gateway_attachments)
+    for sg in w.security_groups.values():
+        assert all(g in w.security_groups for r in (*sg.ingress, *sg.egress) for g in r.group_ids)
+    assert w.model_validate(w.model_dump()) == w
