@@ -76,8 +76,21 @@ def test_gold_rederives_and_tampering_is_caught(generated: Path) -> None:
 def test_axes_tags_and_gold_shape(generated: Path) -> None:
     suite = load_suite(generated)
     tags = Counter(t for c in suite.cases for t in c.tags)
-    for axis in ("lang", "intent", "noise", "turns", "proto", "region", "dest", "ref", "src-type", "unans",
-                 "world", "scenario", "fault"):
+    for axis in (
+        "lang",
+        "intent",
+        "noise",
+        "turns",
+        "proto",
+        "region",
+        "dest",
+        "ref",
+        "src-type",
+        "unans",
+        "world",
+        "scenario",
+        "fault",
+    ):
         assert any(t.startswith(axis + ":") for t in tags), axis
     assert tags["lang:en"] and tags["lang:ja"] and tags["unans:ambiguous"] and tags["unans:cross-region"]
     for case in suite.cases:
@@ -91,7 +104,11 @@ def test_axes_tags_and_gold_shape(generated: Path) -> None:
             assert g.blocking == g.verdict.blocking_component
         # The question names what the gold names (ids, addresses and hostnames are never typo'd).
         text = " ".join(case.input.turns)
-        if g.query is not None and g.query.destination_kind.value in ("ip", "fqdn") and "turns:fix-region" not in case.tags:
+        if (
+            g.query is not None
+            and g.query.destination_kind.value in ("ip", "fqdn")
+            and "turns:fix-region" not in case.tags
+        ):
             assert g.query.destination in text or g.query.destination.split(".")[0] in text.lower()
     multi = [c for c in suite.cases if len(c.input.turns) == 2]
     assert multi and all(any(t.startswith("turns:") and t != "turns:single" for t in c.tags) for c in multi)
@@ -101,7 +118,11 @@ def test_eni_and_instance_are_equivalent(generated: Path) -> None:
     suite = load_suite(generated)
     by_eni = [c for c in suite.cases if c.gold.query and c.gold.query.source == "eni-0app1"]
     assert by_eni and all(c.gold.equivalents.get("source") == ("i-0app1",) for c in by_eni)
-    by_inst = [c for c in suite.cases if c.gold.query and c.gold.query.source == "i-0app1" and "ref:private-ip" not in c.tags]
+    by_inst = [
+        c
+        for c in suite.cases
+        if c.gold.query and c.gold.query.source == "i-0app1" and "ref:private-ip" not in c.tags
+    ]
     assert by_inst and all("eni-0app1" in c.gold.equivalents.get("source", ()) for c in by_inst)
 
 
@@ -120,11 +141,11 @@ def test_bad_template_is_reported(tmp_path: Path) -> None:
     for f in src.iterdir():
         (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
     doc = (tmp_path / "en.yaml").read_text(encoding="utf-8")
-    (tmp_path / "en.yaml").write_text(doc.replace("{{p.suffix}}?\"", "{{p.sufix}}?\"", 1), encoding="utf-8")
+    (tmp_path / "en.yaml").write_text(doc.replace('{{p.suffix}}?"', '{{p.sufix}}?"', 1), encoding="utf-8")
     with pytest.raises(TemplateError, match=r"en.yaml: ask\[0\]: 'dict object' has no attribute 'sufix'"):
         load_phrasebook(tmp_path)
     data = (tmp_path / "ja.yaml").read_text(encoding="utf-8")
-    cut = data.split("report:")[0] + "report:\n  - \"{{src}}\"\n" + "fix_region:" + data.split("fix_region:")[1]
+    cut = data.split("report:")[0] + 'report:\n  - "{{src}}"\n' + "fix_region:" + data.split("fix_region:")[1]
     (tmp_path / "en.yaml").write_text(doc, encoding="utf-8")
     (tmp_path / "ja.yaml").write_text(cut, encoding="utf-8")
     with pytest.raises(TemplateError, match=r"ja.yaml: report: needs at least 30 templates, has 1"):

@@ -99,14 +99,20 @@ def test_cli_export_hf_and_stats(suite_dir: Path, tmp_path: Path) -> None:
     from bench.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["cases", "export", str(tmp_path / "hf"), "--format", "hf", "--suite", str(suite_dir)])
+    res = runner.invoke(
+        app, ["cases", "export", str(tmp_path / "hf"), "--format", "hf", "--suite", str(suite_dir)]
+    )
     assert res.exit_code == 0, res.output
     dd = load_from_disk(str(tmp_path / "hf" / "hf"))
     assert set(dd) == {"dev", "test"} and dd["test"].features == FEATURES
-    res = runner.invoke(app, ["cases", "export", str(tmp_path / "x"), "--format", "xml", "--suite", str(suite_dir)])
+    res = runner.invoke(
+        app, ["cases", "export", str(tmp_path / "x"), "--format", "xml", "--suite", str(suite_dir)]
+    )
     assert res.exit_code == 2 and "unknown format" in res.output
     md = tmp_path / "slices.md"
-    res = runner.invoke(app, ["cases", "stats", str(suite_dir), "--markdown", str(md), "--csv", str(tmp_path / "s.csv")])
+    res = runner.invoke(
+        app, ["cases", "stats", str(suite_dir), "--markdown", str(md), "--csv", str(tmp_path / "s.csv")]
+    )
     assert res.exit_code == 0, res.output
     assert "| axis | value | dev | test | total |" in md.read_text()
     res = runner.invoke(app, ["cases", "stats", str(suite_dir), "--check"])

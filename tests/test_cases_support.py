@@ -22,17 +22,42 @@ from bench.world.model import (
 
 
 def _subnet(sid: str, vpc: str, cidr: str, region: str, name: str) -> Subnet:
-    return Subnet(id=sid, region=region, name=name, vpc_id=vpc, cidr=cidr, availability_zone=region + "a",
-                  route_table_id="rtb-" + sid[7:], network_acl_id="acl-" + sid[7:])
+    return Subnet(
+        id=sid,
+        region=region,
+        name=name,
+        vpc_id=vpc,
+        cidr=cidr,
+        availability_zone=region + "a",
+        route_table_id="rtb-" + sid[7:],
+        network_acl_id="acl-" + sid[7:],
+    )
 
 
-def _instance(iid: str, name: str, subnet: Subnet, ip: str, public: str | None = None) -> tuple[Instance, NetworkInterface]:
+def _instance(
+    iid: str, name: str, subnet: Subnet, ip: str, public: str | None = None
+) -> tuple[Instance, NetworkInterface]:
     eni = "eni-" + iid[2:]
     return (
-        Instance(id=iid, region=subnet.region, name=name, vpc_id=subnet.vpc_id, subnet_id=subnet.id,
-                 eni_ids=(eni,), private_ip=ip, public_ip=public),
-        NetworkInterface(id=eni, region=subnet.region, vpc_id=subnet.vpc_id, subnet_id=subnet.id,
-                         private_ips=(ip,), public_ip=public, attached_to=iid),
+        Instance(
+            id=iid,
+            region=subnet.region,
+            name=name,
+            vpc_id=subnet.vpc_id,
+            subnet_id=subnet.id,
+            eni_ids=(eni,),
+            private_ip=ip,
+            public_ip=public,
+        ),
+        NetworkInterface(
+            id=eni,
+            region=subnet.region,
+            vpc_id=subnet.vpc_id,
+            subnet_id=subnet.id,
+            private_ips=(ip,),
+            public_ip=public,
+            attached_to=iid,
+        ),
     )
 
 
@@ -58,17 +83,48 @@ def mini_world(name: str = "mini__nacl") -> World:
         subnets={s.id: s for s in (pub, pa, pb, tk)},
         instances={i.id: i for i, _ in pairs},
         network_interfaces={e.id: e for _, e in pairs}
-        | {"eni-0db": NetworkInterface(id="eni-0db", region="us-east-1", vpc_id="vpc-0lab", subnet_id=pb.id,
-                                       private_ips=("10.0.2.20",), kind="rds", attached_to="orders-db")},
-        db_instances={"orders-db": DbInstance(
-            id="orders-db", region="us-east-1", vpc_id="vpc-0lab", subnet_ids=(pa.id, pb.id), subnet_id=pb.id,
-            eni_id="eni-0db", private_ip="10.0.2.20", port=5432, engine="postgres",
-            endpoint_address="orders-db.abc123.us-east-1.rds.amazonaws.com")},
-        internet_gateways={"igw-0lab": InternetGateway(id="igw-0lab", region="us-east-1", name="lab-igw",
-                                                       vpc_ids=("vpc-0lab",))},
-        nat_gateways={"nat-0lab": NatGateway(id="nat-0lab", region="us-east-1", name="lab-nat", vpc_id="vpc-0lab",
-                                             subnet_id=pub.id, eni_id="eni-0nat", private_ip="10.0.0.50",
-                                             public_ip="54.10.0.50")},
+        | {
+            "eni-0db": NetworkInterface(
+                id="eni-0db",
+                region="us-east-1",
+                vpc_id="vpc-0lab",
+                subnet_id=pb.id,
+                private_ips=("10.0.2.20",),
+                kind="rds",
+                attached_to="orders-db",
+            )
+        },
+        db_instances={
+            "orders-db": DbInstance(
+                id="orders-db",
+                region="us-east-1",
+                vpc_id="vpc-0lab",
+                subnet_ids=(pa.id, pb.id),
+                subnet_id=pb.id,
+                eni_id="eni-0db",
+                private_ip="10.0.2.20",
+                port=5432,
+                engine="postgres",
+                endpoint_address="orders-db.abc123.us-east-1.rds.amazonaws.com",
+            )
+        },
+        internet_gateways={
+            "igw-0lab": InternetGateway(
+                id="igw-0lab", region="us-east-1", name="lab-igw", vpc_ids=("vpc-0lab",)
+            )
+        },
+        nat_gateways={
+            "nat-0lab": NatGateway(
+                id="nat-0lab",
+                region="us-east-1",
+                name="lab-nat",
+                vpc_id="vpc-0lab",
+                subnet_id=pub.id,
+                eni_id="eni-0nat",
+                private_ip="10.0.0.50",
+                public_ip="54.10.0.50",
+            )
+        },
         transit_gateways={"tgw-0lab": TransitGateway(id="tgw-0lab", region="us-east-1", name="lab-tgw")},
         dns={"s3.ap-northeast-1.amazonaws.com": ("35.78.9.203",)},
     )
@@ -84,8 +140,16 @@ class ToyAnalyzer:
 
     def _known(self, ident: str) -> str | None:
         w = self.world
-        for table in (w.instances, w.network_interfaces, w.db_instances, w.internet_gateways, w.nat_gateways,
-                      w.transit_gateways, w.vpcs, w.subnets):
+        for table in (
+            w.instances,
+            w.network_interfaces,
+            w.db_instances,
+            w.internet_gateways,
+            w.nat_gateways,
+            w.transit_gateways,
+            w.vpcs,
+            w.subnets,
+        ):
             if ident in table:
                 return table[ident].region
         return None
@@ -105,11 +169,22 @@ class ToyAnalyzer:
         dst = query.destination
         in_b = dst in ("i-0app2", "eni-0app2", "orders-db", "10.0.2.10", "subnet-0prb")
         if in_b and query.protocol == "icmp":
-            return Verdict(profile=profile, reachable=False, explanation_code="SUBNET_ACL_RESTRICTION",  # type: ignore[arg-type]
-                           blocking_component=BlockingComponent(id="acl-0prb", type="network-acl", direction="ingress"))
+            return Verdict(
+                profile=profile,
+                reachable=False,
+                explanation_code="SUBNET_ACL_RESTRICTION",  # type: ignore[arg-type]
+                blocking_component=BlockingComponent(id="acl-0prb", type="network-acl", direction="ingress"),
+            )
         if dst in ("35.78.9.203", "s3.ap-northeast-1.amazonaws.com") or ":" in dst:
-            return Verdict(profile=profile, reachable=False, explanation_code="BAD_STATE_ROUTE",  # type: ignore[arg-type]
-                           blocking_component=BlockingComponent(id="rtb-0pra", type="route-table", direction="egress"))
+            return Verdict(
+                profile=profile,
+                reachable=False,
+                explanation_code="BAD_STATE_ROUTE",  # type: ignore[arg-type]
+                blocking_component=BlockingComponent(id="rtb-0pra", type="route-table", direction="egress"),
+            )
         proto = query.protocol if query.protocol != "any" else "tcp"
-        return Verdict(profile=profile, reachable=True,  # type: ignore[arg-type]
-                       witness=Packet(src="10.0.1.10", dst="10.0.0.10", protocol=proto, port=query.port))
+        return Verdict(
+            profile=profile,
+            reachable=True,  # type: ignore[arg-type]
+            witness=Packet(src="10.0.1.10", dst="10.0.0.10", protocol=proto, port=query.port),
+        )

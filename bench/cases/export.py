@@ -139,7 +139,9 @@ def record_to_case(record: dict[str, Any]) -> Case:
             abstain_reason=record["abstain_reason"],
             query=Query(**query) if query.get("source") else None,
             verdict=Verdict(**json.loads(record["verdict_json"])) if record["verdict_json"] else None,
-            ra_verdict=Verdict(**json.loads(record["ra_verdict_json"])) if record["ra_verdict_json"] else None,
+            ra_verdict=Verdict(**json.loads(record["ra_verdict_json"]))
+            if record["ra_verdict_json"]
+            else None,
             blocking=BlockingComponent(**blocking) if blocking and blocking.get("id") else None,
             equivalents={k: tuple(v) for k, v in json.loads(record["equivalents_json"] or "{}").items()},
         ),
@@ -167,7 +169,12 @@ def export_suite(suite: Suite, fmt: ExportFormat, out_dir: str | Path) -> list[P
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    meta = {"name": suite.name, "version": suite.version, "hash": suite.hash, "description": suite.description}
+    meta = {
+        "name": suite.name,
+        "version": suite.version,
+        "hash": suite.hash,
+        "description": suite.description,
+    }
     if fmt == "jsonl":
         for name in suite.splits:
             path = out / f"{name}.jsonl"

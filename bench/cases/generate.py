@@ -36,7 +36,7 @@ class GenConfig:
     suite: str = "core"
     version: str = "1.0.0"
     seed: int = DEFAULT_SEED
-    total: int = 3600
+    total: int = 3200
     dev_share: int = 20
     description: str = (
         "Generated questions over every world: reachable/unreachable balanced, every blocking code and "
@@ -88,7 +88,11 @@ def _ambiguous(pool: Pool, renderer: Renderer, n: int) -> list[tuple[Candidate, 
 
 
 def generate_world(
-    world: World, pool: Pool, quotas: Quotas, config: GenConfig, registry: IdRegistry,
+    world: World,
+    pool: Pool,
+    quotas: Quotas,
+    config: GenConfig,
+    registry: IdRegistry,
     book: Phrasebook | None = None,
 ) -> list[Case]:
     """The cases of one world, in a stable order (by id)."""
@@ -114,8 +118,13 @@ def generate_world(
         if case_id in cases:
             continue  # the same words twice: one case
         cases[case_id] = Case(
-            id=case_id, suite=config.suite, split=split_of(case_id, config.dev_share), world=world.name,  # type: ignore[arg-type]
-            lang=r.lang, input=CaseInput(turns=r.turns, context=context), gold=gold,
+            id=case_id,
+            suite=config.suite,
+            split=split_of(case_id, config.dev_share),
+            world=world.name,  # type: ignore[arg-type]
+            lang=r.lang,
+            input=CaseInput(turns=r.turns, context=context),
+            gold=gold,
             tags=tuple(sorted(set(r.tags) | set(extra) | set(world_tags(world.name)))),
         )
     return [cases[k] for k in sorted(cases)]
@@ -173,12 +182,17 @@ def generate_suite(
             "quotas": {name: q.as_dict() for name, q in sorted(quotas.items())},
         },
     }
-    (out / "suite.json").write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+    (out / "suite.json").write_text(
+        json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return counts
 
 
 def quotas_from_meta(meta: dict, world_name: str) -> Quotas:
     q = meta["generator"]["quotas"][world_name]
-    return Quotas(total=int(q["total"]), per_code=int(q["per_code"]), per_type=int(q["per_type"]),
-                  unanswerable_share=float(q["unanswerable_share"]))
+    return Quotas(
+        total=int(q["total"]),
+        per_code=int(q["per_code"]),
+        per_type=int(q["per_type"]),
+        unanswerable_share=float(q["unanswerable_share"]),
+    )

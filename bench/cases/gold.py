@@ -69,7 +69,9 @@ def compute_gold(
 def regold(case: Case, engine: Analyzer | None) -> Gold:
     """The gold this case should carry now, re-derived from its query and world."""
     gold = case.gold
-    return compute_gold(gold.query, engine, dict(gold.equivalents), gold.abstain_reason if gold.query is None else None)
+    return compute_gold(
+        gold.query, engine, dict(gold.equivalents), gold.abstain_reason if gold.query is None else None
+    )
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,22 @@ class GoldMismatch:
     derived: object
 
     def __str__(self) -> str:
-        return f"{self.case_id} ({self.world}): {self.field}: stored {self.stored!r}, engine says {self.derived!r}"
+        return (
+            f"{self.case_id} ({self.world}): {self.field}: stored {_brief(self.stored)}, "
+            f"engine says {_brief(self.derived)}"
+        )
+
+
+def _brief(value: object) -> str:
+    """A verdict as its deciding fields (the hop list would drown the message)."""
+    if isinstance(value, dict) and "reachable" in value:
+        keys = ("profile", "analysable", "reason", "reachable", "explanation_code", "error")
+        parts = [f"{k}={value.get(k)!r}" for k in keys if value.get(k) is not None]
+        blocking = value.get("blocking_component")
+        if blocking:
+            parts.append(f"blocking={blocking.get('id')}")
+        return "{" + ", ".join(parts) + "}"
+    return repr(value)
 
 
 def diff_gold(case_id: str, world: str, stored: Gold, derived: Gold) -> list[GoldMismatch]:
@@ -95,7 +112,9 @@ def diff_gold(case_id: str, world: str, stored: Gold, derived: Gold) -> list[Gol
 
 
 def validate_cases(
-    cases: Iterable[Case], engine_for: Callable[[str], Analyzer], progress: Callable[[int], None] | None = None
+    cases: Iterable[Case],
+    engine_for: Callable[[str], Analyzer],
+    progress: Callable[[int], None] | None = None,
 ) -> list[GoldMismatch]:
     """Re-derive every gold; returns every difference (empty = the corpus is consistent)."""
     problems: list[GoldMismatch] = []

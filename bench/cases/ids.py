@@ -18,8 +18,12 @@ PREFIX_LEN = 12
 
 
 def content_key(world: str, home_region: str, turns: tuple[str, ...]) -> str:
-    blob = json.dumps({"world": world, "home_region": home_region, "turns": list(turns)},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    blob = json.dumps(
+        {"world": world, "home_region": home_region, "turns": list(turns)},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

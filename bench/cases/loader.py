@@ -127,9 +127,7 @@ def content_hash(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def load_suite(
-    name: str | Path, splits: Iterable[str] | None = None, keep_going: bool = False
-) -> Suite:
+def load_suite(name: str | Path, splits: Iterable[str] | None = None, keep_going: bool = False) -> Suite:
     """Load a suite by name (``cases/<name>/``) or folder path.
 
     Each case must sit in the file of its own split and carry the suite's name, and ids are unique
@@ -145,11 +143,17 @@ def load_suite(
         for lineno, case in _numbered(path, keep_going, problems):
             issue = None
             if case.split != split_name:
-                issue = CaseFileError(path, lineno, "split", f"case says {case.split!r}, file is {split_name!r}")
+                issue = CaseFileError(
+                    path, lineno, "split", f"case says {case.split!r}, file is {split_name!r}"
+                )
             elif case.suite != meta["name"]:
-                issue = CaseFileError(path, lineno, "suite", f"case says {case.suite!r}, suite is {meta['name']!r}")
+                issue = CaseFileError(
+                    path, lineno, "suite", f"case says {case.suite!r}, suite is {meta['name']!r}"
+                )
             elif case.id in seen:
-                issue = CaseFileError(path, lineno, "id", f"duplicate id {case.id!r} (first at {seen[case.id]})")
+                issue = CaseFileError(
+                    path, lineno, "id", f"duplicate id {case.id!r} (first at {seen[case.id]})"
+                )
             if issue is not None:
                 if not keep_going:
                     raise issue
@@ -183,8 +187,14 @@ def _numbered(path: Path, keep_going: bool, problems: list[CaseFileError]) -> It
 
 
 def dump_case(case: Case) -> str:
-    """The canonical one-line JSON of a case (sorted keys, no defaults dropped): stable bytes."""
-    return json.dumps(case.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """The canonical one-line JSON of a case: sorted keys, fields at their defaults left out (the
+    inventory repeats in every case, so empty lists and nulls would double the corpus size)."""
+    return json.dumps(
+        case.model_dump(mode="json", exclude_defaults=True),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def write_cases(path: Path, cases: Iterable[Case]) -> int:

@@ -144,15 +144,17 @@ def load_phrasebook(directory: str | Path | None = None) -> Phrasebook:
         try:
             port = w["port"]
             wordings[w["key"]] = Wording(
-                key=w["key"], protocol=w["protocol"], port=None if port in (None, "from-context") else int(port),
-                from_context=port == "from-context", en=dict(w["en"]), ja=dict(w["ja"]),
+                key=w["key"],
+                protocol=w["protocol"],
+                port=None if port in (None, "from-context") else int(port),
+                from_context=port == "from-context",
+                en=dict(w["en"]),
+                ja=dict(w["ja"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TemplateError(f"{folder / 'protocols.yaml'}: wordings[{i}]: {exc}") from None
     noise = _read_yaml(folder / "noise.yaml")
-    logs = {
-        kind: [env.from_string(t) for t in items] for kind, items in (noise.get("log") or {}).items()
-    }
+    logs = {kind: [env.from_string(t) for t in items] for kind, items in (noise.get("log") or {}).items()}
     desc = _read_yaml(folder / "descriptive.yaml")
     roles = tuple(
         Role(r["key"], tuple(r.get("name_has") or ()), tuple(r["types"]), tuple(r["en"]), tuple(r["ja"]))
@@ -195,7 +197,13 @@ def add_typos(text: str, lang: str, rng: random.Random, n: int = 2) -> str:
 
 
 def render_turn(
-    book: Phrasebook, lang: str, intent: str, index: int, values: dict[str, Any], rng: random.Random | None, typo: bool
+    book: Phrasebook,
+    lang: str,
+    intent: str,
+    index: int,
+    values: dict[str, Any],
+    rng: random.Random | None,
+    typo: bool,
 ) -> str:
     """One turn: template -> text, with typos applied outside the resource references."""
     tpl = book.template(lang, intent, index)

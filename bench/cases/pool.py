@@ -32,12 +32,12 @@ MAX_CANDIDATES = 5000
 # Traffic asked about per destination kind: (protocol, port); "ctx" takes the destination's service port.
 _TRAFFIC: dict[str, tuple[tuple[str, int | None | str], ...]] = {
     "instance": (("icmp", None), ("tcp", 22), ("tcp", 8080), ("tcp", 443), ("any", None), ("udp", 53)),
-    "network-interface": (("icmp", None), ("tcp", 22), ("tcp", 8080), ("any", None)),
+    "network-interface": (("icmp", None), ("tcp", 22), ("tcp", 8080), ("any", None), ("udp", 514)),
     "db-instance": (("tcp", "ctx"), ("icmp", None), ("any", None)),
-    "ip": (("tcp", 443), ("icmp", None), ("any", None), ("tcp", 80)),
+    "ip": (("tcp", 443), ("icmp", None), ("any", None), ("tcp", 80), ("udp", 53)),
     "fqdn": (("tcp", 443), ("icmp", None), ("any", None)),
     "service": (("tcp", 443), ("any", None)),
-    "cidr": (("icmp", None), ("tcp", 443), ("tcp", 22), ("any", None)),
+    "cidr": (("icmp", None), ("tcp", 443), ("tcp", 22), ("any", None), ("udp", 123)),
     "ipv6": (("tcp", 443), ("icmp", None)),
     "nonexistent": (("tcp", 443), ("icmp", None), ("tcp", 22)),
     "other": (("any", None), ("tcp", 443), ("icmp", None)),
@@ -72,8 +72,12 @@ class Spec:
         if self.dst.endpoint is not None and self.dst.endpoint.region != self.src.region:
             dst_region = self.dst.endpoint.region
         return Query(
-            region=self.src.region, source=self.src.id, destination=self.dst.value,
-            protocol=self.protocol, port=self.port, destination_region=dst_region,  # type: ignore[arg-type]
+            region=self.src.region,
+            source=self.src.id,
+            destination=self.dst.value,
+            protocol=self.protocol,
+            port=self.port,
+            destination_region=dst_region,  # type: ignore[arg-type]
         )
 
 
@@ -103,8 +107,10 @@ class Pool:
         return {c.outcome for c in self.candidates}
 
     def types(self) -> tuple[set[str], set[str]]:
-        return ({c.spec.src.type for c in self.candidates},
-                {c.spec.dst.type_key for c in self.candidates if c.spec.dst.endpoint})
+        return (
+            {c.spec.src.type for c in self.candidates},
+            {c.spec.dst.type_key for c in self.candidates if c.spec.dst.endpoint},
+        )
 
 
 def _missing_id(world: World, rtype: str) -> str:
@@ -180,10 +186,9 @@ def build_pool(
     for n, spec in enumerate(specs, start=1):
         gold = compute_gold(spec.query(), engine)
         v = gold.verdict
-        if v is None or (v.error and gold.abstain_reason != "unknown_resource") or (
-            v.reachable is None and gold.answerable
-        ):
-            continue  # a question the engine cannot evaluate is not a benchmark case
+        if gold.answerable and (v is None or v.error or v.reachable is None):
+            continue  # an answerable question the engine cannot evaluate is not a benchmark case
+        # Unanswerable ones stay even when truth has no verdict either (IPv6, Lambda): the gold is to abstain.
         pool.candidates.append(Candidate(spec, gold))
         if progress is not None and n % 250 == 0:
             progress(n, len(specs))
@@ -200,8 +205,12 @@ class Quotas:
     unanswerable_share: float = 0.3
 
     def as_dict(self) -> dict[str, float]:
-        return {"total": self.total, "per_code": self.per_code, "per_type": self.per_type,
-                "unanswerable_share": self.unanswerable_share}
+        return {
+            "total": self.total,
+            "per_code": self.per_code,
+            "per_type": self.per_type,
+            "unanswerable_share": self.unanswerable_share,
+        }
 
 
 def select(pool: Pool, quotas: Quotas, seed: int) -> list[Candidate]:
@@ -219,10 +228,11 @@ def select(pool: Pool, quotas: Quotas, seed: int) -> list[Candidate]:
         items = [c for c in strata.get(key, []) if pick is None or pick(c)]
         if not items:
             return
-        # Round-robin over (source type, destination type) so no one pair of types dominates.
-        groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+        # Round-robin over (source type, destination type, protocol) so no one pair of types and no one
+        # protocol dominates a stratum.
+        groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
         for c in items:
-            groups[(c.spec.src.type, c.spec.dst.type_key)].append(c)
+            groups[(c.spec.src.type, c.spec.dst.type_key, c.spec.protocol)].append(c)
         order = sorted(groups)
         for i in range(n):
             g = groups[order[(cursor[key] + i) % len(order)]]
@@ -244,8 +254,10 @@ def select(pool: Pool, quotas: Quotas, seed: int) -> list[Candidate]:
     src_types, dst_types = pool.types()
     for attr, types in (("src", src_types), ("dst", dst_types)):
         for rtype in sorted(types):
+
             def has(c: Candidate, rtype: str = rtype, attr: str = attr) -> bool:
                 return (c.spec.src.type if attr == "src" else c.spec.dst.type_key) == rtype
+
             have = sum(1 for c in chosen if has(c))
             if have >= quotas.per_type:
                 continue

@@ -78,8 +78,11 @@ class Referrer:
 
     def role_members(self, role: Role, region: str | None) -> list[Endpoint]:
         return [
-            e for e in self.endpoints
-            if role.matches(e.type, e.name) and not e.in_default_vpc and (region is None or e.region == region)
+            e
+            for e in self.endpoints
+            if role.matches(e.type, e.name)
+            and not e.in_default_vpc
+            and (region is None or e.region == region)
         ]
 
     def styles(self, ep: Endpoint) -> list[str]:
@@ -87,9 +90,17 @@ class Referrer:
         out = ["id"]
         if ep.name and self._names[ep.name] == 1:
             out.append("name")
-        if ep.type in ("instance", "db-instance", "nat-gateway") and ep.private_ips and self._ips[ep.private_ips[0]] == 1:
+        if (
+            ep.type in ("instance", "db-instance", "nat-gateway")
+            and ep.private_ips
+            and self._ips[ep.private_ips[0]] == 1
+        ):
             out.append("private-ip")
-        if ep.type in ("instance", "db-instance", "vpc-endpoint") and ep.dns_names and self._dns[ep.dns_names[0]] == 1:
+        if (
+            ep.type in ("instance", "db-instance", "vpc-endpoint")
+            and ep.dns_names
+            and self._dns[ep.dns_names[0]] == 1
+        ):
             out.append("dns")
         if any(len(self.role_members(r, ep.region)) == 1 for r in self.roles_of(ep)):
             out.append("desc")
@@ -138,7 +149,9 @@ class Referrer:
         pattern = rng.choice(self.book.region_phrase[lang])
         return pattern.format(ref=text, region=word)
 
-    def render_ambiguous(self, role: Role, region: str | None, lang: str, region_style: str, rng: random.Random) -> str:
+    def render_ambiguous(
+        self, role: Role, region: str | None, lang: str, region_style: str, rng: random.Random
+    ) -> str:
         text = rng.choice(role.en if lang == "en" else role.ja)
         if region is not None and region_style != "none":
             text = self.with_region(text, region, region_style, lang, rng)

@@ -17,10 +17,18 @@ from bench.cases.pool import Candidate, Target
 from bench.cases.refs import Ref, Referrer, region_word
 
 _WRONG_REGION = {
-    "ap-northeast-1": "ap-northeast-2", "ap-northeast-2": "ap-northeast-1", "ap-northeast-3": "ap-northeast-1",
-    "us-east-1": "us-east-2", "us-east-2": "us-east-1", "us-west-1": "us-west-2", "us-west-2": "us-west-1",
-    "eu-west-1": "eu-west-2", "eu-west-2": "eu-west-1", "eu-central-1": "eu-west-1",
-    "ap-southeast-1": "ap-southeast-2", "ap-southeast-2": "ap-southeast-1",
+    "ap-northeast-1": "ap-northeast-2",
+    "ap-northeast-2": "ap-northeast-1",
+    "ap-northeast-3": "ap-northeast-1",
+    "us-east-1": "us-east-2",
+    "us-east-2": "us-east-1",
+    "us-west-1": "us-west-2",
+    "us-west-2": "us-west-1",
+    "eu-west-1": "eu-west-2",
+    "eu-west-2": "eu-west-1",
+    "eu-central-1": "eu-west-1",
+    "ap-southeast-1": "ap-southeast-2",
+    "ap-southeast-2": "ap-southeast-1",
 }
 _SERVICE_WORDS = {"s3": "S3", "dynamodb": "DynamoDB", "ec2": "EC2", "sts": "STS", "sqs": "SQS"}
 
@@ -33,7 +41,9 @@ def wordings_for(protocol: str, port: int | None) -> list[str]:
         return ["any", "communicate"]
     if protocol == "udp":
         return ["udp-dns", "udp-port"] if port == 53 else ["udp-port"]
-    named = {22: ["ssh"], 443: ["https"], 80: ["http"], 5432: ["postgres"], 3306: ["mysql"]}.get(port or -1, [])
+    named = {22: ["ssh"], 443: ["https"], 80: ["http"], 5432: ["postgres"], 3306: ["mysql"]}.get(
+        port or -1, []
+    )
     return named + ["port", "tcp-port"]
 
 
@@ -138,8 +148,14 @@ class Renderer:
         turn_opts = ["single", "single", "single"]
         if spec.protocol != "any":
             turn_opts.append("narrow")
-        others = [e for e in self.endpoints if dst_t.endpoint is not None and e.type == dst_t.endpoint.type
-                  and e.id != dst_t.endpoint.id and not e.in_default_vpc]
+        others = [
+            e
+            for e in self.endpoints
+            if dst_t.endpoint is not None
+            and e.type == dst_t.endpoint.type
+            and e.id != dst_t.endpoint.id
+            and not e.in_default_vpc
+        ]
         if dst_ref is not None and others:
             turn_opts.append("fix-target")
         if region_tag in ("code", "en", "ja") and ambiguous is None and noise != "log":
@@ -152,8 +168,15 @@ class Renderer:
         if turn_kind == "narrow":
             loose = self.book.wordings[self.rng.choice(["any", "communicate"])].phrases(lang, None)
             first = render_turn(self.book, lang, intent, idx, {**values, "p": loose}, self.rng, typo)
-            second = render_turn(self.book, lang, "narrow", self.rng.randrange(self.book.count(lang, "narrow")),
-                                 {"p": p}, self.rng, False)
+            second = render_turn(
+                self.book,
+                lang,
+                "narrow",
+                self.rng.randrange(self.book.count(lang, "narrow")),
+                {"p": p},
+                self.rng,
+                False,
+            )
             turns = [first, second]
         elif turn_kind == "fix-target":
             assert dst_t.endpoint is not None and dst_ref is not None
@@ -163,24 +186,49 @@ class Renderer:
             wstyle = "id" if wstyle == "eni" else wstyle
             wrong = self.referrer.render(wrong_ep, wstyle, lang, "none", self.rng).text
             first = render_turn(self.book, lang, intent, idx, {**values, "dst": wrong}, self.rng, typo)
-            second = render_turn(self.book, lang, "fix_target", self.rng.randrange(self.book.count(lang, "fix_target")),
-                                 {"wrong": wrong, "right": dst_text}, self.rng, False)
+            second = render_turn(
+                self.book,
+                lang,
+                "fix_target",
+                self.rng.randrange(self.book.count(lang, "fix_target")),
+                {"wrong": wrong, "right": dst_text},
+                self.rng,
+                False,
+            )
             turns = [first, second]
         elif turn_kind == "fix-region":
-            right_region = (dst_t.endpoint.region if dst_t.endpoint is not None and dst_ref is not None
-                            and dst_ref.region_style != "none" else dst_t.region) or spec.src.region
+            right_region = (
+                dst_t.endpoint.region
+                if dst_t.endpoint is not None and dst_ref is not None and dst_ref.region_style != "none"
+                else dst_t.region
+            ) or spec.src.region
             wrong_region = _WRONG_REGION.get(right_region, "eu-west-1")
-            wrong_text = dst_text.replace(region_word(right_region, region_tag, lang),
-                                          region_word(wrong_region, region_tag, lang))
+            wrong_text = dst_text.replace(
+                region_word(right_region, region_tag, lang), region_word(wrong_region, region_tag, lang)
+            )
             if wrong_text == dst_text:  # the Region was on the source's reference
-                wrong_src = src_ref.text.replace(region_word(right_region, region_tag, lang),
-                                                 region_word(wrong_region, region_tag, lang))
-                first = render_turn(self.book, lang, intent, idx, {**values, "src": wrong_src}, self.rng, typo)
+                wrong_src = src_ref.text.replace(
+                    region_word(right_region, region_tag, lang), region_word(wrong_region, region_tag, lang)
+                )
+                first = render_turn(
+                    self.book, lang, intent, idx, {**values, "src": wrong_src}, self.rng, typo
+                )
             else:
-                first = render_turn(self.book, lang, intent, idx, {**values, "dst": wrong_text}, self.rng, typo)
-            second = render_turn(self.book, lang, "fix_region", self.rng.randrange(self.book.count(lang, "fix_region")),
-                                 {"wrong": region_word(wrong_region, region_tag, lang),
-                                  "right": region_word(right_region, region_tag, lang)}, self.rng, False)
+                first = render_turn(
+                    self.book, lang, intent, idx, {**values, "dst": wrong_text}, self.rng, typo
+                )
+            second = render_turn(
+                self.book,
+                lang,
+                "fix_region",
+                self.rng.randrange(self.book.count(lang, "fix_region")),
+                {
+                    "wrong": region_word(wrong_region, region_tag, lang),
+                    "right": region_word(right_region, region_tag, lang),
+                },
+                self.rng,
+                False,
+            )
             turns = [first, second]
         else:
             turns = [render_turn(self.book, lang, intent, idx, values, self.rng, typo)]
@@ -191,9 +239,16 @@ class Renderer:
             turns[0] = turns[0].rstrip()
 
         refs = {src_ref.style} | ({dst_ref.style} if dst_ref else set()) | ({"desc"} if ambiguous else set())
-        tags += [f"lang:{lang}", f"intent:{intent}", f"noise:{noise}", f"turns:{turn_kind}",
-                 f"proto:{proto_key}", f"region:{region_tag}", f"dest:{_dest_kind(dst_t)}",
-                 f"src-type:{spec.src.type}"]
+        tags += [
+            f"lang:{lang}",
+            f"intent:{intent}",
+            f"noise:{noise}",
+            f"turns:{turn_kind}",
+            f"proto:{proto_key}",
+            f"region:{region_tag}",
+            f"dest:{_dest_kind(dst_t)}",
+            f"src-type:{spec.src.type}",
+        ]
         tags += [f"ref:{r}" for r in sorted(refs)]
         if dst_t.endpoint is not None:
             tags.append(f"dst-type:{dst_t.endpoint.type}")
@@ -205,7 +260,11 @@ class Renderer:
     def _noise(self, text: str, noise: str, lang: str, cand: Candidate, dst_text: str) -> str:
         n = self.book.noise
         if noise == "polite":
-            return self.rng.choice(n["polite"][lang]["before"]) + text + self.rng.choice(n["polite"][lang]["after"])
+            return (
+                self.rng.choice(n["polite"][lang]["before"])
+                + text
+                + self.rng.choice(n["polite"][lang]["after"])
+            )
         if noise == "context":
             sep = " " if lang == "en" else ""
             return self.rng.choice(n["context"][lang]) + sep + text
@@ -218,10 +277,24 @@ class Renderer:
         spec = cand.spec
         t = spec.dst
         ep = t.endpoint
-        dst_ip = (ep.private_ips[0] if ep and ep.private_ips else
-                  (t.value if t.kind == "ip" else (cand.gold.verdict.destination_set[0].split("/")[0]
-                   if cand.gold.verdict and cand.gold.verdict.destination_set else "")))
-        host = t.value if t.kind in ("fqdn", "service", "ip") else (ep.dns_names[0] if ep and ep.dns_names else dst_ip)
+        dst_ip = (
+            ep.private_ips[0]
+            if ep and ep.private_ips
+            else (
+                t.value
+                if t.kind == "ip"
+                else (
+                    cand.gold.verdict.destination_set[0].split("/")[0]
+                    if cand.gold.verdict and cand.gold.verdict.destination_set
+                    else ""
+                )
+            )
+        )
+        host = (
+            t.value
+            if t.kind in ("fqdn", "service", "ip")
+            else (ep.dns_names[0] if ep and ep.dns_names else dst_ip)
+        )
         if not dst_ip or not host:
             return ""
         if spec.protocol == "icmp":
@@ -242,8 +315,13 @@ class Renderer:
             kind = "tcp"
         tpl = self.rng.choice(self.book.log_templates[kind])
         src_ip = spec.src.private_ips[0] if spec.src.private_ips else "10.0.0.1"
-        return tpl.render(dst_host=host, dst_ip=dst_ip, port=spec.port or 443, src_ip=src_ip,
-                          region=t.region or spec.src.region).rstrip()
+        return tpl.render(
+            dst_host=host,
+            dst_ip=dst_ip,
+            port=spec.port or 443,
+            src_ip=src_ip,
+            region=t.region or spec.src.region,
+        ).rstrip()
 
 
 def _native(lang: str) -> str:

@@ -75,31 +75,53 @@ def build_seed(
         where = f"{src}: cases[{entry.get('key')}]"
         world = load_world(entry["world"])
         turns = tuple(resolve_names(t, world, f"{where}.turns") for t in entry["turns"])
-        q = {k: resolve_names(str(v), world, f"{where}.query.{k}") if isinstance(v, str) else v
-             for k, v in entry["query"].items()}
+        q = {
+            k: resolve_names(str(v), world, f"{where}.query.{k}") if isinstance(v, str) else v
+            for k, v in entry["query"].items()
+        }
         try:
             query = Query(**q)
         except ValueError as exc:
             raise SeedError(f"{where}.query: {exc}") from None
-        equivalents = {slot: tuple(resolve_names(x, world, f"{where}.equivalents") for x in ids)
-                       for slot, ids in (entry.get("equivalents") or {}).items()}
+        equivalents = {
+            slot: tuple(resolve_names(x, world, f"{where}.equivalents") for x in ids)
+            for slot, ids in (entry.get("equivalents") or {}).items()
+        }
         gold = compute_gold(query, engine_for(world), equivalents)
         home = doc.get("home_region", "us-east-1")
         case_id = registry.issue(suite, content_key(world.name, home, turns))
-        dummy = Candidate(Spec(endpoints(world)[0], Target("resource", query.destination), query.protocol,
-                               query.port), gold)
+        dummy = Candidate(
+            Spec(endpoints(world)[0], Target("resource", query.destination), query.protocol, query.port), gold
+        )
         tags = set(entry.get("tags", ())) | set(_outcome_tags(dummy)) | set(world_tags(world.name))
         tags |= {"seed-case", f"lang:{entry['lang']}"}
-        cases.append(Case(
-            id=case_id, suite=suite, split="test", world=world.name, lang=entry["lang"],
-            input=CaseInput(turns=turns, context=Context(home_region=home, account_id=world.account_id,
-                                                         inventory=inventory(world))),
-            gold=gold, tags=tuple(sorted(tags)), comment=" ".join(str(entry["comment"]).split()),
-        ))
+        cases.append(
+            Case(
+                id=case_id,
+                suite=suite,
+                split="test",
+                world=world.name,
+                lang=entry["lang"],
+                input=CaseInput(
+                    turns=turns,
+                    context=Context(
+                        home_region=home, account_id=world.account_id, inventory=inventory(world)
+                    ),
+                ),
+                gold=gold,
+                tags=tuple(sorted(tags)),
+                comment=" ".join(str(entry["comment"]).split()),
+            )
+        )
     cases.sort(key=lambda c: c.id)
     write_cases(out / "test.jsonl", cases)
     registry.save()
-    meta = {"name": suite, "version": str(doc["version"]), "description": " ".join(doc["description"].split())}
-    (out / "suite.json").write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+    meta = {
+        "name": suite,
+        "version": str(doc["version"]),
+        "description": " ".join(doc["description"].split()),
+    }
+    (out / "suite.json").write_text(
+        json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return cases

@@ -54,7 +54,9 @@ def balance(cases: list[Case]) -> dict[str, float]:
     }
 
 
-def check_minimums(cases: list[Case], min_test: int = MIN_TEST_SLICE, min_share: float = MIN_SHARE) -> list[str]:
+def check_minimums(
+    cases: list[Case], min_test: int = MIN_TEST_SLICE, min_share: float = MIN_SHARE
+) -> list[str]:
     """Every broken promise, as readable lines (empty: the corpus meets its minimums)."""
     problems = []
     table = slice_table(cases)
@@ -71,8 +73,10 @@ def check_minimums(cases: list[Case], min_test: int = MIN_TEST_SLICE, min_share:
 def markdown_table(table: pd.DataFrame) -> str:
     """The slice table as a Markdown table for the data card (no extra dependency on ``tabulate``)."""
     cols = [str(c) for c in table.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---:" if table[c].dtype.kind in "iuf" else "---"
-                                                            for c in table.columns) + "|"]
+    lines = [
+        "| " + " | ".join(cols) + " |",
+        "|" + "|".join("---:" if table[c].dtype.kind in "iuf" else "---" for c in table.columns) + "|",
+    ]
     for row in table.itertuples(index=False):
         lines.append("| " + " | ".join(str(v) for v in row) + " |")
     return "\n".join(lines) + "\n"

@@ -41,7 +41,9 @@ def cached_engine(world_name: str) -> Analyzer:
 def check_ids(suite: Suite, dev_share: int | None = 20) -> list[str]:
     """Each id is the one issued for its content (registry), and sits in the split its hash picks."""
     problems = []
-    registry = IdRegistry(suite.path / "ids.txt") if suite.path and (suite.path / "ids.txt").exists() else None
+    registry = (
+        IdRegistry(suite.path / "ids.txt") if suite.path and (suite.path / "ids.txt").exists() else None
+    )
     for case in suite.cases:
         if not case.id.startswith(f"{suite.name}-"):
             problems.append(f"{case.id}: id does not start with the suite name {suite.name!r}")
@@ -53,7 +55,9 @@ def check_ids(suite: Suite, dev_share: int | None = 20) -> list[str]:
         if issue:
             problems.append(f"{case.id}: {issue}")
         if dev_share is not None and suite.name != "seed" and case.split != split_of(case.id, dev_share):
-            problems.append(f"{case.id}: in split {case.split!r}, its hash says {split_of(case.id, dev_share)!r}")
+            problems.append(
+                f"{case.id}: in split {case.split!r}, its hash says {split_of(case.id, dev_share)!r}"
+            )
     return problems
 
 
