@@ -262,7 +262,7 @@ class Walk(GatewayMixin):
         if nat is not None:
             if self.ret and ctx.nats and ctx.nats[-1].nat_id == nat.id:
                 self.un_nat(nat.id, pkt, hops, ctx)
-            elif nat.id in self.target.component_ids or self.target.any_address:
+            elif nat.id in self.target.component_ids:
                 self.deliver(
                     pkt,
                     self.hop(hops, nat.id, "nat-gateway", "ingress"),

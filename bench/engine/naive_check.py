@@ -1,0 +1,342 @@
+"""A deliberately naive second opinion: one concrete packet, straight-line code, no index, no sets.
+
+Written separately from the engine (it shares only the world model) so that the property tests can
+compare the two on every sampled packet. It reads the world's lists directly with ``ipaddress``, scans
+them linearly and follows one packet hop by hop. It covers the components the random test worlds use:
+security groups, network ACLs (forward and return), route tables (local, internet gateway, NAT gateway,
+transit gateway with VPC and peering attachments, VPC peering, blackholes) and the public Internet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from bench.world.model import NetworkInterface, World
+
+
+@dataclass(frozen=True)
+class NaiveResult:
+    reachable: bool
+    code: str | None = None
+    component: str | None = None
+    on_return: bool = False  # stopped on the reply's way back
+
+
+class _Stop(Exception):
+    def __init__(self, code: str, component: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.component = component
+
+
+def _ip(text: str) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(text)
+
+
+def _in(addr: str, cidr: str) -> bool:
+    return _ip(addr) in ipaddress.IPv4Network(cidr, strict=False)
+
+
+def _proto(p: str) -> str:
+    return {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}.get(str(p), str(p))
+
+
+def _acl_says(
+    world: World, acl_id: str, egress: bool, peer: str, proto: str, port: int | None, icmp_type: int
+) -> tuple[bool, int | None]:
+    entries = [e for e in world.network_acls[acl_id].entries if e.egress == egress]
+    entries.sort(key=lambda e: e.rule_number)
+    for e in entries:
+        if not _in(peer, e.cidr):
+            continue
+        p = _proto(e.protocol)
+        if p != "all":
+            if p != proto:
+                continue
+            if proto == "icmp":
+                if e.icmp_type not in (None, -1, icmp_type):
+                    continue
+            else:
+                lo = 0 if e.port_from is None else e.port_from
+                hi = 65535 if e.port_to is None else e.port_to
+                if not (lo <= port <= hi):  # type: ignore[operator]
+                    continue
+        return e.action == "allow", e.rule_number
+    return False, None
+
+
+def _sg_says(
+    world: World, group_ids: tuple[str, ...], egress: bool, peer: str, proto: str, port: int | None
+) -> bool:
+    for gid in group_ids:
+        sg = world.security_groups.get(gid)
+        if sg is None:
+            continue
+        for rule in sg.egress if egress else sg.ingress:
+            p = _proto(rule.protocol)
+            if p != "all":
+                if p != proto:
+                    continue
+                if proto == "icmp":
+                    if rule.port_from not in (None, -1, 8):
+                        continue
+                else:
+                    lo = 0 if rule.port_from in (None, -1) else rule.port_from
+                    hi = 65535 if rule.port_to in (None, -1) else rule.port_to
+                    if not (lo <= port <= hi):  # type: ignore[operator]
+                        continue
+            if any(_in(peer, c) for c in rule.cidrs if ":" not in c):
+                return True
+            for pl in rule.prefix_list_ids:
+                if any(_in(peer, c) for c in world.prefix_lists[pl].cidrs):
+                    return True
+            for ref in rule.group_ids:
+                for eni in world.network_interfaces.values():
+                    if ref in eni.group_ids and peer in eni.private_ips:
+                        return True
+    return False
+
+
+@dataclass
+class _Packet:
+    src: str
+    dst: str
+    proto: str
+    port: int | None  # destination port
+    icmp_type: int = 8
+
+
+class _Trip:
+    """Follows one packet; ``nat_memory`` lets the reply find its way back through NAT gateways."""
+
+    def __init__(self, world: World, reply: bool) -> None:
+        self.w = world
+        self.reply = reply
+        self.nat_memory: list[tuple[str, str]] = []  # (nat id, original source)
+        self.steps = 0
+
+    def acl(self, subnet_id: str, egress: bool, pkt: _Packet) -> None:
+        acl_id = self.w.subnets[subnet_id].network_acl_id
+        peer = pkt.dst if egress else pkt.src
+        ok, _ = _acl_says(self.w, acl_id, egress, peer, pkt.proto, pkt.port, pkt.icmp_type)
+        if not ok:
+            raise _Stop("SUBNET_ACL_RESTRICTION", acl_id)
+
+    def subnet_of(self, vpc_id: str, addr: str) -> str | None:
+        for s in sorted(self.w.subnets.values(), key=lambda s: s.id):
+            if s.vpc_id == vpc_id and _in(addr, s.cidr):
+                return s.id
+        return None
+
+    def host(self, vpc_id: str, addr: str) -> NetworkInterface | None:
+        for eni in sorted(self.w.network_interfaces.values(), key=lambda e: e.id):
+            if eni.vpc_id == vpc_id and addr in eni.private_ips:
+                return eni
+        return None
+
+    def send(self, subnet_id: str, pkt: _Packet, sender: NetworkInterface | None) -> tuple[str, str]:
+        """From a subnet to wherever the packet ends: ('eni', id) or ('internet', '')."""
+        self.steps += 1
+        if self.steps > 20:
+            raise _Stop("CANNOT_ROUTE", subnet_id)
+        subnet = self.w.subnets[subnet_id]
+        if _in(pkt.dst, subnet.cidr):
+            return self.arrive(subnet_id, pkt, same=True)
+        self.acl(subnet_id, True, pkt)
+        rtb = self.w.route_tables[subnet.route_table_id]
+        best = None
+        best_len = -1
+        for r in rtb.routes:
+            cidrs = (
+                [r.destination_cidr]
+                if r.destination_cidr
+                else list(
+                    self.w.prefix_lists[r.destination_prefix_list_id].cidrs
+                    if r.destination_prefix_list_id
+                    else []
+                )
+            )
+            for c in cidrs:
+                if c and ":" not in c and _in(pkt.dst, c):
+                    n = ipaddress.IPv4Network(c).prefixlen
+                    if n > best_len:
+                        best, best_len = r, n
+        if best is None:
+            raise _Stop("NO_ROUTE_TO_DESTINATION", rtb.id)
+        if best.state == "blackhole":
+            raise _Stop("BAD_STATE_ROUTE", rtb.id)
+        if best.target_type == "local":
+            return self.into_vpc(subnet.vpc_id, pkt, from_subnet=subnet_id)
+        if best.target_type == "igw":
+            return self.out_igw(best.target_id or "", subnet.vpc_id, pkt, sender)
+        if best.target_type == "nat":
+            return self.via_nat(best.target_id or "", subnet_id, pkt)
+        if best.target_type == "tgw":
+            return self.via_tgw(best.target_id or "", subnet.vpc_id, subnet_id, pkt)
+        if best.target_type == "pcx":
+            pcx = self.w.vpc_peering_connections[best.target_id or ""]
+            if pcx.status != "active":
+                raise _Stop("BAD_STATE", pcx.id)
+            other = pcx.accepter_vpc_id if subnet.vpc_id == pcx.requester_vpc_id else pcx.requester_vpc_id
+            if not any(_in(pkt.dst, c) for c in self.w.vpcs[other].cidrs):
+                raise _Stop("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", pcx.id)
+            return self.into_vpc(other, pkt, from_subnet=None)
+        raise _Stop("UNSUPPORTED_COMPONENT", best.target_id or rtb.id)
+
+    def into_vpc(self, vpc_id: str, pkt: _Packet, from_subnet: str | None) -> tuple[str, str]:
+        sid = self.subnet_of(vpc_id, pkt.dst)
+        if sid is None:
+            raise _Stop("NO_ROUTE_TO_DESTINATION", vpc_id)
+        return self.arrive(sid, pkt, same=sid == from_subnet)
+
+    def arrive(self, subnet_id: str, pkt: _Packet, same: bool) -> tuple[str, str]:
+        if not same:
+            self.acl(subnet_id, False, pkt)
+        eni = self.host(self.w.subnets[subnet_id].vpc_id, pkt.dst)
+        if eni is None or eni.subnet_id != subnet_id:
+            raise _Stop("NO_ROUTE_TO_DESTINATION", subnet_id)
+        nat = next((n for n in self.w.nat_gateways.values() if n.eni_id == eni.id), None)
+        if nat is not None:
+            if self.reply and self.nat_memory and self.nat_memory[-1][0] == nat.id:
+                _, original = self.nat_memory.pop()
+                if pkt.proto == "icmp":
+                    return self.send(nat.subnet_id, _Packet(pkt.src, original, "icmp", None, 0), eni)
+                # Towards the original sender the reply's port is the sender's own ephemeral port.
+                stop = _Stop("CANNOT_ROUTE", nat.id)
+                for eph in _ephemeral_candidates(self.w):
+                    again = _Trip(self.w, reply=True)
+                    again.nat_memory = list(self.nat_memory)
+                    again.steps = self.steps
+                    try:
+                        return again.send(nat.subnet_id, _Packet(pkt.src, original, pkt.proto, eph, 0), eni)
+                    except _Stop as exc:
+                        stop = exc
+                raise stop
+            raise _Stop("CANNOT_ROUTE", nat.id)
+        if not self.reply and not _sg_says(self.w, eni.group_ids, False, pkt.src, pkt.proto, pkt.port):
+            raise _Stop("ENI_SG_RULES_MISMATCH", sorted(eni.group_ids)[0] if eni.group_ids else eni.id)
+        return "eni", eni.id
+
+    def out_igw(
+        self, igw_id: str, vpc_id: str, pkt: _Packet, sender: NetworkInterface | None
+    ) -> tuple[str, str]:
+        public = None
+        if sender is not None:
+            nat = next((n for n in self.w.nat_gateways.values() if n.eni_id == sender.id), None)
+            public = nat.public_ip if nat is not None else sender.public_ip
+        if public is None:
+            raise _Stop("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", igw_id)
+        pkt.src = public
+        return self.internet(pkt)
+
+    def internet(self, pkt: _Packet) -> tuple[str, str]:
+        if not _ip(pkt.dst).is_global:
+            raise _Stop("NO_ROUTE_TO_DESTINATION", "internet")
+        for eni in sorted(self.w.network_interfaces.values(), key=lambda e: e.id):
+            nat = next((n for n in self.w.nat_gateways.values() if n.eni_id == eni.id), None)
+            public = nat.public_ip if nat is not None else eni.public_ip
+            if public == pkt.dst:
+                if not any(eni.vpc_id in g.vpc_ids for g in self.w.internet_gateways.values()):
+                    raise _Stop("NO_ROUTE_TO_DESTINATION", eni.vpc_id)
+                pkt.dst = eni.private_ips[0]
+                return self.arrive(eni.subnet_id, pkt, same=False)
+        return "internet", ""
+
+    def via_nat(self, nat_id: str, from_subnet: str, pkt: _Packet) -> tuple[str, str]:
+        nat = self.w.nat_gateways[nat_id]
+        if self.reply or any(n == nat_id for n, _ in self.nat_memory):
+            raise _Stop("CANNOT_ROUTE", nat_id)
+        if nat.subnet_id != from_subnet:
+            self.acl(nat.subnet_id, False, pkt)
+        self.nat_memory.append((nat_id, pkt.src))
+        pkt.src = nat.private_ip
+        return self.send(nat.subnet_id, pkt, self.w.network_interfaces[nat.eni_id])
+
+    def via_tgw(self, tgw_id: str, vpc_id: str, from_subnet: str, pkt: _Packet) -> tuple[str, str]:
+        att = next(
+            (
+                a
+                for a in sorted(self.w.transit_gateway_attachments.values(), key=lambda a: a.id)
+                if a.transit_gateway_id == tgw_id and a.resource_type == "vpc" and a.resource_id == vpc_id
+            ),
+            None,
+        )
+        if att is None:
+            raise _Stop("CANNOT_ROUTE", tgw_id)
+        if att.subnet_ids and from_subnet not in att.subnet_ids:
+            self.acl(sorted(att.subnet_ids)[0], False, pkt)
+        return self.tgw_hop(tgw_id, att.id, pkt, seen=set())
+
+    def tgw_hop(self, tgw_id: str, in_att: str, pkt: _Packet, seen: set[str]) -> tuple[str, str]:
+        if tgw_id in seen:
+            raise _Stop("CANNOT_ROUTE", tgw_id)
+        seen.add(tgw_id)
+        table = None
+        for t in sorted(self.w.transit_gateway_route_tables.values(), key=lambda t: t.id):
+            if t.transit_gateway_id == tgw_id and in_att in t.association_attachment_ids:
+                table = t
+        if table is None:
+            raise _Stop("TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION", in_att)
+        best = None
+        best_len = -1
+        for r in table.routes:
+            if r.destination_cidr and _in(pkt.dst, r.destination_cidr):
+                n = ipaddress.IPv4Network(r.destination_cidr).prefixlen
+                if n > best_len:
+                    best, best_len = r, n
+        if best is None:
+            raise _Stop("TGW_RTB_CANNOT_ROUTE", table.id)
+        if best.state == "blackhole" or not best.attachment_ids:
+            raise _Stop("BAD_STATE_ROUTE", table.id)
+        out = self.w.transit_gateway_attachments[sorted(best.attachment_ids)[0]]
+        if out.resource_type == "peering":
+            peer = out.peer_transit_gateway_id if out.transit_gateway_id == tgw_id else out.transit_gateway_id
+            return self.tgw_hop(peer or "", out.id, pkt, seen)
+        vpc_id = out.resource_id or ""
+        if out.subnet_ids:
+            return self.send(sorted(out.subnet_ids)[0], pkt, None)
+        return self.into_vpc(vpc_id, pkt, from_subnet=None)
+
+
+def _ephemeral_candidates(world: World) -> list[int]:
+    edges = {1024}
+    for acl in world.network_acls.values():
+        for e in acl.entries:
+            for p in (e.port_from, None if e.port_to is None else e.port_to + 1):
+                if p is not None and 1024 <= p <= 65535:
+                    edges.add(p)
+    return sorted(edges)
+
+
+def naive_check(world: World, source_eni: str, dst: str, proto: str, port: int | None) -> NaiveResult:
+    """Is one concrete packet from ``source_eni``'s primary address to ``dst`` answered?"""
+    eni = world.network_interfaces[source_eni]
+    src = eni.private_ips[0]
+    if not _sg_says(world, eni.group_ids, True, dst, proto, port):
+        return NaiveResult(
+            False, "ENI_SG_RULES_MISMATCH", sorted(eni.group_ids)[0] if eni.group_ids else eni.id
+        )
+    out = _Trip(world, reply=False)
+    pkt = _Packet(src, dst, proto, port)
+    try:
+        where, ident = out.send(eni.subnet_id, pkt, eni)
+    except _Stop as stop:
+        return NaiveResult(False, stop.code, stop.component)
+    ports: list[int | None] = [None] if proto == "icmp" else list(_ephemeral_candidates(world))
+    last = NaiveResult(False, "CANNOT_ROUTE", None)
+    for eph in ports:
+        back = _Trip(world, reply=True)
+        back.nat_memory = list(out.nat_memory)
+        reply = _Packet(pkt.dst, pkt.src, proto, eph, icmp_type=0)
+        try:
+            if where == "internet":
+                back.internet(reply)
+            else:
+                responder = world.network_interfaces[ident]
+                back.send(responder.subnet_id, reply, responder)
+        except _Stop as stop:
+            last = NaiveResult(False, stop.code, stop.component, on_return=True)
+            continue
+        return NaiveResult(True)
+    return last

@@ -1,0 +1,330 @@
+"""The engine against the naive per-packet checker on random small worlds (hypothesis, derandomized)."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.engine import Engine
+from bench.engine.naive_check import naive_check
+from bench.engine.testing import WorldBuilder, allow_all_acl
+from bench.model import Query
+from bench.world.model import (
+    InternetGateway,
+    NaclEntry,
+    NatGateway,
+    NetworkAcl,
+    NetworkInterface,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SgRule,
+    Subnet,
+    TgwRoute,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayRouteTable,
+    Vpc,
+    VpcPeeringConnection,
+    World,
+)
+
+R = "us-east-1"
+PORTS = [(22, 22), (80, 80), (443, 443), (1024, 65535), (0, 65535), (8000, 8999), (32768, 60999)]
+PROBES = [("tcp", 22), ("tcp", 443), ("udp", 53), ("icmp", None), ("tcp", 8080)]
+SETTINGS = settings(max_examples=40, derandomize=True, deadline=None, database=None)
+
+
+def random_acl(rnd: random.Random, acl_id: str, vpc: str, pool: list[str]) -> NetworkAcl:
+    if rnd.random() < 0.5:
+        return allow_all_acl(acl_id, R, vpc)
+    entries = []
+    for egress in (False, True):
+        numbers = rnd.sample(range(10, 200, 10), rnd.randint(1, 4))
+        for n in numbers:
+            proto = rnd.choice(["all", "tcp", "udp", "icmp"])
+            lo, hi = rnd.choice(PORTS)
+            entries.append(
+                NaclEntry(
+                    rule_number=n,
+                    egress=egress,
+                    protocol=proto,
+                    cidr=rnd.choice(pool),
+                    action=rnd.choice(["allow", "allow", "deny"]),
+                    port_from=lo if proto in ("tcp", "udp") else None,
+                    port_to=hi if proto in ("tcp", "udp") else None,
+                )
+            )
+        if rnd.random() < 0.5:
+            entries.append(
+                NaclEntry(rule_number=500, egress=egress, protocol="all", cidr="0.0.0.0/0", action="allow")
+            )
+        entries.append(
+            NaclEntry(rule_number=32767, egress=egress, protocol="all", cidr="0.0.0.0/0", action="deny")
+        )
+    return NetworkAcl(id=acl_id, region=R, vpc_id=vpc, entries=tuple(entries))
+
+
+def random_rule(rnd: random.Random, pool: list[str], groups: list[str]) -> SgRule:
+    proto = rnd.choice(["all", "tcp", "udp", "icmp", "tcp"])
+    lo, hi = rnd.choice(PORTS)
+    ports = (
+        {"port_from": lo, "port_to": hi}
+        if proto in ("tcp", "udp")
+        else ({"port_from": -1, "port_to": -1} if proto == "icmp" else {})
+    )
+    if rnd.random() < 0.3 and groups:
+        return SgRule(protocol=proto, group_ids=(rnd.choice(groups),), **ports)
+    return SgRule(protocol=proto, cidrs=(rnd.choice(pool),), **ports)
+
+
+def random_world(seed: int) -> World:
+    """1-3 VPCs with ACLs, groups, IGW/NAT, a TGW and a peering, all drawn from small pools."""
+    rnd = random.Random(seed)
+    b = WorldBuilder(f"rand-{seed}", (R,))
+    nv = rnd.randint(1, 3)
+    vpcs = [f"vpc-{v}" for v in range(nv)]
+    subnets: dict[str, list[str]] = {}
+    pool = ["0.0.0.0/0", "10.0.0.0/8", "35.72.0.0/13", "54.0.0.0/8", "3.0.0.0/8"]
+    for v in range(nv):
+        pool.append(f"10.{v}.0.0/16")
+        subnets[vpcs[v]] = [f"subnet-{v}{s}" for s in range(rnd.randint(1, 3))]
+        pool.extend(f"10.{v}.{s}.0/24" for s in range(len(subnets[vpcs[v]])))
+    has_tgw = nv >= 2 and rnd.random() < 0.7
+    has_pcx = nv >= 2 and rnd.random() < 0.5
+    if has_tgw:
+        b.add("transit_gateways", TransitGateway(id="tgw-0", region=R))
+        atts, routes = [], []
+        for v, vpc in enumerate(vpcs):
+            att = f"tgw-attach-{v}"
+            b.add(
+                "transit_gateway_attachments",
+                TransitGatewayAttachment(
+                    id=att,
+                    region=R,
+                    transit_gateway_id="tgw-0",
+                    resource_type="vpc",
+                    resource_id=vpc,
+                    subnet_ids=(subnets[vpc][0],),
+                ),
+            )
+            if rnd.random() < 0.85:
+                atts.append(att)
+            routes.append(
+                TgwRoute(
+                    destination_cidr=f"10.{v}.0.0/16",
+                    attachment_ids=(att,),
+                    state="blackhole" if rnd.random() < 0.15 else "active",
+                )
+            )
+        b.add(
+            "transit_gateway_route_tables",
+            TransitGatewayRouteTable(
+                id="tgw-rtb-0",
+                region=R,
+                transit_gateway_id="tgw-0",
+                routes=tuple(routes),
+                association_attachment_ids=tuple(atts),
+            ),
+        )
+    if has_pcx:
+        b.add(
+            "vpc_peering_connections",
+            VpcPeeringConnection(
+                id="pcx-01",
+                region=R,
+                requester_vpc_id="vpc-0",
+                requester_region=R,
+                accepter_vpc_id="vpc-1",
+                accepter_region=R,
+                requester_cidrs=("10.0.0.0/16",),
+                accepter_cidrs=("10.1.0.0/16",),
+                status="active" if rnd.random() < 0.8 else "deleted",
+            ),
+        )
+    for v, vpc in enumerate(vpcs):
+        b.add("vpcs", Vpc(id=vpc, region=R, cidrs=(f"10.{v}.0.0/16",)))
+        igw = f"igw-{v}" if rnd.random() < 0.7 else None
+        if igw:
+            b.add("internet_gateways", InternetGateway(id=igw, region=R, vpc_ids=(vpc,)))
+        groups = [f"sg-{v}{g}" for g in range(2)]
+        for g in groups:
+            egress = (
+                (SgRule(protocol="all", cidrs=("0.0.0.0/0",)),)
+                if rnd.random() < 0.7
+                else tuple(random_rule(rnd, pool, groups) for _ in range(rnd.randint(1, 2)))
+            )
+            ingress = tuple(random_rule(rnd, pool, groups) for _ in range(rnd.randint(1, 3)))
+            if rnd.random() < 0.5:  # keep a fair share of packets that get through
+                ingress += (SgRule(protocol="all", cidrs=(rnd.choice(["0.0.0.0/0", "10.0.0.0/8"]),)),)
+            b.add(
+                "security_groups",
+                SecurityGroup(id=g, region=R, vpc_id=vpc, group_name=g, ingress=ingress, egress=egress),
+            )
+        nat = f"nat-{v}" if igw and rnd.random() < 0.6 else None
+        if nat:
+            b.add(
+                "network_interfaces",
+                NetworkInterface(
+                    id=f"eni-nat{v}",
+                    region=R,
+                    vpc_id=vpc,
+                    subnet_id=subnets[vpc][0],
+                    private_ips=(f"10.{v}.0.100",),
+                    public_ip=f"3.210.{v}.1",
+                    kind="nat_gateway",
+                    attached_to=nat,
+                ),
+            )
+            b.add(
+                "nat_gateways",
+                NatGateway(
+                    id=nat,
+                    region=R,
+                    vpc_id=vpc,
+                    subnet_id=subnets[vpc][0],
+                    eni_id=f"eni-nat{v}",
+                    private_ip=f"10.{v}.0.100",
+                    public_ip=f"3.210.{v}.1",
+                ),
+            )
+        for s, sid in enumerate(subnets[vpc]):
+            acl_id = f"acl-{v}{s}"
+            b.add("network_acls", random_acl(rnd, acl_id, vpc, pool))
+            routes = [Route(destination_cidr=f"10.{v}.0.0/16", target_type="local")]
+            default = rnd.choice(["igw", "nat", "blackhole", None])
+            if default == "igw" and igw:
+                routes.append(Route(destination_cidr="0.0.0.0/0", target_type="igw", target_id=igw))
+            elif default == "nat" and nat and s != 0:
+                routes.append(Route(destination_cidr="0.0.0.0/0", target_type="nat", target_id=nat))
+            elif default == "blackhole":
+                routes.append(
+                    Route(
+                        destination_cidr="0.0.0.0/0",
+                        target_type="igw",
+                        target_id="igw-gone",
+                        state="blackhole",
+                    )
+                )
+            for o in range(nv):
+                if o == v:
+                    continue
+                way = rnd.choice(["tgw", "pcx", "blackhole", None])
+                if way == "tgw" and has_tgw:
+                    routes.append(
+                        Route(destination_cidr=f"10.{o}.0.0/16", target_type="tgw", target_id="tgw-0")
+                    )
+                elif way == "pcx" and has_pcx and {v, o} == {0, 1}:
+                    routes.append(
+                        Route(destination_cidr=f"10.{o}.0.0/16", target_type="pcx", target_id="pcx-01")
+                    )
+                elif way == "blackhole":
+                    routes.append(
+                        Route(
+                            destination_cidr=f"10.{o}.0.0/16",
+                            target_type="tgw",
+                            target_id="tgw-x",
+                            state="blackhole",
+                        )
+                    )
+            if rnd.random() < 0.3:
+                routes.append(
+                    Route(
+                        destination_cidr="35.72.0.0/13",
+                        target_type="igw",
+                        target_id="igw-gone",
+                        state="blackhole",
+                    )
+                )
+            b.add(
+                "route_tables",
+                RouteTable(id=f"rtb-{v}{s}", region=R, vpc_id=vpc, routes=tuple(routes), subnet_ids=(sid,)),
+            )
+            b.add(
+                "subnets",
+                Subnet(
+                    id=sid,
+                    region=R,
+                    vpc_id=vpc,
+                    cidr=f"10.{v}.{s}.0/24",
+                    availability_zone="us-east-1a",
+                    route_table_id=f"rtb-{v}{s}",
+                    network_acl_id=acl_id,
+                ),
+            )
+            for k in range(rnd.randint(0, 2)):
+                public = f"54.{v}.{s}.{k + 1}" if rnd.random() < 0.4 else None
+                b.instance(
+                    f"i-{v}{s}{k}",
+                    R,
+                    vpc,
+                    sid,
+                    f"10.{v}.{s}.{10 + k}",
+                    (rnd.choice(groups),),
+                    public_ip=public,
+                )
+    return b.build()
+
+
+def destinations(world: World) -> list[str]:
+    out = ["35.72.1.1", "8.8.8.8", "10.9.9.9"]
+    for eni in world.network_interfaces.values():
+        out.append(eni.private_ips[0])
+        if eni.public_ip:
+            out.append(eni.public_ip)
+    for s in world.subnets.values():
+        out.append(str(ipaddress.ip_network(s.cidr)[99]))
+    return sorted(set(out))
+
+
+def sources(world: World) -> list[str]:
+    return sorted(e.id for e in world.network_interfaces.values() if e.kind == "instance")
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6))
+def test_engine_agrees_with_naive_checker(seed: int) -> None:
+    world = random_world(seed)
+    engine = Engine(world)
+    rnd = random.Random(seed)
+    for src in sources(world):
+        for dst in destinations(world):
+            proto, port = rnd.choice(PROBES)
+            v = engine.analyze(Query(region=R, source=src, destination=dst, protocol=proto, port=port))
+            n = naive_check(world, src, dst, proto, port)
+            assert v.error is None, v.message
+            context = (seed, src, dst, proto, port, v.explanation_code, v.blocking_component, n)
+            assert v.reachable is n.reachable, context
+            if not n.reachable and not n.on_return:
+                assert v.explanation_code == n.code, context
+                assert v.blocking_component is not None and v.blocking_component.id == n.component, context
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6), prefix=st.sampled_from([28, 29, 30]))
+def test_a_set_is_reachable_iff_some_member_is(seed: int, prefix: int) -> None:
+    world = random_world(seed)
+    engine = Engine(world)
+    rnd = random.Random(seed)
+    srcs = sources(world)
+    if not srcs:
+        return
+    src = rnd.choice(srcs)
+    base = rnd.choice(destinations(world))
+    net = ipaddress.ip_network(f"{base}/{prefix}", strict=False)
+    proto, port = rnd.choice(PROBES)
+    whole = engine.analyze(Query(region=R, source=src, destination=str(net), protocol=proto, port=port))
+    members = [
+        engine.analyze(Query(region=R, source=src, destination=str(a), protocol=proto, port=port)).reachable
+        for a in net
+    ]
+    assert whole.reachable is any(members)
+    if whole.reachable:
+        assert whole.witness is not None and ipaddress.ip_address(whole.witness.dst) in net
+        again = engine.analyze(
+            Query(region=R, source=src, destination=whole.witness.dst, protocol=proto, port=port)
+        )
+        assert again.reachable is True
