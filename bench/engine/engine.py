@@ -236,7 +236,7 @@ class Engine:
     def _outside_source(self, res: Resolved) -> list[Start]:
         value = res.address.min()  # type: ignore[union-attr]
         head = ((res.ident, "address", "egress", ""),)
-        if PUBLIC.contains(value):
+        if self.ix.public_set.contains(value):
             return [(res.address, lambda walk, pkt, ctx: walk.internet(pkt, head, ctx))]  # type: ignore[list-item]
         for vgw in sorted(self.world.vpn_gateways.values(), key=lambda g: g.id):
             if AddrSet.of_cidrs(vgw.remote_cidrs).contains(value) and vgw.vpc_ids:

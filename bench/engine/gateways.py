@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bench.engine.addrset import PUBLIC, AddrSet, ip_int
+from bench.engine.addrset import AddrSet, ip_int
 from bench.engine.index import RouteC, WorldIndex
 from bench.engine.state import Arrival, Ctx, Hop, NatFrame, Pkt, Target
 from bench.world.model import NetworkInterface
@@ -83,7 +83,7 @@ class GatewayMixin:
         )
 
     def internet(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
-        public = pkt.dst & PUBLIC
+        public = pkt.dst & self.ix.public_set
         private = pkt.dst - public
         if private:
             self.block(

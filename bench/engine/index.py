@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bench.engine.addrset import AddrSet, cidr_range, ip_int
+from bench.engine.addrset import PUBLIC, AddrSet, cidr_range, ip_int
 from bench.world.model import (
     NetworkInterface,
     Route,
@@ -163,6 +163,9 @@ class WorldIndex:
         for nat in w.nat_gateways.values():  # NAT public IPs may only be on the gateway record
             if nat.public_ip and nat.eni_id in w.network_interfaces:
                 self.eni_by_public.setdefault(ip_int(nat.public_ip), w.network_interfaces[nat.eni_id])
+        # Addresses AWS reports as an interface's public IP are on the Internet by construction, even when
+        # a builder handed out an odd one (moto allocates Elastic IPs from 127.0.0.0/8).
+        self.public_set = PUBLIC | AddrSet((a, a) for a in self.eni_by_public)
         self.subnets_in_vpc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for s in w.subnets.values():
             lo, hi = cidr_range(s.cidr)

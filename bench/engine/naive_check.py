@@ -231,7 +231,9 @@ class _Trip:
         return self.internet(pkt)
 
     def internet(self, pkt: _Packet) -> tuple[str, str]:
-        if not _ip(pkt.dst).is_global:
+        known = {e.public_ip for e in self.w.network_interfaces.values()} | {
+            n.public_ip for n in self.w.nat_gateways.values()}
+        if not _ip(pkt.dst).is_global and pkt.dst not in known:
             raise _Stop("NO_ROUTE_TO_DESTINATION", "internet")
         for eni in sorted(self.w.network_interfaces.values(), key=lambda e: e.id):
             nat = next((n for n in self.w.nat_gateways.values() if n.eni_id == eni.id), None)
