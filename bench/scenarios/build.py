@@ -74,6 +74,7 @@ _AMI_VAR = "MOTO_EC2_LOAD_DEFAULT_AMIS"
 def build_world(source: ScenarioSource, fault: str) -> dict[str, Any]:
     """Build one world of a scenario in a fresh moto and return its snapshot (not written)."""
     # Imported here: moto is heavy and only the builder needs it.
+    from botocore.exceptions import ClientError
     from moto import mock_aws
     from moto.moto_api._internal import mock_random
 
@@ -88,9 +89,13 @@ def build_world(source: ScenarioSource, fault: str) -> dict[str, Any]:
     with _moto_env(), mock_aws():
         mock_random.seed(spec.seed)
         builder = Builder(source, ctx)
-        builder.build()
-        if fault != BASELINE:
-            FaultApplier(builder).apply(fault)
+        try:
+            builder.build()
+            if fault != BASELINE:
+                FaultApplier(builder).apply(fault)
+        except (ClientError, NotImplementedError) as exc:
+            # An AWS error a scenario caused (overlapping CIDRs, a bad zone...) or a moto gap.
+            raise ScenarioError(f"{source.path}: world {spec.name}__{fault}: AWS refused a call: {exc}") from None
         regions = read_account(builder.session, sorted(ctx.regions))
     apply_corrections(regions, ctx)
     touched = set(ctx.regions) | set(ctx.fault_regions)

@@ -453,7 +453,8 @@ class Builder(ServicesMixin):
                     ec2.create_route(**kwargs)
                 for k, vgw in enumerate(rt.propagate_from):
                     ref = self.need(rloc + ("propagate_from", k), vgw, ("vgw",))
-                    ec2.enable_vgw_route_propagation(RouteTableId=rt_id, GatewayId=ref.id)
+                    # moto 5.2.1 has no EnableVgwRoutePropagation: recorded, applied by corrections.
+                    self.ctx.vgw_propagation.setdefault(rt_id, []).append(ref.id)
         for i, tgw in enumerate(rspec.transit_gateways):
             tref = self.ctx.refs[tgw.name]
             for k, route in enumerate(tgw.routes):

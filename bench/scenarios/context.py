@@ -39,6 +39,10 @@ class BuildContext:
     icmp: dict[tuple[str, int, bool], tuple[int, int]] = field(default_factory=dict)
     # (TGW route table id, CIDR) -> attachment id of a static route: moto drops the attachment
     tgw_static: dict[tuple[str, str], str] = field(default_factory=dict)
+    # route table id -> VGW ids propagating into it (moto lacks EnableVgwRoutePropagation)
+    vgw_propagation: dict[str, list[str]] = field(default_factory=dict)
+    # VPN connection id -> static routes (moto lacks CreateVpnConnectionRoute)
+    vpn_routes: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)

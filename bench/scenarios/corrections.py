@@ -187,16 +187,35 @@ def tgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
     return changed
 
 
-def vgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
-    """moto records VGW route propagation on a route table but adds no routes.
+def vpn_connection_routes(regions: Regions, ctx: BuildContext) -> int:
+    """moto 5.2.1 implements no CreateVpnConnectionRoute; the builder records a VPN's static routes.
 
-    AWS adds the VPN connection's static routes (Origin ``EnableVgwRoutePropagation``); a route the
+    Added as AWS lists them on the connection (``Routes``: destination, ``Source`` static, available).
+    """
+    changed = 0
+    for _, vpn in _each(regions, "ec2:DescribeVpnConnections", "VpnConnections"):
+        routes = vpn.setdefault("Routes", [])
+        for cidr in ctx.vpn_routes.get(vpn["VpnConnectionId"], []):
+            if not any(r.get("DestinationCidrBlock") == cidr for r in routes):
+                routes.append({"DestinationCidrBlock": cidr, "Source": "Static", "State": "available"})
+                changed += 1
+    return changed
+
+
+def vgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
+    """moto 5.2.1 implements no EnableVgwRoutePropagation (so no ``PropagatingVgws``, no routes).
+
+    The builder records the propagation; here the table gets ``PropagatingVgws`` and AWS's routes: the VPN connection's static routes (Origin ``EnableVgwRoutePropagation``); a route the
     table already has for the same destination wins.
     """
     changed = 0
     for body in regions.values():
         vpns = body.get("ec2:DescribeVpnConnections", {}).get("VpnConnections", [])
         for table in body.get("ec2:DescribeRouteTables", {}).get("RouteTables", []):
+            for vgw in ctx.vgw_propagation.get(table["RouteTableId"], []):
+                if not any(p.get("GatewayId") == vgw for p in table.setdefault("PropagatingVgws", [])):
+                    table["PropagatingVgws"].append({"GatewayId": vgw})
+                    changed += 1
             have = {r.get("DestinationCidrBlock") for r in table.get("Routes", [])}
             for pv in table.get("PropagatingVgws", []):
                 vgw = pv["GatewayId"]
@@ -513,6 +532,7 @@ CORRECTIONS: tuple[Callable[[Regions, BuildContext], int], ...] = (
     tgw_attachment_association,
     tgw_static_route_attachments,
     tgw_propagated_routes,
+    vpn_connection_routes,
     vgw_propagated_routes,
     route_blackhole_state,
     nacl_default_denies,

@@ -50,7 +50,9 @@ def resource_dns(regions_raw: dict[str, Any]) -> dict[str, list[str]]:
                 continue
             ips = sorted(by_id[i]["PrivateIpAddress"] for i in ep.get("NetworkInterfaceIds", []) if i in by_id)
             for entry in ep.get("DnsEntries", []):
-                if ips and entry.get("DnsName"):
+                # Only the endpoint's own names: its private-DNS name (sts.<region>.amazonaws.com) resolves
+                # to these addresses inside its VPC only, and the table is not per VPC.
+                if ips and ".vpce.amazonaws.com" in entry.get("DnsName", ""):
                     dns[entry["DnsName"].lower()] = ips
     return dns
 
