@@ -215,6 +215,7 @@ def _execute(
     by_id = {c.id: c for c in cases}
     label = f"{meta['suite']['name']} · {meta['translator']['name']}"
     status = "interrupted"
+    fresh: dict[str, CaseFacts] = {}
     try:
         with (
             SampleAppender(samples_path) as appender,
@@ -227,6 +228,7 @@ def _execute(
                 case = by_id[case_id]
                 predicted, predicted_ra = executor.run(case.world, translation)
                 facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
+                fresh[case_id] = facts
                 record = build_record(case, translation, predicted, predicted_ra, case_scores(facts))
                 appender.append(record)
                 bar.advance(
@@ -256,7 +258,7 @@ def _execute(
         meta["status"] = "interrupted"
         write_json(run_dir / RUN_JSON, meta)
         return RunResult(run_dir, {}, meta, len(todo))
-    records, summary = score_records(records, meta, where=str(samples_path))
+    records, summary = score_records(records, meta, where=str(samples_path), known=fresh)
     write_sorted(samples_path, records)
     write_summary(run_dir, summary)
     meta = {**meta, "finished_at": now(), "pool": pool_stats.as_dict()}

@@ -2,10 +2,11 @@
 
 Cases are resampled with replacement; a resample is a row of integer weights, so the sums of every
 metric's components over a resample are one matrix product ``W @ A`` (resamples x cases times cases x
-components). Ratio-of-sums metrics thus resample numerator and denominator together, and all metrics of
-one slice share the same resamples. A case where a metric does not apply contributes zeros to it.
-Each slice draws its resamples from ``default_rng([seed, crc32(slice)])``, so intervals are the same
-for a fixed seed whatever other slices exist.
+components). Ratio-of-sums metrics thus resample numerator and denominator together, and every metric
+and every slice share the same resamples of the run's cases (drawn from ``default_rng([seed,
+crc32("all")])``): a slice's interval comes from the resampled cases that fall in the slice, so slice
+sizes vary across resamples as they would across samples of the population. A case where a metric does
+not apply contributes zeros to it.
 """
 
 from __future__ import annotations
@@ -82,30 +83,30 @@ def _round(value: float | None) -> float | None:
     return round(float(value), DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def bootstrap_weights(n: int, n_resamples: int, seed: int, key: str) -> np.ndarray:
+def bootstrap_weights(n: int, n_resamples: int, seed: int, key: str = OVERALL) -> np.ndarray:
     """Resample counts (n_resamples x n): row b says how often each case is drawn in resample b."""
     rng = np.random.default_rng([seed, zlib.crc32(key.encode())])
-    draws = rng.integers(0, n, size=(n_resamples, n))
-    flat = (draws + (np.arange(n_resamples) * n)[:, None]).ravel()
-    return np.bincount(flat, minlength=n_resamples * n).reshape(n_resamples, n).astype(np.float32)
+    draws = rng.integers(0, n, size=(n_resamples, n), dtype=np.int64)
+    draws += (np.arange(n_resamples, dtype=np.int64) * n)[:, None]
+    counts = np.bincount(draws.ravel(), minlength=n_resamples * n)
+    return counts.reshape(n_resamples, n).astype(np.float32)
 
 
 def metric_block(
     matrix: ComponentMatrix,
     rows: np.ndarray,
     registry: dict[str, Metric],
-    *,
-    seed: int,
-    n_resamples: int,
-    key: str,
+    weights: np.ndarray | None,
 ) -> dict[str, dict[str, Any]]:
-    """Value, 95 % interval and n of every metric over the cases ``rows`` (indices into the matrix)."""
+    """Value, 95 % interval and n of every metric over the cases ``rows`` (indices into the matrix).
+
+    ``weights`` are the run's resample counts (resamples x all cases); a slice uses its own columns.
+    """
     values = matrix.values[rows]
     sums = values.sum(axis=0)
     boot = None
-    if len(rows) and n_resamples > 0:
-        weights = bootstrap_weights(len(rows), n_resamples, seed, key)
-        boot = (weights @ values.astype(np.float32)).astype(np.float64)
+    if len(rows) and weights is not None:
+        boot = (weights[:, rows] @ values.astype(np.float32)).astype(np.float64)
     counts = matrix.applicable[rows].sum(axis=0)
     out: dict[str, dict[str, Any]] = {}
     for j, (name, m) in enumerate(registry.items()):
@@ -149,15 +150,17 @@ def summarize(
     for i, f in enumerate(facts):
         for key in slice_keys(f.tags):
             members.setdefault(key, []).append(i)
-    block = dict(seed=seed, n_resamples=n_resamples)
+    weights = (
+        bootstrap_weights(len(facts), n_resamples, seed, OVERALL) if len(facts) and n_resamples else None
+    )
     summary: dict[str, Any] = dict(header or {})
     summary.update(
         n_cases=len(facts),
         seed=seed,
         n_resamples=n_resamples,
-        metrics=metric_block(matrix, everyone, registry, key=OVERALL, **block),
+        metrics=metric_block(matrix, everyone, registry, weights),
         slices={
-            key: metric_block(matrix, np.asarray(rows), registry, key=key, **block)
+            key: metric_block(matrix, np.asarray(rows), registry, weights)
             for key, rows in sorted(members.items())
         },
         tables=build_tables(facts),

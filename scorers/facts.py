@@ -64,6 +64,7 @@ def _ipset(cidrs: tuple[str, ...]) -> IPSet:
     return IPSet(cidrs)
 
 
+@lru_cache(maxsize=65536)
 def scope_relation(gold_set: tuple[str, ...], pred_set: tuple[str, ...]) -> str:
     """equal / wider / narrower / overlapping / disjoint, comparing address sets with netaddr."""
     try:
@@ -86,13 +87,23 @@ def _query_set(query: Query, verdict: Verdict | None) -> tuple[str, ...]:
     """The destination as a set of CIDRs: the engine's resolution, else the literal address or CIDR."""
     if verdict is not None and verdict.destination_set:
         return tuple(verdict.destination_set)
-    address = query.destination_ip or query.destination
+    return _literal_set(query.destination_ip or query.destination)
+
+
+@lru_cache(maxsize=65536)
+def _literal_set(address: str) -> tuple[str, ...]:
     kind = destination_kind(address)
     if kind is DestinationKind.IP:
-        return (f"{ipaddress.ip_address(address)}/{32 if ':' not in address else 128}",)
+        ip = ipaddress.ip_address(address)
+        return (f"{ip}/{ip.max_prefixlen}",)
     if kind is DestinationKind.CIDR:
         return (str(ipaddress.ip_network(address, strict=False)),)
     return ()
+
+
+@lru_cache(maxsize=65536)
+def _set_size(cidrs: tuple[str, ...]) -> int:
+    return _ipset(cidrs).size
 
 
 @dataclass
@@ -214,7 +225,7 @@ class CaseFacts:
         if gold_set and pred_set:
             relation = scope_relation(gold_set, pred_set)
             if relation != "different_kind":
-                return relation, _ipset(gold_set).size, _ipset(pred_set).size
+                return relation, _set_size(gold_set), _set_size(pred_set)
             return relation, 0, 0
         if not gold_set and not pred_set:
             same = canonical(pred_q.destination) in self._equivalents("destination", gold_q.destination)

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.run.records import SAMPLES, diagnosis, facts_of, read_samples, write_sorted
-from scorers import DEFAULT_RESAMPLES, DEFAULT_SEED, component_matrix, dumps_summary, failure_type, summarize
+from scorers import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    CaseFacts,
+    component_matrix,
+    dumps_summary,
+    failure_type,
+    summarize,
+)
 
 RUN_JSON = "run.json"
 SUMMARY = "summary.json"
@@ -33,10 +41,16 @@ def score_records(
     meta: dict[str, Any],
     *,
     where: str = "",
+    known: dict[str, CaseFacts] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Fill each record's ``scores``/``failure_type``/``diagnosis`` and build the summary (sorted by id)."""
+    """Fill each record's ``scores``/``failure_type``/``diagnosis`` and build the summary (sorted by id).
+
+    ``known`` holds facts the caller already built from validated models (the cases a run just
+    translated), so that they are not parsed back from their records; the result is the same.
+    """
     records = sorted(records, key=lambda r: str(r["case_id"]))
-    facts = [facts_of(r, where) for r in records]
+    known = known or {}
+    facts = [known.get(str(r["case_id"])) or facts_of(r, where) for r in records]
     matrix = component_matrix(facts)
     for record, f, scores in zip(records, facts, matrix.scores, strict=True):
         record["scores"] = scores
@@ -87,7 +101,13 @@ def rescore(run_dir: str | Path) -> dict[str, Any]:
         if r.get("case_id") in seen:
             raise RunDirError(f"{samples_path}: case {r.get('case_id')!r} appears twice (unfinished run?)")
         seen.add(str(r.get("case_id")))
+    ids = [str(r["case_id"]) for r in records]
+    before = [(r.get("scores"), r.get("failure_type"), r.get("diagnosis")) for r in records]
     records, summary = score_records(records, meta, where=str(samples_path))
-    write_sorted(samples_path, records)
+    after = [(r.get("scores"), r.get("failure_type"), r.get("diagnosis")) for r in records]
+    # Rewrite the records only when a scorer change altered them (or they were unsorted): most re-scores
+    # then skip serialising every record again.
+    if ids != sorted(ids) or before != after:
+        write_sorted(samples_path, records)
     write_summary(root, summary)
     return summary
