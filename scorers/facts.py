@@ -16,7 +16,15 @@ from functools import cached_property, lru_cache
 from netaddr import IPSet
 
 from bench.cases.schema import Gold
-from bench.model import DestinationKind, Query, Translation, Verdict, destination_kind
+from bench.model import (
+    DestinationKind,
+    Query,
+    ResourceType,
+    Translation,
+    Verdict,
+    destination_kind,
+    resource_type_of_id,
+)
 
 SLOTS = ("source", "source_ip", "destination", "destination_ip")
 
@@ -53,10 +61,28 @@ def _region_of_destination(destination: str) -> str | None:
     return None
 
 
+def stated_destination_region(query: Query) -> str | None:
+    """The destination's Region as the query states it: explicit, else named by the destination itself."""
+    return query.destination_region or _region_of_destination(query.destination)
+
+
 def region_slots(query: Query) -> dict[str, str]:
-    """The analysis Region and the destination's Region (explicit, else named by the destination)."""
-    dest = query.destination_region or _region_of_destination(query.destination) or query.region
-    return {"region": query.region, "destination_region": dest}
+    """The analysis Region and the destination's Region (stated, else the analysis Region)."""
+    return {"region": query.region, "destination_region": stated_destination_region(query) or query.region}
+
+
+# Gateways stand for every address beyond them when the query gives no destination address: an IGW
+# destination is "anywhere on the internet" (how RA answered 35.78.9.203 with a path to 0.0.0.0/5).
+_ADDRESSLESS_ANYWHERE = frozenset(
+    {
+        ResourceType.INTERNET_GATEWAY,
+        ResourceType.VPN_GATEWAY,
+        ResourceType.TRANSIT_GATEWAY,
+        ResourceType.TRANSIT_GATEWAY_ATTACHMENT,
+        ResourceType.VPC_PEERING_CONNECTION,
+    }
+)
+ANYWHERE = ("0.0.0.0/0",)
 
 
 @lru_cache(maxsize=65536)
@@ -98,6 +124,13 @@ def _literal_set(address: str) -> tuple[str, ...]:
         return (f"{ip}/{ip.max_prefixlen}",)
     if kind is DestinationKind.CIDR:
         return (str(ipaddress.ip_network(address, strict=False)),)
+    return ()
+
+
+def _anywhere(query: Query) -> tuple[str, ...]:
+    """An address-less gateway destination as the address set it stands for (empty for other resources)."""
+    if query.destination_ip is None and resource_type_of_id(query.destination) in _ADDRESSLESS_ANYWHERE:
+        return ANYWHERE
     return ()
 
 
@@ -189,9 +222,16 @@ class CaseFacts:
         """slot -> (gold Region, predicted Region or None when there is no query)."""
         if self.gold.query is None:
             return {}
-        gold = region_slots(self.gold.query)
-        pred = region_slots(self.pred_query) if self.pred_query is not None else {}
-        return {slot: (gold[slot], pred.get(slot)) for slot in gold}
+        gold_q, pred_q = self.gold.query, self.pred_query
+        gold = region_slots(gold_q)
+        pred = region_slots(pred_q) if pred_q is not None else {}
+        pairs = {"region": (gold["region"], pred.get("region"))}
+        # The destination's Region is judged where the gold names it explicitly or the translation
+        # states one; a translation that names no destination Region (say, an IGW for an address) has
+        # a destination error, not a Region error.
+        if gold_q.destination_region or (pred_q is not None and stated_destination_region(pred_q)):
+            pairs["destination_region"] = (gold["destination_region"], pred.get("destination_region"))
+        return pairs
 
     @property
     def region_ok(self) -> bool:
@@ -230,6 +270,10 @@ class CaseFacts:
         if not gold_set and not pred_set:
             same = canonical(pred_q.destination) in self._equivalents("destination", gold_q.destination)
             return ("equal" if same else "disjoint"), 0, 0
+        gold_set = gold_set or _anywhere(gold_q)
+        pred_set = pred_set or _anywhere(pred_q)
+        if gold_set and pred_set:
+            return scope_relation(gold_set, pred_set), _set_size(gold_set), _set_size(pred_set)
         return "different_kind", 0, 0
 
     @property

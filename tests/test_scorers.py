@@ -161,9 +161,25 @@ def test_scope_relations(gold_set: tuple[str, ...], pred_set: tuple[str, ...], r
 
 
 def test_scope_resource_versus_address_is_different_kind() -> None:
-    g = gold(q(destination="igw-0a"), unreachable())
+    g = gold(q(destination="orders-db"), unreachable())  # an RDS name the engine gave no addresses
     f = CaseFacts(g, asked(q(destination="10.0.0.0/8")), unreachable(("10.0.0.0/8",)))
-    assert f.scope == "different_kind"
+    assert f.scope == "different_kind" and not f.scope_widened
+
+
+def test_internet_gateway_without_address_is_a_widened_destination() -> None:
+    """The field test as Reachability Analyzer ran it: destination IGW, no address; the path it found
+    went to 0.0.0.0/5. The IGW stands for every address, so the destination was widened; the
+    translation named no destination Region, so this is not a Region error."""
+    g = gold(q(), unreachable(("35.78.9.203/32",)))
+    f = CaseFacts(g, asked(q(destination="igw-0a")), reachable(()))
+    assert f.scope == "wider" and f.scope_widened
+    assert f.error_cause == "destination_widened"
+    assert "destination_region" not in f.region_pairs and f.region_ok
+    g2 = gold(q(destination="igw-0a", destination_ip=TOKYO_S3_IP), unreachable(("35.78.9.203/32",)))
+    assert CaseFacts(g2, asked(q(destination="igw-0a")), reachable()).scope == "wider"
+    assert CaseFacts(
+        gold(q(destination="igw-0a"), unreachable()), asked(q(destination="igw-0b")), None
+    ).scope == ("disjoint")
 
 
 # -- verdicts -------------------------------------------------------------------------------------------

@@ -39,6 +39,26 @@ def _errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _route_logs(verbose: bool) -> None:
+    """Translator failures are recorded per case; print them only when asked, never over the progress bar."""
+    import logging
+
+    from rich.logging import RichHandler
+
+    logger = logging.getLogger("bench")
+    for old in list(logger.handlers):
+        if getattr(old, "_reachbench_run", False):
+            logger.removeHandler(old)
+    handler: logging.Handler
+    if verbose:
+        handler = RichHandler(console=err_console, show_path=False, show_time=False)
+        logger.setLevel(logging.INFO)
+    else:
+        handler = logging.NullHandler()
+    handler._reachbench_run = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+
+
 def run_command(
     translator: str = typer.Option(
         "rules", "--translator", "-t", help="Translator spec, e.g. rules, oracle, openai:model=x."
@@ -74,6 +94,7 @@ def run_command(
     ),
     resume_dir: Path | None = typer.Option(None, "--resume", help="Finish an interrupted run directory."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each translator failure as it happens."),
     all_metrics: bool = typer.Option(
         False, "--all-metrics", help="Print every metric, not just the headline ones."
     ),
@@ -85,6 +106,7 @@ def run_command(
 
     if no_cache and refresh_cache:
         fail("--no-cache and --refresh-cache exclude each other")
+    _route_logs(verbose)
     stop = threading.Event()
     try:
         if resume_dir is not None:
