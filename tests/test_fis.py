@@ -13,16 +13,25 @@ from bench.world.snapshot import read_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 WORLDS = REPO / "cases" / "worlds"
-SHARED_TEMPLATE = Path("/work/shared/data/fis-templates/aws-samples-dynamodb-traffic-blackhole-region-impairment.json")
+SHARED_TEMPLATE = Path(
+    "/work/shared/data/fis-templates/aws-samples-dynamodb-traffic-blackhole-region-impairment.json"
+)
 OUR_COPY = REPO / "cases" / "scenarios" / "fis" / SHARED_TEMPLATE.name
 
 
 def _template(**action_overrides) -> fis.Template:
-    action = {"actionId": fis.DISRUPT, "parameters": {"duration": "PT5M", "scope": "all"},
-              "targets": {"Subnets": "s"}}
+    action = {
+        "actionId": fis.DISRUPT,
+        "parameters": {"duration": "PT5M", "scope": "all"},
+        "targets": {"Subnets": "s"},
+    }
     action.update(action_overrides)
-    doc = {"targets": {"s": {"resourceType": "aws:ec2:subnet", "resourceTags": {"Tier": "app"},
-                             "selectionMode": "ALL"}}, "actions": {"a": action}}
+    doc = {
+        "targets": {
+            "s": {"resourceType": "aws:ec2:subnet", "resourceTags": {"Tier": "app"}, "selectionMode": "ALL"}
+        },
+        "actions": {"a": action},
+    }
     return fis.Template("t.json", doc)
 
 
@@ -32,14 +41,32 @@ def _template(**action_overrides) -> fis.Template:
         ({"actionId": "aws:network:disrupt-conectivity"}, "actions.a.actionId", "did you mean"),
         ({"parameters": {"scope": "all"}}, "actions.a.parameters.duration", "required"),
         ({"parameters": {"duration": "10 minutes"}}, "actions.a.parameters.duration", "ISO 8601"),
-        ({"parameters": {"duration": "PT5M", "scope": "everything"}}, "actions.a.parameters.scope", "not one of"),
+        (
+            {"parameters": {"duration": "PT5M", "scope": "everything"}},
+            "actions.a.parameters.scope",
+            "not one of",
+        ),
         ({"parameters": {"duration": "PT5M", "scope": "prefix-list"}}, "prefixListIdentifier", "required"),
-        ({"parameters": {"duration": "PT5M", "color": "red"}}, "actions.a.parameters.color", "not a parameter"),
+        (
+            {"parameters": {"duration": "PT5M", "color": "red"}},
+            "actions.a.parameters.color",
+            "not a parameter",
+        ),
         ({"targets": {"Subnets": "missing"}}, "actions.a.targets.Subnets", "not defined"),
-        ({"actionId": fis.RT_CROSS, "parameters": {"duration": "PT5M", "region": "ap-northeast-9"}},
-         "actions.a.parameters.region", "unknown Region"),
-        ({"actionId": fis.TGW_CROSS, "parameters": {"duration": "PT5M", "region": "us-west-2"},
-          "targets": {"TransitGateways": "s"}}, "targets.s.resourceType", "aws:ec2:transit-gateway"),
+        (
+            {"actionId": fis.RT_CROSS, "parameters": {"duration": "PT5M", "region": "ap-northeast-9"}},
+            "actions.a.parameters.region",
+            "unknown Region",
+        ),
+        (
+            {
+                "actionId": fis.TGW_CROSS,
+                "parameters": {"duration": "PT5M", "region": "us-west-2"},
+                "targets": {"TransitGateways": "s"},
+            },
+            "targets.s.resourceType",
+            "aws:ec2:transit-gateway",
+        ),
     ],
 )
 def test_bad_templates_name_template_and_field(override: dict, field: str, reason: str) -> None:
@@ -49,9 +76,13 @@ def test_bad_templates_name_template_and_field(override: dict, field: str, reaso
 
 
 def test_selection_modes_are_deterministic_like_fis() -> None:
-    cands = [(f"arn:aws:ec2:us-east-1:1:subnet/subnet-{i}", {"Tags": [{"Key": "Tier", "Value": "app"}],
-                                                            "AvailabilityZone": f"us-east-1{'ab'[i % 2]}"})
-             for i in range(5)]
+    cands = [
+        (
+            f"arn:aws:ec2:us-east-1:1:subnet/subnet-{i}",
+            {"Tags": [{"Key": "Tier", "Value": "app"}], "AvailabilityZone": f"us-east-1{'ab'[i % 2]}"},
+        )
+        for i in range(5)
+    ]
     cands.append(("arn:aws:ec2:us-east-1:1:subnet/subnet-x", {"Tags": []}))
     t = _template()
     assert len(fis.select(t, "s", cands)) == 5
@@ -62,8 +93,11 @@ def test_selection_modes_are_deterministic_like_fis() -> None:
     t.doc["targets"]["s"]["selectionMode"] = "ALL"
     t.doc["targets"]["s"]["filters"] = [{"path": "AvailabilityZone", "values": ["us-east-1b"]}]
     assert [a[-1] for a in fis.select(t, "s", cands)] == ["1", "3"]
-    t.doc["targets"]["s"] = {"resourceType": "aws:ec2:subnet", "selectionMode": "ALL",
-                             "resourceArns": ["arn:aws:ec2:us-east-1:1:subnet/subnet-nope"]}
+    t.doc["targets"]["s"] = {
+        "resourceType": "aws:ec2:subnet",
+        "selectionMode": "ALL",
+        "resourceArns": ["arn:aws:ec2:us-east-1:1:subnet/subnet-nope"],
+    }
     with pytest.raises(fis.FisTemplateError, match=r"targets.s.resourceArns\[0\]"):
         fis.select(t, "s", cands)
 
@@ -101,8 +135,11 @@ def test_disrupt_connectivity_all_clones_nacl_and_swaps_association() -> None:
     subnet = _names(hit)["lab-private-b"]
     acls = _region(hit)["ec2:DescribeNetworkAcls"]["NetworkAcls"]
     now = next(a for a in acls if any(s["SubnetId"] == subnet for s in a["Associations"]))
-    before = next(a for a in _region(base)["ec2:DescribeNetworkAcls"]["NetworkAcls"]
-                  if any(s["SubnetId"] == subnet for s in a["Associations"]))
+    before = next(
+        a
+        for a in _region(base)["ec2:DescribeNetworkAcls"]["NetworkAcls"]
+        if any(s["SubnetId"] == subnet for s in a["Associations"])
+    )
     assert now["NetworkAclId"] != before["NetworkAclId"]
     assert {"Key": "managedByFIS", "Value": "true"} in now["Tags"]
     for egress in (False, True):
@@ -124,8 +161,11 @@ def test_cross_region_action_blackholes_the_field_test_address() -> None:
         subnet = _names(world)[name]
         table = next(t for t in tables if any(a.get("SubnetId") == subnet for a in t["Associations"]))
         assert {"Key": "managedByFIS", "Value": "true"} in table["Tags"]
-        covering = [r for r in table["Routes"] if "DestinationCidrBlock" in r
-                    and target in ipaddress.ip_network(r["DestinationCidrBlock"])]
+        covering = [
+            r
+            for r in table["Routes"]
+            if "DestinationCidrBlock" in r and target in ipaddress.ip_network(r["DestinationCidrBlock"])
+        ]
         best = max(covering, key=lambda r: ipaddress.ip_network(r["DestinationCidrBlock"]).prefixlen)
         assert best["State"] == "blackhole" and best["DestinationCidrBlock"] != "0.0.0.0/0"
         # The subnet's other routes (NAT default, TGW to Tokyo's VPC, S3 endpoint) are kept.
@@ -138,27 +178,45 @@ def test_tgw_action_leaves_peering_attachment_without_association() -> None:
     world = read_snapshot(WORLDS / "field-test__tgw-peering-cut.json")
     peering = _names(world)["lab-tokyo-peering"]
     home = _region(world)
-    att = next(a for a in home["ec2:DescribeTransitGatewayAttachments"]["TransitGatewayAttachments"]
-               if a["TransitGatewayAttachmentId"] == peering)
+    att = next(
+        a
+        for a in home["ec2:DescribeTransitGatewayAttachments"]["TransitGatewayAttachments"]
+        if a["TransitGatewayAttachmentId"] == peering
+    )
     assert "Association" not in att
-    assocs = [a["TransitGatewayAttachmentId"] for r in home["ec2:GetTransitGatewayRouteTableAssociations"].values()
-              for a in r["Associations"]]
+    assocs = [
+        a["TransitGatewayAttachmentId"]
+        for r in home["ec2:GetTransitGatewayRouteTableAssociations"].values()
+        for a in r["Associations"]
+    ]
     assert peering not in assocs and _names(world)["lab-vpc-attachment"] in assocs
-    tokyo = _region(world, "ap-northeast-1")["ec2:DescribeTransitGatewayAttachments"]["TransitGatewayAttachments"]
+    tokyo = _region(world, "ap-northeast-1")["ec2:DescribeTransitGatewayAttachments"][
+        "TransitGatewayAttachments"
+    ]
     assert any(a["TransitGatewayAttachmentId"] == peering and "Association" in a for a in tokyo)
 
 
 def test_disrupt_vpc_endpoint_replaces_groups_with_a_ruleless_group() -> None:
     world = read_snapshot(WORLDS / "private-endpoints__sts-endpoint-disrupted.json")
     body = _region(world)
-    ep = next(e for e in body["ec2:DescribeVpcEndpoints"]["VpcEndpoints"]
-              if e["VpcEndpointId"] == _names(world)["vault-sts"])
+    ep = next(
+        e
+        for e in body["ec2:DescribeVpcEndpoints"]["VpcEndpoints"]
+        if e["VpcEndpointId"] == _names(world)["vault-sts"]
+    )
     assert len(ep["Groups"]) == 1
-    sg = next(g for g in body["ec2:DescribeSecurityGroups"]["SecurityGroups"] if g["GroupId"] == ep["Groups"][0]["GroupId"])
+    sg = next(
+        g
+        for g in body["ec2:DescribeSecurityGroups"]["SecurityGroups"]
+        if g["GroupId"] == ep["Groups"][0]["GroupId"]
+    )
     assert sg["IpPermissions"] == [] and sg["IpPermissionsEgress"] == []
     assert {"Key": "managedByFIS", "Value": "true"} in sg["Tags"]
-    enis = [e for e in body["ec2:DescribeNetworkInterfaces"]["NetworkInterfaces"]
-            if e["NetworkInterfaceId"] in ep["NetworkInterfaceIds"]]
+    enis = [
+        e
+        for e in body["ec2:DescribeNetworkInterfaces"]["NetworkInterfaces"]
+        if e["NetworkInterfaceId"] in ep["NetworkInterfaceIds"]
+    ]
     assert enis and all(e["Groups"] == ep["Groups"] for e in enis)
 
 
@@ -171,26 +229,64 @@ def test_every_scope_builds_its_deny_entries(tmp_path: Path) -> None:
         params = {"duration": "PT1M", "scope": scope}
         if scope == "prefix-list":
             params["prefixListIdentifier"] = "blocked"
-        faults[scope] = [{"fis": {"targets": {"s": {"resourceType": "aws:ec2:subnet", "resourceTags": {"Name": "a"},
-                                                    "selectionMode": "ALL"}},
-                                  "actions": {"x": {"actionId": fis.DISRUPT, "parameters": params,
-                                                    "targets": {"Subnets": "s"}}}}}]
-    doc = {"name": "scopes", "seed": 1, "regions": {"us-east-1": {
-        "prefix_lists": [{"name": "blocked", "cidrs": ["192.0.2.0/24"]}],
-        "vpcs": [{"name": "v", "cidr": "10.5.0.0/16", "subnets": [
-            {"name": "a", "cidr": "10.5.1.0/24", "az": "a"}, {"name": "b", "cidr": "10.5.2.0/24", "az": "b"}]}]}},
-        "faults": faults}
+        faults[scope] = [
+            {
+                "fis": {
+                    "targets": {
+                        "s": {
+                            "resourceType": "aws:ec2:subnet",
+                            "resourceTags": {"Name": "a"},
+                            "selectionMode": "ALL",
+                        }
+                    },
+                    "actions": {
+                        "x": {"actionId": fis.DISRUPT, "parameters": params, "targets": {"Subnets": "s"}}
+                    },
+                }
+            }
+        ]
+    doc = {
+        "name": "scopes",
+        "seed": 1,
+        "regions": {
+            "us-east-1": {
+                "prefix_lists": [{"name": "blocked", "cidrs": ["192.0.2.0/24"]}],
+                "vpcs": [
+                    {
+                        "name": "v",
+                        "cidr": "10.5.0.0/16",
+                        "subnets": [
+                            {"name": "a", "cidr": "10.5.1.0/24", "az": "a"},
+                            {"name": "b", "cidr": "10.5.2.0/24", "az": "b"},
+                        ],
+                    }
+                ],
+            }
+        },
+        "faults": faults,
+    }
     path = tmp_path / "scopes.yaml"
     path.write_text(json.dumps(doc))
     src = load_scenario(path)
-    expect = {"all": "0.0.0.0/0", "availability-zone": "10.5.2.0/24", "prefix-list": "192.0.2.0/24",
-              "vpc": "0.0.0.0/0"}
+    expect = {
+        "all": "0.0.0.0/0",
+        "availability-zone": "10.5.2.0/24",
+        "prefix-list": "192.0.2.0/24",
+        "vpc": "0.0.0.0/0",
+    }
     for scope in scopes:
         world = build_world(src, scope)
-        acl = next(a for a in world["regions"]["us-east-1"]["ec2:DescribeNetworkAcls"]["NetworkAcls"]
-                   if {"Key": "managedByFIS", "Value": "true"} in a.get("Tags", []))
-        denies = {e["CidrBlock"] for e in acl["Entries"] if e["RuleAction"] == "deny" and e["RuleNumber"] < 32767}
-        allows = {e["CidrBlock"] for e in acl["Entries"] if e["RuleAction"] == "allow" and e["RuleNumber"] < 32767}
+        acl = next(
+            a
+            for a in world["regions"]["us-east-1"]["ec2:DescribeNetworkAcls"]["NetworkAcls"]
+            if {"Key": "managedByFIS", "Value": "true"} in a.get("Tags", [])
+        )
+        denies = {
+            e["CidrBlock"] for e in acl["Entries"] if e["RuleAction"] == "deny" and e["RuleNumber"] < 32767
+        }
+        allows = {
+            e["CidrBlock"] for e in acl["Entries"] if e["RuleAction"] == "allow" and e["RuleNumber"] < 32767
+        }
         if scope in expect:
             assert expect[scope] in denies, scope
         else:  # service scopes: the Region's published ranges of the service

@@ -16,7 +16,9 @@ from bench.world.readonly import ReadOnlyViolation, guard_client, is_read_only, 
 def session(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with mock_aws():
-        yield boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+        yield boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
 
 
 def test_guard_refuses_run_instances_before_it_is_sent(session) -> None:
@@ -29,8 +31,17 @@ def test_guard_refuses_run_instances_before_it_is_sent(session) -> None:
     assert "Vpcs" in ec2.describe_vpcs()
 
 
-@pytest.mark.parametrize("op", ["CreateVpc", "DeleteSubnet", "ModifyVpcEndpoint", "AuthorizeSecurityGroupIngress",
-                                "AcceptTransitGatewayPeeringAttachment", "TerminateInstances"])
+@pytest.mark.parametrize(
+    "op",
+    [
+        "CreateVpc",
+        "DeleteSubnet",
+        "ModifyVpcEndpoint",
+        "AuthorizeSecurityGroupIngress",
+        "AcceptTransitGatewayPeeringAttachment",
+        "TerminateInstances",
+    ],
+)
 def test_guard_refuses_every_mutating_operation(op: str) -> None:
     assert not is_read_only(op)
 
@@ -44,16 +55,27 @@ def test_guard_allows_every_call_the_reader_makes() -> None:
 def test_guard_on_other_services_and_idempotent(session) -> None:
     rds = guard_client(guard_client(session.client("rds", region_name="us-east-1")))
     with pytest.raises(ReadOnlyViolation, match="rds:CreateDBSubnetGroup"):
-        rds.create_db_subnet_group(DBSubnetGroupName="x", DBSubnetGroupDescription="x", SubnetIds=["subnet-1"])
+        rds.create_db_subnet_group(
+            DBSubnetGroupName="x", DBSubnetGroupDescription="x", SubnetIds=["subnet-1"]
+        )
 
 
 def test_clean_strips_metadata_and_times_and_orders_lists() -> None:
-    body = {"ResponseMetadata": {"RequestId": "r"}, "NextToken": "t",
-            "Vpcs": [{"VpcId": "vpc-b", "CreateTime": dt.datetime(2024, 1, 1)}, {"VpcId": "vpc-a", "Tags": [
-                {"Key": "z", "Value": "1"}, {"Key": "a", "Value": "2"}]}]}
+    body = {
+        "ResponseMetadata": {"RequestId": "r"},
+        "NextToken": "t",
+        "Vpcs": [
+            {"VpcId": "vpc-b", "CreateTime": dt.datetime(2024, 1, 1)},
+            {"VpcId": "vpc-a", "Tags": [{"Key": "z", "Value": "1"}, {"Key": "a", "Value": "2"}]},
+        ],
+    }
     out = clean(body)
-    assert out == {"Vpcs": [{"Tags": [{"Key": "a", "Value": "2"}, {"Key": "z", "Value": "1"}], "VpcId": "vpc-a"},
-                            {"VpcId": "vpc-b"}]}
+    assert out == {
+        "Vpcs": [
+            {"Tags": [{"Key": "a", "Value": "2"}, {"Key": "z", "Value": "1"}], "VpcId": "vpc-a"},
+            {"VpcId": "vpc-b"},
+        ]
+    }
 
 
 def test_read_account_paginates_and_reads_per_resource_calls(session) -> None:

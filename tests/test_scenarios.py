@@ -16,16 +16,24 @@ from bench.world.snapshot import read_snapshot
 REPO = Path(__file__).resolve().parents[1]
 WORLDS = REPO / "cases" / "worlds"
 
-_BUILD = ("import sys; from bench.scenarios import build_scenario; "
-          "build_scenario('field-test', sys.argv[1], faults=['baseline', 'combined'])")
+_BUILD = (
+    "import sys; from bench.scenarios import build_scenario; "
+    "build_scenario('field-test', sys.argv[1], faults=['baseline', 'combined'])"
+)
 
 
 def test_rebuild_in_two_processes_is_byte_identical(tmp_path: Path) -> None:
     procs = []
     for n in (1, 2):
         env = {**os.environ, "PYTHONHASHSEED": str(n * 17)}
-        procs.append(subprocess.Popen([sys.executable, "-c", _BUILD, str(tmp_path / str(n))], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _BUILD, str(tmp_path / str(n))],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        )
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err.decode()[-2000:]
@@ -40,7 +48,9 @@ def test_checked_in_worlds_equal_a_fresh_build(scenario: str, tmp_path: Path) ->
     for path in written:
         kept = WORLDS / path.name
         assert kept.exists(), f"{kept.name} is not checked in: run reachbench worlds build {scenario}"
-        assert kept.read_bytes() == path.read_bytes(), f"{kept.name} differs: run reachbench worlds build {scenario}"
+        assert kept.read_bytes() == path.read_bytes(), (
+            f"{kept.name} differs: run reachbench worlds build {scenario}"
+        )
     # And nothing stale: every checked-in world of this scenario is still built.
     stale = {p.name for p in WORLDS.glob(f"{scenario}__*.json")} - {p.name for p in written}
     assert not stale
@@ -61,7 +71,11 @@ def test_scenarios_meet_the_brief() -> None:
 def test_field_test_world_contents() -> None:
     world = read_snapshot(WORLDS / "field-test__baseline.json")
     body = world["regions"]["us-east-1"]
-    ips = {i["PrivateIpAddress"]: i for r in body["ec2:DescribeInstances"]["Reservations"] for i in r["Instances"]}
+    ips = {
+        i["PrivateIpAddress"]: i
+        for r in body["ec2:DescribeInstances"]["Reservations"]
+        for i in r["Instances"]
+    }
     assert {"10.0.0.10", "10.0.1.10", "10.0.2.10"} <= set(ips)
     assert "PublicIpAddress" in ips["10.0.0.10"] and "PublicIpAddress" not in ips["10.0.1.10"]
     assert world["dns"]["orders-db.aaaaaaaaaa.us-east-1.rds.amazonaws.com"] == ["10.0.2.20"]
@@ -106,7 +120,10 @@ def test_yaml_syntax_error_and_unknown_key(tmp_path: Path) -> None:
 def test_unknown_reference_and_ip_outside_subnet_are_reported_at_their_path(tmp_path: Path) -> None:
     from bench.scenarios import build_world
 
-    text = BASE.format(cidr="10.0.0.0/24") + "        instances:\n          - {name: i, subnet: s, ip: 10.0.9.9}\n"
+    text = (
+        BASE.format(cidr="10.0.0.0/24")
+        + "        instances:\n          - {name: i, subnet: s, ip: 10.0.9.9}\n"
+    )
     with pytest.raises(ScenarioError, match=r"vpcs\[0\].instances\[0\].ip: 10.0.9.9 is outside subnet"):
         build_world(load_scenario(_write(tmp_path, text)), "baseline")
     text = BASE.format(cidr="10.0.0.0/24") + "        instances:\n          - {name: i, subnet: nope}\n"
@@ -117,7 +134,9 @@ def test_unknown_reference_and_ip_outside_subnet_are_reported_at_their_path(tmp_
 def test_bad_fault_steps_are_reported(tmp_path: Path) -> None:
     from bench.scenarios import FisTemplateError, build_world
 
-    text = BASE.format(cidr="10.0.0.0/24") + """faults:
+    text = (
+        BASE.format(cidr="10.0.0.0/24")
+        + """faults:
   loop: [{use: loop}]
   typo: [{delete_natgw: {nat_gateway: x}}]
   empty:
@@ -126,6 +145,7 @@ def test_bad_fault_steps_are_reported(tmp_path: Path) -> None:
         actions: {a: {actionId: "aws:network:disrupt-connectivity", parameters: {duration: PT1M},
                       targets: {Subnets: s}}}
 """
+    )
     src = load_scenario(_write(tmp_path, text))
     with pytest.raises(ScenarioError, match="faults.loop"):
         build_world(src, "loop")

@@ -42,8 +42,14 @@ def _build(scenarios: list[str], out: Path | None, check: bool) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="reachbench-check-")) if check else target
     started = time.perf_counter()
     written: list[tuple[str, Path]] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         task = progress.add_task("building worlds", total=len(jobs))
         for source, fault in jobs:
             name = f"{source.spec.name}__{fault}"
@@ -65,28 +71,40 @@ def _build(scenarios: list[str], out: Path | None, check: bool) -> None:
         if not kept.exists():
             differing.append(f"{name}: missing from {target}")
         elif not filecmp.cmp(fresh, kept, shallow=False):
-            diff = difflib.unified_diff(kept.read_text().splitlines(), fresh.read_text().splitlines(),
-                                        str(kept), "fresh build", n=1, lineterm="")
+            diff = difflib.unified_diff(
+                kept.read_text().splitlines(),
+                fresh.read_text().splitlines(),
+                str(kept),
+                "fresh build",
+                n=1,
+                lineterm="",
+            )
             differing.append(f"{name}: differs\n" + "\n".join(list(diff)[:20]))
     if differing:
         for d in differing:
             console.print(f"[red]✗[/] {d}")
-        console.print(f"[red]{len(differing)} of {len(written)} worlds differ from a fresh build[/] "
-                      "(rebuild with: reachbench worlds build)")
+        console.print(
+            f"[red]{len(differing)} of {len(written)} worlds differ from a fresh build[/] "
+            "(rebuild with: reachbench worlds build)"
+        )
         raise typer.Exit(1)
     console.print(f"[green]✓[/] {len(written)} worlds identical to a fresh build ({elapsed:.1f}s)")
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Worlds: build from scenarios, list, show, capture an account, synthesize.",
-                        no_args_is_help=True)
+    group = typer.Typer(
+        help="Worlds: build from scenarios, list, show, capture an account, synthesize.", no_args_is_help=True
+    )
 
     @group.command("build")
     def build_cmd(
         scenarios: list[str] = typer.Argument(None, help="Scenario names or YAML paths (default: all)."),
         out: Path | None = typer.Option(None, "--out", help="Output folder (default: cases/worlds)."),
-        check: bool = typer.Option(False, "--check", help="Build into a scratch folder and compare with the "
-                                   "files in --out; exit 1 on any difference."),
+        check: bool = typer.Option(
+            False,
+            "--check",
+            help="Build into a scratch folder and compare with the files in --out; exit 1 on any difference.",
+        ),
     ) -> None:
         """Build every fault world of the scenarios in moto (deterministic) and write the snapshots."""
         _build(list(scenarios or []), out, check)
@@ -128,7 +146,9 @@ def register(app: typer.Typer) -> None:
 
     @group.command("read")
     def read_cmd(
-        profile: str | None = typer.Option(None, "--profile", help="AWS profile (default: the environment's)."),
+        profile: str | None = typer.Option(
+            None, "--profile", help="AWS profile (default: the environment's)."
+        ),
         regions: list[str] = typer.Option(..., "--region", help="Region to read; repeat for several."),
         out: Path = typer.Option(..., "--out", help="Snapshot file to write."),
         name: str | None = typer.Option(None, "--name", help="World name (default: the file's stem)."),
@@ -145,14 +165,20 @@ def register(app: typer.Typer) -> None:
             session = boto3.Session(profile_name=profile) if profile else boto3.Session()
             with console.status("reading account (read-only)..."):
                 account = account_id(session, regions[0])
-                body = read_account(session, regions, on_skip=lambda call, why: skipped.append(f"{call}: {why}"))
+                body = read_account(
+                    session, regions, on_skip=lambda call, why: skipped.append(f"{call}: {why}")
+                )
         except (BotoCoreError, ClientError) as exc:
             fail(f"could not read the account: {type(exc).__name__}: {exc}")
         from bench.scenarios.worldinfo import ip_ranges_subset, service_dns
 
         raw = {
-            "format": FORMAT, "schema_version": SNAPSHOT_SCHEMA_VERSION, "name": name or out.stem,
-            "account_id": account, "regions": body, "dns": service_dns(sorted(body)),
+            "format": FORMAT,
+            "schema_version": SNAPSHOT_SCHEMA_VERSION,
+            "name": name or out.stem,
+            "account_id": account,
+            "regions": body,
+            "dns": service_dns(sorted(body)),
             "ip_ranges": ip_ranges_subset(set(body)),
             "provenance": {"source": "reachbench worlds read", "regions": sorted(body), "skipped": skipped},
         }
@@ -179,6 +205,8 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             fail(str(exc))
         write_snapshot(raw, out)
-        console.print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s")
+        console.print(
+            f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s"
+        )
 
     app.add_typer(group, name="worlds")

@@ -95,7 +95,9 @@ def build_world(source: ScenarioSource, fault: str) -> dict[str, Any]:
                 FaultApplier(builder).apply(fault)
         except (ClientError, NotImplementedError) as exc:
             # An AWS error a scenario caused (overlapping CIDRs, a bad zone...) or a moto gap.
-            raise ScenarioError(f"{source.path}: world {spec.name}__{fault}: AWS refused a call: {exc}") from None
+            raise ScenarioError(
+                f"{source.path}: world {spec.name}__{fault}: AWS refused a call: {exc}"
+            ) from None
         regions = read_account(builder.session, sorted(ctx.regions))
     apply_corrections(regions, ctx)
     touched = set(ctx.regions) | set(ctx.fault_regions)
@@ -135,7 +137,9 @@ def build_scenario(
     if faults:
         unknown = [f for f in faults if f not in names]
         if unknown:
-            raise ScenarioError(f"{source.path}: faults: no fault named {unknown[0]!r} (have {', '.join(names)})")
+            raise ScenarioError(
+                f"{source.path}: faults: no fault named {unknown[0]!r} (have {', '.join(names)})"
+            )
         names = [n for n in names if n in faults]
     written = []
     for fault in names:

@@ -14,16 +14,18 @@ import boto3
 import botocore.session
 
 from bench.scenarios.context import BuildContext, Ref
-from bench.scenarios.services import ServicesMixin
+from bench.scenarios.services import (
+    AMI,  # noqa: E402  (one AMI for all)
+    ServicesMixin,
+)
 from bench.scenarios.spec import (
     InstanceSpec,
-    RegionSpec,
     ScenarioSource,
     SgRuleSpec,
     VpcSpec,
 )
+from bench.scenarios.transit import TransitMixin, tag_spec
 
-from bench.scenarios.services import AMI  # noqa: E402  (one AMI for all)
 _PROTO_NUM = {"all": "-1", "-1": "-1", "tcp": "6", "udp": "17", "icmp": "1"}
 _PROTO_SG = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
 
@@ -39,11 +41,6 @@ def parse_ports(ports: int | str | None) -> tuple[int, int] | None:
         return (int(lo), int(hi)) if sep else (int(lo), int(lo))
     except ValueError:
         raise ValueError(f"ports must be N or N-M, got {ports!r}") from None
-
-
-def tag_spec(resource_type: str, name: str, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    tags = [{"Key": "Name", "Value": name}] + [{"Key": k, "Value": v} for k, v in sorted((extra or {}).items())]
-    return [{"ResourceType": resource_type, "Tags": tags}]
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +62,7 @@ class _Tokens:
                 params[member] = f"reachbench-{self.n:06d}"
 
 
-class Builder(ServicesMixin):
+class Builder(TransitMixin, ServicesMixin):
     """One build of one scenario's topology in the current moto backend."""
 
     def __init__(self, source: ScenarioSource, ctx: BuildContext) -> None:
@@ -73,7 +70,9 @@ class Builder(ServicesMixin):
         self.spec = source.spec
         self.ctx = ctx
         self.session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            region_name="us-east-1",
             botocore_session=_botocore_session(),
         )
         self._clients: dict[tuple[str, str], Any] = {}
@@ -176,13 +175,23 @@ class Builder(ServicesMixin):
                 raise self.source.error(sloc, f"cannot create subnet: {exc}") from None
             if sub.public:
                 ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
-            self.add(sloc, sub.name, Ref("subnet", subnet_id, region, vpc_id,
-                                         self.arn(region, "subnet", subnet_id),
-                                         {"cidr": sub.cidr, "az": az, "public": sub.public}))
+            self.add(
+                sloc,
+                sub.name,
+                Ref(
+                    "subnet",
+                    subnet_id,
+                    region,
+                    vpc_id,
+                    self.arn(region, "subnet", subnet_id),
+                    {"cidr": sub.cidr, "az": az, "public": sub.public},
+                ),
+            )
         if vpc.vpn_gateway:
             vgw_spec = vpc.vpn_gateway
             vgw = ec2.create_vpn_gateway(
-                Type="ipsec.1", AmazonSideAsn=vgw_spec.asn,
+                Type="ipsec.1",
+                AmazonSideAsn=vgw_spec.asn,
                 TagSpecifications=tag_spec("vpn-gateway", vgw_spec.name, vgw_spec.tags),
             )["VpnGateway"]["VpnGatewayId"]
             ec2.attach_vpn_gateway(VpcId=vpc_id, VpnGatewayId=vgw)
@@ -220,11 +229,16 @@ class Builder(ServicesMixin):
                     ec2.associate_route_table(RouteTableId=rt_ref.id, SubnetId=self.ctx.refs[sub.name].id)
         for i, sg in enumerate(vpc.security_groups):
             sg_id = ec2.create_security_group(
-                VpcId=vpc_id, GroupName=sg.name, Description=sg.description or sg.name,
+                VpcId=vpc_id,
+                GroupName=sg.name,
+                Description=sg.description or sg.name,
                 TagSpecifications=tag_spec("security-group", sg.name, sg.tags),
             )["GroupId"]
-            self.add(loc + ("security_groups", i), sg.name, Ref("sg", sg_id, region, vpc_id,
-                                                                 self.arn(region, "security-group", sg_id)))
+            self.add(
+                loc + ("security_groups", i),
+                sg.name,
+                Ref("sg", sg_id, region, vpc_id, self.arn(region, "security-group", sg_id)),
+            )
         for i, sg in enumerate(vpc.security_groups):
             gloc = loc + ("security_groups", i)
             sg_id = self.ctx.refs[sg.name].id
@@ -236,7 +250,9 @@ class Builder(ServicesMixin):
                     GroupId=sg_id, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
                 )
                 if sg.egress:
-                    perms = [self.permission(gloc + ("egress", j), r, region) for j, r in enumerate(sg.egress)]
+                    perms = [
+                        self.permission(gloc + ("egress", j), r, region) for j, r in enumerate(sg.egress)
+                    ]
                     ec2.authorize_security_group_egress(GroupId=sg_id, IpPermissions=perms)
         for i, acl in enumerate(vpc.network_acls):
             self._nacl(loc + ("network_acls", i), region, vpc_id, acl)
@@ -277,10 +293,18 @@ class Builder(ServicesMixin):
         if rule.cidr:
             perm["IpRanges"] = [{"CidrIp": rule.cidr, **desc}]
         elif rule.group:
-            perm["UserIdGroupPairs"] = [{"GroupId": self.need(loc + ("group",), rule.group, ("sg",)).id, **desc}]
+            perm["UserIdGroupPairs"] = [
+                {"GroupId": self.need(loc + ("group",), rule.group, ("sg",)).id, **desc}
+            ]
         else:
-            perm["PrefixListIds"] = [{"PrefixListId": self.prefix_list_id(loc + ("prefix_list",),
-                                                                           rule.prefix_list or "", region), **desc}]
+            perm["PrefixListIds"] = [
+                {
+                    "PrefixListId": self.prefix_list_id(
+                        loc + ("prefix_list",), rule.prefix_list or "", region
+                    ),
+                    **desc,
+                }
+            ]
         return perm
 
     def prefix_list_id(self, loc: tuple[Any, ...], name: str, region: str) -> str:
@@ -295,9 +319,9 @@ class Builder(ServicesMixin):
 
     def _nacl(self, loc: tuple[Any, ...], region: str, vpc_id: str, acl: Any) -> None:
         ec2 = self.ec2(region)
-        acl_id = ec2.create_network_acl(VpcId=vpc_id, TagSpecifications=tag_spec("network-acl", acl.name, acl.tags))[
-            "NetworkAcl"
-        ]["NetworkAclId"]
+        acl_id = ec2.create_network_acl(
+            VpcId=vpc_id, TagSpecifications=tag_spec("network-acl", acl.name, acl.tags)
+        )["NetworkAcl"]["NetworkAclId"]
         self.add(loc, acl.name, Ref("nacl", acl_id, region, vpc_id))
         for j, entry in enumerate(acl.entries):
             self.nacl_entry(loc + ("entries", j), region, acl_id, entry)
@@ -308,8 +332,12 @@ class Builder(ServicesMixin):
     def nacl_entry(self, loc: tuple[Any, ...], region: str, acl_id: str, entry: Any) -> None:
         proto = _PROTO_NUM.get(entry.protocol.lower(), entry.protocol)
         kwargs: dict[str, Any] = {
-            "NetworkAclId": acl_id, "RuleNumber": entry.rule, "Protocol": proto,
-            "RuleAction": entry.action, "Egress": entry.egress, "CidrBlock": entry.cidr,
+            "NetworkAclId": acl_id,
+            "RuleNumber": entry.rule,
+            "Protocol": proto,
+            "RuleAction": entry.action,
+            "Egress": entry.egress,
+            "CidrBlock": entry.cidr,
         }
         if proto in ("6", "17"):
             try:
@@ -330,8 +358,9 @@ class Builder(ServicesMixin):
         for acl in acls["NetworkAcls"]:
             for assoc in acl["Associations"]:
                 if assoc["SubnetId"] == subnet_id:
-                    ec2.replace_network_acl_association(AssociationId=assoc["NetworkAclAssociationId"],
-                                                        NetworkAclId=acl_id)
+                    ec2.replace_network_acl_association(
+                        AssociationId=assoc["NetworkAclAssociationId"], NetworkAclId=acl_id
+                    )
                     return str(acl["NetworkAclId"])
         raise RuntimeError(f"subnet {subnet_id} has no network ACL association")
 
@@ -353,7 +382,11 @@ class Builder(ServicesMixin):
         public = subnet.extra["public"] if inst.public_ip is None else inst.public_ip
         nic["AssociatePublicIpAddress"] = public
         iid = self.ec2(region).run_instances(
-            ImageId=AMI, InstanceType=inst.instance_type, MinCount=1, MaxCount=1, NetworkInterfaces=[nic],
+            ImageId=AMI,
+            InstanceType=inst.instance_type,
+            MinCount=1,
+            MaxCount=1,
+            NetworkInterfaces=[nic],
             TagSpecifications=tag_spec("instance", inst.name, inst.tags),
         )["Instances"][0]["InstanceId"]
         if not inst.source_dest_check:
@@ -361,113 +394,37 @@ class Builder(ServicesMixin):
         self.add(loc, inst.name, Ref("instance", iid, region, vpc_id, self.arn(region, "instance", iid)))
 
     def _endpoint(self, loc: tuple[Any, ...], region: str, vpc_id: str, ep: Any) -> None:
-        service = ep.service if ep.service.startswith("com.amazonaws.") else f"com.amazonaws.{region}.{ep.service}"
-        kwargs: dict[str, Any] = {"VpcId": vpc_id, "ServiceName": service, "VpcEndpointType": ep.type,
-                                  "TagSpecifications": tag_spec("vpc-endpoint", ep.name, ep.tags)}
+        service = (
+            ep.service if ep.service.startswith("com.amazonaws.") else f"com.amazonaws.{region}.{ep.service}"
+        )
+        kwargs: dict[str, Any] = {
+            "VpcId": vpc_id,
+            "ServiceName": service,
+            "VpcEndpointType": ep.type,
+            "TagSpecifications": tag_spec("vpc-endpoint", ep.name, ep.tags),
+        }
         if ep.type == "Gateway":
-            kwargs["RouteTableIds"] = [self.need(loc + ("route_tables", j), n, ("rtb",)).id
-                                       for j, n in enumerate(ep.route_tables)]
+            kwargs["RouteTableIds"] = [
+                self.need(loc + ("route_tables", j), n, ("rtb",)).id for j, n in enumerate(ep.route_tables)
+            ]
         else:
-            kwargs["SubnetIds"] = [self.need(loc + ("subnets", j), n, ("subnet",)).id for j, n in enumerate(ep.subnets)]
-            kwargs["SecurityGroupIds"] = [self.need(loc + ("groups", j), n, ("sg",)).id for j, n in enumerate(ep.groups)]
+            kwargs["SubnetIds"] = [
+                self.need(loc + ("subnets", j), n, ("subnet",)).id for j, n in enumerate(ep.subnets)
+            ]
+            kwargs["SecurityGroupIds"] = [
+                self.need(loc + ("groups", j), n, ("sg",)).id for j, n in enumerate(ep.groups)
+            ]
             kwargs["PrivateDnsEnabled"] = ep.private_dns
         vpce = self.ec2(region).create_vpc_endpoint(**kwargs)["VpcEndpoint"]["VpcEndpointId"]
-        self.add(loc, ep.name, Ref("vpce", vpce, region, vpc_id, self.arn(region, "vpc-endpoint", vpce),
-                                   {"type": ep.type, "service": service}))
-
-    def _tgw(self, loc: tuple[Any, ...], region: str, tgw: Any) -> None:
-        ec2 = self.ec2(region)
-        resp = ec2.create_transit_gateway(
-            Description=tgw.name, Options={"AmazonSideAsn": tgw.asn},
-            TagSpecifications=tag_spec("transit-gateway", tgw.name, tgw.tags),
-        )["TransitGateway"]
-        tgw_id = resp["TransitGatewayId"]
-        rtb = resp["Options"]["AssociationDefaultRouteTableId"]
-        ec2.create_tags(Resources=[rtb], Tags=[{"Key": "Name", "Value": f"{tgw.name}-rtb"}])
-        self.add(loc, tgw.name, Ref("tgw", tgw_id, region, arn=self.arn(region, "transit-gateway", tgw_id),
-                                    extra={"rtb": rtb}))
-        for i, att in enumerate(tgw.attachments):
-            aloc = loc + ("attachments", i)
-            vpc = self.need(aloc + ("vpc",), att.vpc, ("vpc",))
-            subnets = [self.need(aloc + ("subnets", j), s, ("subnet",)).id for j, s in enumerate(att.subnets)]
-            att_id = ec2.create_transit_gateway_vpc_attachment(
-                TransitGatewayId=tgw_id, VpcId=vpc.id, SubnetIds=subnets,
-                TagSpecifications=tag_spec("transit-gateway-attachment", att.name),
-            )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-            # AWS propagates a VPC attachment into the default propagation table by itself; moto doesn't.
-            ec2.enable_transit_gateway_route_table_propagation(
-                TransitGatewayRouteTableId=rtb, TransitGatewayAttachmentId=att_id
-            )
-            self.add(aloc, att.name, Ref("tgw-attach", att_id, region, vpc.id, extra={"tgw": tgw_id}))
-
-    def _vpc_peering(self, loc: tuple[Any, ...], name: str, requester: str, accepter: str) -> None:
-        req = self.need(loc + ("requester",), requester, ("vpc",))
-        acc = self.need(loc + ("accepter",), accepter, ("vpc",))
-        pcx = self.ec2(req.region).create_vpc_peering_connection(
-            VpcId=req.id, PeerVpcId=acc.id, PeerRegion=acc.region, PeerOwnerId=self.ctx.account_id,
-            TagSpecifications=tag_spec("vpc-peering-connection", name),
-        )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
-        self.ec2(acc.region).accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-        self.add(loc, name, Ref("pcx", pcx, req.region, extra={"accepter_region": acc.region}))
-
-    def _tgw_peering(self, loc: tuple[Any, ...], name: str, requester: str, accepter: str) -> None:
-        req = self.need(loc + ("requester",), requester, ("tgw",))
-        acc = self.need(loc + ("accepter",), accepter, ("tgw",))
-        att = self.ec2(req.region).create_transit_gateway_peering_attachment(
-            TransitGatewayId=req.id, PeerTransitGatewayId=acc.id, PeerAccountId=self.ctx.account_id,
-            PeerRegion=acc.region, TagSpecifications=tag_spec("transit-gateway-attachment", name),
-        )["TransitGatewayPeeringAttachment"]["TransitGatewayAttachmentId"]
-        self.ec2(acc.region).accept_transit_gateway_peering_attachment(TransitGatewayAttachmentId=att)
-        for side in (req, acc):
-            self._ensure_associated(side.region, side.extra["rtb"], att)
-        self.add(loc, name, Ref("tgw-peering", att, req.region,
-                                extra={"tgw": req.id, "peer_tgw": acc.id, "peer_region": acc.region}))
-
-    def _ensure_associated(self, region: str, rtb: str, att: str) -> None:
-        ec2 = self.ec2(region)
-        assocs = ec2.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=rtb)
-        if not any(a["TransitGatewayAttachmentId"] == att for a in assocs["Associations"]):
-            ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=rtb, TransitGatewayAttachmentId=att)
-
-    # -- routes ---------------------------------------------------------------------------------
-    _TARGET_PARAM = {"igw": "GatewayId", "vgw": "GatewayId", "nat": "NatGatewayId", "tgw": "TransitGatewayId",
-                     "pcx": "VpcPeeringConnectionId", "instance": "InstanceId"}
-
-    def _routes(self, base: tuple[Any, ...], region: str, rspec: RegionSpec) -> None:
-        ec2 = self.ec2(region)
-        for i, vpc in enumerate(rspec.vpcs):
-            for j, rt in enumerate(vpc.route_tables):
-                rloc = base + ("vpcs", i, "route_tables", j)
-                rt_id = self.ctx.refs[rt.name].id
-                for k, route in enumerate(rt.routes):
-                    kloc = rloc + ("routes", k)
-                    target = self.need(kloc + ("target",), route.target, tuple(self._TARGET_PARAM))
-                    kwargs: dict[str, Any] = {"RouteTableId": rt_id, self._TARGET_PARAM[target.kind]: target.id}
-                    if route.destination_prefix_list:
-                        kwargs["DestinationPrefixListId"] = self.prefix_list_id(
-                            kloc + ("destination_prefix_list",), route.destination_prefix_list, region)
-                    elif route.destination:
-                        kwargs["DestinationCidrBlock"] = route.destination
-                    else:
-                        raise self.source.error(kloc, "a route needs destination or destination_prefix_list")
-                    ec2.create_route(**kwargs)
-                for k, vgw in enumerate(rt.propagate_from):
-                    ref = self.need(rloc + ("propagate_from", k), vgw, ("vgw",))
-                    # moto 5.2.1 has no EnableVgwRoutePropagation: recorded, applied by corrections.
-                    self.ctx.vgw_propagation.setdefault(rt_id, []).append(ref.id)
-        for i, tgw in enumerate(rspec.transit_gateways):
-            tref = self.ctx.refs[tgw.name]
-            for k, route in enumerate(tgw.routes):
-                kloc = base + ("transit_gateways", i, "routes", k)
-                kwargs = {"DestinationCidrBlock": route.destination,
-                          "TransitGatewayRouteTableId": tref.extra["rtb"]}
-                if route.blackhole:
-                    kwargs["Blackhole"] = True
-                else:
-                    if not route.attachment:
-                        raise self.source.error(kloc, "a TGW route needs attachment or blackhole: true")
-                    kwargs["TransitGatewayAttachmentId"] = self.need(
-                        kloc + ("attachment",), route.attachment, ("tgw-attach", "tgw-peering")).id
-                ec2.create_transit_gateway_route(**kwargs)
-                if not route.blackhole:
-                    self.ctx.tgw_static[(tref.extra["rtb"], route.destination)] = kwargs["TransitGatewayAttachmentId"]
+        self.add(
+            loc,
+            ep.name,
+            Ref(
+                "vpce",
+                vpce,
+                region,
+                vpc_id,
+                self.arn(region, "vpc-endpoint", vpce),
+                {"type": ep.type, "service": service},
+            ),
+        )

@@ -16,7 +16,8 @@ from typing import Any
 class Ref:
     """A named scenario resource: its kind, AWS id, Region and (when it has one) VPC."""
 
-    kind: str  # vpc subnet rtb nacl sg instance igw nat vpce tgw tgw-attach tgw-peering pcx vgw db asg pl lambda
+    # vpc subnet rtb nacl sg instance igw nat vpce tgw tgw-attach tgw-peering pcx vgw vpn db asg pl lambda
+    kind: str
     id: str
     region: str
     vpc: str | None = None

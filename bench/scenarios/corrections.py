@@ -11,28 +11,19 @@ corrected. The table in docs/worlds.md lists them.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from bench.scenarios.context import BuildContext, free_address
-
-Regions = dict[str, dict[str, Any]]
-
-
-def _items(body: dict[str, Any], key: str, field: str) -> list[dict[str, Any]]:
-    return body.setdefault(key, {}).setdefault(field, [])
-
-
-def _each(regions: Regions, key: str, field: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for region, body in regions.items():
-        for item in body.get(key, {}).get(field, []):
-            yield region, item
-
-
-def _fake_id(prefix: str, *parts: str) -> str:
-    """A stable AWS-shaped id for a resource moto never creates (17 hex digits, like EC2's)."""
-    return f"{prefix}-{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:17]}"
+from bench.scenarios.context import BuildContext
+from bench.scenarios.snapshot_edit import (
+    Addresses,
+    Regions,
+    each,
+    fake_id,
+    items,
+    managed_eni,
+    set_address,
+)
 
 
 def remove_default_vpcs(regions: Regions, ctx: BuildContext) -> int:
@@ -43,21 +34,26 @@ def remove_default_vpcs(regions: Regions, ctx: BuildContext) -> int:
     """
     changed = 0
     for body in regions.values():
-        vpcs = _items(body, "ec2:DescribeVpcs", "Vpcs")
+        vpcs = items(body, "ec2:DescribeVpcs", "Vpcs")
         default = {v["VpcId"] for v in vpcs if v.get("IsDefault")}
         if not default:
             continue
         changed += len(default)
-        for key, field in (("ec2:DescribeVpcs", "Vpcs"), ("ec2:DescribeSubnets", "Subnets"),
-                           ("ec2:DescribeRouteTables", "RouteTables"), ("ec2:DescribeNetworkAcls", "NetworkAcls"),
-                           ("ec2:DescribeSecurityGroups", "SecurityGroups"),
-                           ("ec2:DescribeNetworkInterfaces", "NetworkInterfaces")):
-            items = body.get(key, {}).get(field)
-            if items is not None:
-                body[key][field] = [i for i in items if i.get("VpcId") not in default]
+        for key, field in (
+            ("ec2:DescribeVpcs", "Vpcs"),
+            ("ec2:DescribeSubnets", "Subnets"),
+            ("ec2:DescribeRouteTables", "RouteTables"),
+            ("ec2:DescribeNetworkAcls", "NetworkAcls"),
+            ("ec2:DescribeSecurityGroups", "SecurityGroups"),
+            ("ec2:DescribeNetworkInterfaces", "NetworkInterfaces"),
+        ):
+            found = body.get(key, {}).get(field)
+            if found is not None:
+                body[key][field] = [i for i in found if i.get("VpcId") not in default]
         igws = body.get("ec2:DescribeInternetGateways", {}).get("InternetGateways", [])
         body.get("ec2:DescribeInternetGateways", {})["InternetGateways"] = [
-            g for g in igws if not any(a.get("VpcId") in default for a in g.get("Attachments", []))]
+            g for g in igws if not any(a.get("VpcId") in default for a in g.get("Attachments", []))
+        ]
     return changed
 
 
@@ -65,7 +61,9 @@ def tgw_peering_listing(regions: Regions, ctx: BuildContext) -> int:
     """moto lists every TGW attachment under DescribeTransitGatewayPeeringAttachments; keep peerings only."""
     changed = 0
     for body in regions.values():
-        items = body.get("ec2:DescribeTransitGatewayPeeringAttachments", {}).get("TransitGatewayPeeringAttachments")
+        items = body.get("ec2:DescribeTransitGatewayPeeringAttachments", {}).get(
+            "TransitGatewayPeeringAttachments"
+        )
         if items is None:
             continue
         kept = [p for p in items if "RequesterTgwInfo" in p]
@@ -82,15 +80,24 @@ def tgw_peering_accepter_view(regions: Regions, ctx: BuildContext) -> int:
     """
     changed = 0
     for body in regions.values():
-        own = {g["TransitGatewayId"] for g in body.get("ec2:DescribeTransitGateways", {}).get("TransitGateways", [])}
+        own = {
+            g["TransitGatewayId"]
+            for g in body.get("ec2:DescribeTransitGateways", {}).get("TransitGateways", [])
+        }
         peer_of: dict[str, str] = {}
         for att in body.get("ec2:DescribeTransitGatewayAttachments", {}).get("TransitGatewayAttachments", []):
-            if att.get("ResourceType") == "peering" and att["TransitGatewayId"] not in own and att["ResourceId"] in own:
+            if (
+                att.get("ResourceType") == "peering"
+                and att["TransitGatewayId"] not in own
+                and att["ResourceId"] in own
+            ):
                 att["TransitGatewayId"], att["ResourceId"] = att["ResourceId"], att["TransitGatewayId"]
                 peer_of[att["TransitGatewayAttachmentId"]] = att["ResourceId"]
                 changed += 1
-        for key, field in (("ec2:GetTransitGatewayRouteTableAssociations", "Associations"),
-                           ("ec2:GetTransitGatewayRouteTablePropagations", "TransitGatewayRouteTablePropagations")):
+        for key, field in (
+            ("ec2:GetTransitGatewayRouteTableAssociations", "Associations"),
+            ("ec2:GetTransitGatewayRouteTablePropagations", "TransitGatewayRouteTablePropagations"),
+        ):
             for resp in body.get(key, {}).values():
                 for item in resp.get(field, []):
                     if item.get("TransitGatewayAttachmentId") in peer_of:
@@ -111,8 +118,14 @@ def tgw_attachment_association(regions: Regions, ctx: BuildContext) -> int:
             for a in resp.get("Associations", []):
                 assoc[a["TransitGatewayAttachmentId"]] = rtb
         for att in body.get("ec2:DescribeTransitGatewayAttachments", {}).get("TransitGatewayAttachments", []):
-            want = ({"State": "associated", "TransitGatewayRouteTableId": assoc[att["TransitGatewayAttachmentId"]]}
-                    if att["TransitGatewayAttachmentId"] in assoc else None)
+            want = (
+                {
+                    "State": "associated",
+                    "TransitGatewayRouteTableId": assoc[att["TransitGatewayAttachmentId"]],
+                }
+                if att["TransitGatewayAttachmentId"] in assoc
+                else None
+            )
             if att.get("Association") != want:
                 changed += 1
                 if want is None:
@@ -128,8 +141,11 @@ def _attachment_index(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _route_attachment(att: dict[str, Any]) -> dict[str, str]:
-    return {"ResourceId": att["ResourceId"], "ResourceType": att["ResourceType"],
-            "TransitGatewayAttachmentId": att["TransitGatewayAttachmentId"]}
+    return {
+        "ResourceId": att["ResourceId"],
+        "ResourceType": att["ResourceType"],
+        "TransitGatewayAttachmentId": att["TransitGatewayAttachmentId"],
+    }
 
 
 def tgw_static_route_attachments(regions: Regions, ctx: BuildContext) -> int:
@@ -165,7 +181,9 @@ def tgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
         atts = _attachment_index(body)
         vpcs = {v["VpcId"]: v for v in body.get("ec2:DescribeVpcs", {}).get("Vpcs", [])}
         for rtb, resp in body.get("ec2:GetTransitGatewayRouteTablePropagations", {}).items():
-            routes = body.setdefault("ec2:SearchTransitGatewayRoutes", {}).setdefault(rtb, {"Routes": []})["Routes"]
+            routes = body.setdefault("ec2:SearchTransitGatewayRoutes", {}).setdefault(rtb, {"Routes": []})[
+                "Routes"
+            ]
             have = {r.get("DestinationCidrBlock") for r in routes}
             for prop in resp.get("TransitGatewayRouteTablePropagations", []):
                 att = atts.get(prop["TransitGatewayAttachmentId"])
@@ -174,14 +192,23 @@ def tgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
                 vpc = vpcs.get(att["ResourceId"]) if att["ResourceType"] == "vpc" else None
                 if vpc is None:
                     continue
-                cidrs = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
-                         if a.get("CidrBlockState", {}).get("State", "associated") == "associated"] or [vpc["CidrBlock"]]
+                cidrs = [
+                    a["CidrBlock"]
+                    for a in vpc.get("CidrBlockAssociationSet", [])
+                    if a.get("CidrBlockState", {}).get("State", "associated") == "associated"
+                ] or [vpc["CidrBlock"]]
                 for cidr in cidrs:
                     if cidr in have:
                         continue
                     have.add(cidr)
-                    routes.append({"DestinationCidrBlock": cidr, "State": "active", "Type": "propagated",
-                                   "TransitGatewayAttachments": [_route_attachment(att)]})
+                    routes.append(
+                        {
+                            "DestinationCidrBlock": cidr,
+                            "State": "active",
+                            "Type": "propagated",
+                            "TransitGatewayAttachments": [_route_attachment(att)],
+                        }
+                    )
                     changed += 1
             routes.sort(key=lambda r: (r.get("DestinationCidrBlock", ""), r.get("Type", "")))
     return changed
@@ -193,7 +220,7 @@ def vpn_connection_routes(regions: Regions, ctx: BuildContext) -> int:
     Added as AWS lists them on the connection (``Routes``: destination, ``Source`` static, available).
     """
     changed = 0
-    for _, vpn in _each(regions, "ec2:DescribeVpnConnections", "VpnConnections"):
+    for _, vpn in each(regions, "ec2:DescribeVpnConnections", "VpnConnections"):
         routes = vpn.setdefault("Routes", [])
         for cidr in ctx.vpn_routes.get(vpn["VpnConnectionId"], []):
             if not any(r.get("DestinationCidrBlock") == cidr for r in routes):
@@ -205,8 +232,9 @@ def vpn_connection_routes(regions: Regions, ctx: BuildContext) -> int:
 def vgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
     """moto 5.2.1 implements no EnableVgwRoutePropagation (so no ``PropagatingVgws``, no routes).
 
-    The builder records the propagation; here the table gets ``PropagatingVgws`` and AWS's routes: the VPN connection's static routes (Origin ``EnableVgwRoutePropagation``); a route the
-    table already has for the same destination wins.
+    The builder records the propagation; here the table gets ``PropagatingVgws`` and AWS's routes:
+    the VPN connection's static routes (Origin ``EnableVgwRoutePropagation``); a route the table
+    already has for the same destination wins.
     """
     changed = 0
     for body in regions.values():
@@ -226,8 +254,14 @@ def vgw_propagated_routes(regions: Regions, ctx: BuildContext) -> int:
                         cidr = r.get("DestinationCidrBlock")
                         if cidr and cidr not in have and r.get("State", "available") == "available":
                             have.add(cidr)
-                            table["Routes"].append({"DestinationCidrBlock": cidr, "GatewayId": vgw,
-                                                    "Origin": "EnableVgwRoutePropagation", "State": "active"})
+                            table["Routes"].append(
+                                {
+                                    "DestinationCidrBlock": cidr,
+                                    "GatewayId": vgw,
+                                    "Origin": "EnableVgwRoutePropagation",
+                                    "State": "active",
+                                }
+                            )
                             changed += 1
     return changed
 
@@ -242,17 +276,32 @@ def route_blackhole_state(regions: Regions, ctx: BuildContext) -> int:
     changed = 0
     for body in regions.values():
         nats = {n["NatGatewayId"]: n for n in body.get("ec2:DescribeNatGateways", {}).get("NatGateways", [])}
-        pcx = {p["VpcPeeringConnectionId"]: p for p in
-               body.get("ec2:DescribeVpcPeeringConnections", {}).get("VpcPeeringConnections", [])}
-        igw_vpcs = {g["InternetGatewayId"]: {a["VpcId"] for a in g.get("Attachments", [])
-                                             if a.get("State") in ("available", "attached")}
-                    for g in body.get("ec2:DescribeInternetGateways", {}).get("InternetGateways", [])}
-        vgw_vpcs = {g["VpnGatewayId"]: {a["VpcId"] for a in g.get("VpcAttachments", []) if a.get("State") == "attached"}
-                    for g in body.get("ec2:DescribeVpnGateways", {}).get("VpnGateways", [])}
-        enis = {e["NetworkInterfaceId"]: e for e in
-                body.get("ec2:DescribeNetworkInterfaces", {}).get("NetworkInterfaces", [])}
-        running = {i["InstanceId"] for r in body.get("ec2:DescribeInstances", {}).get("Reservations", [])
-                   for i in r["Instances"] if i.get("State", {}).get("Name") == "running"}
+        pcx = {
+            p["VpcPeeringConnectionId"]: p
+            for p in body.get("ec2:DescribeVpcPeeringConnections", {}).get("VpcPeeringConnections", [])
+        }
+        igw_vpcs = {
+            g["InternetGatewayId"]: {
+                a["VpcId"] for a in g.get("Attachments", []) if a.get("State") in ("available", "attached")
+            }
+            for g in body.get("ec2:DescribeInternetGateways", {}).get("InternetGateways", [])
+        }
+        vgw_vpcs = {
+            g["VpnGatewayId"]: {
+                a["VpcId"] for a in g.get("VpcAttachments", []) if a.get("State") == "attached"
+            }
+            for g in body.get("ec2:DescribeVpnGateways", {}).get("VpnGateways", [])
+        }
+        enis = {
+            e["NetworkInterfaceId"]: e
+            for e in body.get("ec2:DescribeNetworkInterfaces", {}).get("NetworkInterfaces", [])
+        }
+        running = {
+            i["InstanceId"]
+            for r in body.get("ec2:DescribeInstances", {}).get("Reservations", [])
+            for i in r["Instances"]
+            if i.get("State", {}).get("Name") == "running"
+        }
         tgw_vpcs: dict[str, set[str]] = {}
         for a in body.get("ec2:DescribeTransitGatewayAttachments", {}).get("TransitGatewayAttachments", []):
             if a.get("ResourceType") == "vpc" and a.get("State") == "available":
@@ -262,14 +311,26 @@ def route_blackhole_state(regions: Regions, ctx: BuildContext) -> int:
             for route in table.get("Routes", []):
                 gw = route.get("GatewayId", "")
                 gone = (
-                    ("NatGatewayId" in route and nats.get(route["NatGatewayId"], {}).get("State") != "available")
-                    or ("VpcPeeringConnectionId" in route and pcx.get(route["VpcPeeringConnectionId"], {})
-                        .get("Status", {}).get("Code") != "active")
+                    (
+                        "NatGatewayId" in route
+                        and nats.get(route["NatGatewayId"], {}).get("State") != "available"
+                    )
+                    or (
+                        "VpcPeeringConnectionId" in route
+                        and pcx.get(route["VpcPeeringConnectionId"], {}).get("Status", {}).get("Code")
+                        != "active"
+                    )
                     or (gw.startswith("igw-") and vpc not in igw_vpcs.get(gw, set()))
                     or (gw.startswith("vgw-") and vpc not in vgw_vpcs.get(gw, set()))
-                    or ("NetworkInterfaceId" in route and "Attachment" not in enis.get(route["NetworkInterfaceId"], {}))
+                    or (
+                        "NetworkInterfaceId" in route
+                        and "Attachment" not in enis.get(route["NetworkInterfaceId"], {})
+                    )
                     or ("InstanceId" in route and route["InstanceId"] not in running)
-                    or ("TransitGatewayId" in route and vpc not in tgw_vpcs.get(route["TransitGatewayId"], set()))
+                    or (
+                        "TransitGatewayId" in route
+                        and vpc not in tgw_vpcs.get(route["TransitGatewayId"], set())
+                    )
                     or (table["RouteTableId"], route.get("DestinationCidrBlock")) in ctx.blackholed
                 )
                 if gone and route.get("State") != "blackhole":
@@ -281,11 +342,18 @@ def route_blackhole_state(regions: Regions, ctx: BuildContext) -> int:
 def nacl_default_denies(regions: Regions, ctx: BuildContext) -> int:
     """moto's custom NACLs lack the ``32767`` deny-all entries AWS lists in every NACL (both directions)."""
     changed = 0
-    for _, acl in _each(regions, "ec2:DescribeNetworkAcls", "NetworkAcls"):
+    for _, acl in each(regions, "ec2:DescribeNetworkAcls", "NetworkAcls"):
         for egress in (False, True):
             if not any(e["RuleNumber"] == 32767 and e["Egress"] == egress for e in acl["Entries"]):
-                acl["Entries"].append({"CidrBlock": "0.0.0.0/0", "Egress": egress, "Protocol": "-1",
-                                       "RuleAction": "deny", "RuleNumber": 32767})
+                acl["Entries"].append(
+                    {
+                        "CidrBlock": "0.0.0.0/0",
+                        "Egress": egress,
+                        "Protocol": "-1",
+                        "RuleAction": "deny",
+                        "RuleNumber": 32767,
+                    }
+                )
                 changed += 1
         acl["Entries"].sort(key=lambda e: (e["Egress"], e["RuleNumber"]))
     return changed
@@ -294,7 +362,7 @@ def nacl_default_denies(regions: Regions, ctx: BuildContext) -> int:
 def nacl_icmp_type_code(regions: Regions, ctx: BuildContext) -> int:
     """moto drops ``IcmpTypeCode`` from NACL entries; restored from what the builder created."""
     changed = 0
-    for _, acl in _each(regions, "ec2:DescribeNetworkAcls", "NetworkAcls"):
+    for _, acl in each(regions, "ec2:DescribeNetworkAcls", "NetworkAcls"):
         for e in acl["Entries"]:
             icmp = ctx.icmp.get((acl["NetworkAclId"], e["RuleNumber"], e["Egress"]))
             if e.get("Protocol") == "1" and icmp and "IcmpTypeCode" not in e:
@@ -306,63 +374,25 @@ def nacl_icmp_type_code(regions: Regions, ctx: BuildContext) -> int:
 def default_sg_self_rule(regions: Regions, ctx: BuildContext) -> int:
     """moto's default security group lacks its inbound rule allowing all traffic from itself."""
     changed = 0
-    for _, sg in _each(regions, "ec2:DescribeSecurityGroups", "SecurityGroups"):
+    for _, sg in each(regions, "ec2:DescribeSecurityGroups", "SecurityGroups"):
         if sg.get("GroupName") != "default":
             continue
-        if any(any(p.get("GroupId") == sg["GroupId"] for p in perm.get("UserIdGroupPairs", []))
-               for perm in sg.get("IpPermissions", [])):
+        if any(
+            any(p.get("GroupId") == sg["GroupId"] for p in perm.get("UserIdGroupPairs", []))
+            for perm in sg.get("IpPermissions", [])
+        ):
             continue
-        sg.setdefault("IpPermissions", []).append({
-            "IpProtocol": "-1", "IpRanges": [], "Ipv6Ranges": [], "PrefixListIds": [],
-            "UserIdGroupPairs": [{"GroupId": sg["GroupId"], "UserId": sg.get("OwnerId", ctx.account_id)}],
-        })
+        sg.setdefault("IpPermissions", []).append(
+            {
+                "IpProtocol": "-1",
+                "IpRanges": [],
+                "Ipv6Ranges": [],
+                "PrefixListIds": [],
+                "UserIdGroupPairs": [{"GroupId": sg["GroupId"], "UserId": sg.get("OwnerId", ctx.account_id)}],
+            }
+        )
         changed += 1
     return changed
-
-
-# -- interfaces of managed services ------------------------------------------------------------------
-class _Addresses:
-    """Addresses in use per subnet, so corrected interfaces get free in-subnet addresses."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        self.subnets = {s["SubnetId"]: s for s in body.get("ec2:DescribeSubnets", {}).get("Subnets", [])}
-        self.taken: set[str] = set()
-        for e in body.get("ec2:DescribeNetworkInterfaces", {}).get("NetworkInterfaces", []):
-            self.taken.update(p["PrivateIpAddress"] for p in e.get("PrivateIpAddresses", []))
-
-    def pick(self, subnet_id: str, wanted: str | None = None) -> str:
-        cidr = self.subnets[subnet_id]["CidrBlock"]
-        if wanted and ipaddress.ip_address(wanted) in ipaddress.ip_network(cidr):
-            address = wanted
-        else:
-            address = free_address(cidr, self.taken)
-        self.taken.add(address)
-        return address
-
-
-def _set_address(eni: dict[str, Any], address: str) -> None:
-    eni["PrivateIpAddress"] = address
-    eni["PrivateIpAddresses"] = [{"Primary": True, "PrivateIpAddress": address}] + [
-        p for p in eni.get("PrivateIpAddresses", []) if not p.get("Primary")]
-    eni["PrivateDnsName"] = f"ip-{address.replace('.', '-')}.ec2.internal"
-    for p in eni["PrivateIpAddresses"][:1]:
-        p["PrivateDnsName"] = eni["PrivateDnsName"]
-
-
-def _group_refs(body: dict[str, Any], ids: list[str]) -> list[dict[str, str]]:
-    names = {g["GroupId"]: g["GroupName"] for g in body.get("ec2:DescribeSecurityGroups", {}).get("SecurityGroups", [])}
-    return [{"GroupId": g, "GroupName": names.get(g, g)} for g in sorted(ids)]
-
-
-def _managed_eni(body: dict[str, Any], eni_id: str, subnet_id: str, address: str, groups: list[str],
-                 interface_type: str, description: str, requester: str, account: str) -> dict[str, Any]:
-    sub = next(s for s in body["ec2:DescribeSubnets"]["Subnets"] if s["SubnetId"] == subnet_id)
-    eni = {"AvailabilityZone": sub["AvailabilityZone"], "Description": description,
-           "Groups": _group_refs(body, groups), "InterfaceType": interface_type, "Ipv6Addresses": [],
-           "NetworkInterfaceId": eni_id, "OwnerId": account, "RequesterId": requester, "RequesterManaged": True,
-           "SourceDestCheck": True, "Status": "in-use", "SubnetId": subnet_id, "TagSet": [], "VpcId": sub["VpcId"]}
-    _set_address(eni, address)
-    return eni
 
 
 def nat_gateway_interfaces(regions: Regions, ctx: BuildContext) -> int:
@@ -373,8 +403,11 @@ def nat_gateway_interfaces(regions: Regions, ctx: BuildContext) -> int:
     """
     changed = 0
     for body in regions.values():
-        addrs = _Addresses(body)
-        enis = {e["NetworkInterfaceId"]: e for e in _items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces")}
+        addrs = Addresses(body)
+        enis = {
+            e["NetworkInterfaceId"]: e
+            for e in items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces")
+        }
         for nat in body.get("ec2:DescribeNatGateways", {}).get("NatGateways", []):
             for na in nat.get("NatGatewayAddresses", []):
                 eni = enis.get(na.get("NetworkInterfaceId", ""))
@@ -386,10 +419,17 @@ def nat_gateway_interfaces(regions: Regions, ctx: BuildContext) -> int:
                     continue
                 addrs.taken.discard(eni["PrivateIpAddress"])
                 address = addrs.pick(nat["SubnetId"], ctx.fixed_ips.get(nat["NatGatewayId"]))
-                _set_address(eni, address)
+                set_address(eni, address)
                 na["PrivateIp"] = address
-                eni.update({"Description": f"Interface for NAT Gateway {nat['NatGatewayId']}", "Groups": [],
-                            "InterfaceType": "nat_gateway", "RequesterManaged": True, "SubnetId": nat["SubnetId"]})
+                eni.update(
+                    {
+                        "Description": f"Interface for NAT Gateway {nat['NatGatewayId']}",
+                        "Groups": [],
+                        "InterfaceType": "nat_gateway",
+                        "RequesterManaged": True,
+                        "SubnetId": nat["SubnetId"],
+                    }
+                )
                 changed += 1
     return changed
 
@@ -402,15 +442,18 @@ def interface_endpoint_interfaces(regions: Regions, ctx: BuildContext) -> int:
     """
     changed = 0
     for region, body in regions.items():
-        addrs = _Addresses(body)
-        enis = {e["NetworkInterfaceId"]: e for e in _items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces")}
+        addrs = Addresses(body)
+        enis = {
+            e["NetworkInterfaceId"]: e
+            for e in items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces")
+        }
         for ep in body.get("ec2:DescribeVpcEndpoints", {}).get("VpcEndpoints", []):
             if ep.get("VpcEndpointType") != "Interface":
                 continue
             groups = [g["GroupId"] for g in ep.get("Groups", [])]
             ids = []
             for subnet_id in sorted(ep.get("SubnetIds", [])):
-                eni_id = _fake_id("eni", ep["VpcEndpointId"], subnet_id)
+                eni_id = fake_id("eni", ep["VpcEndpointId"], subnet_id)
                 for old in ep.get("NetworkInterfaceIds", []):
                     if old in enis and enis[old].get("SubnetId") == subnet_id:
                         eni_id = old
@@ -418,8 +461,17 @@ def interface_endpoint_interfaces(regions: Regions, ctx: BuildContext) -> int:
                 if old_eni:
                     body["ec2:DescribeNetworkInterfaces"]["NetworkInterfaces"].remove(old_eni)
                     addrs.taken.discard(old_eni["PrivateIpAddress"])
-                eni = _managed_eni(body, eni_id, subnet_id, addrs.pick(subnet_id), groups, "vpc_endpoint",
-                                   f"VPC Endpoint Interface {ep['VpcEndpointId']}", "AROAVPCENDPOINT", ctx.account_id)
+                eni = managed_eni(
+                    body,
+                    eni_id,
+                    subnet_id,
+                    addrs.pick(subnet_id),
+                    groups,
+                    "vpc_endpoint",
+                    f"VPC Endpoint Interface {ep['VpcEndpointId']}",
+                    "AROAVPCENDPOINT",
+                    ctx.account_id,
+                )
                 body["ec2:DescribeNetworkInterfaces"]["NetworkInterfaces"].append(eni)
                 ids.append(eni_id)
             for stale in set(ep.get("NetworkInterfaceIds", [])) - set(ids):
@@ -428,9 +480,17 @@ def interface_endpoint_interfaces(regions: Regions, ctx: BuildContext) -> int:
             ep["NetworkInterfaceIds"] = sorted(ids)
             service = ep["ServiceName"].rsplit(".", 1)[-1]
             tag = hashlib.sha256(ep["VpcEndpointId"].encode()).hexdigest()[:8]
-            zone = ep.get("DnsEntries", [{}])[0].get("HostedZoneId", "Z7HUB22UULQXV") if ep.get("DnsEntries") else "Z7HUB22UULQXV"
-            entries = [{"DnsName": f"{ep['VpcEndpointId']}-{tag}.{service}.{region}.vpce.amazonaws.com",
-                        "HostedZoneId": zone}]
+            zone = (
+                ep.get("DnsEntries", [{}])[0].get("HostedZoneId", "Z7HUB22UULQXV")
+                if ep.get("DnsEntries")
+                else "Z7HUB22UULQXV"
+            )
+            entries = [
+                {
+                    "DnsName": f"{ep['VpcEndpointId']}-{tag}.{service}.{region}.vpce.amazonaws.com",
+                    "HostedZoneId": zone,
+                }
+            ]
             if ep.get("PrivateDnsEnabled"):
                 entries.append({"DnsName": f"{service}.{region}.amazonaws.com", "HostedZoneId": zone})
             ep["DnsEntries"] = entries
@@ -446,15 +506,24 @@ def rds_interfaces(regions: Regions, ctx: BuildContext) -> int:
     """
     changed = 0
     for region, body in regions.items():
-        addrs = _Addresses(body)
+        addrs = Addresses(body)
         for db in body.get("rds:DescribeDBInstances", {}).get("DBInstances", []):
             name = db["DBInstanceIdentifier"]
             subnet_id = ctx.db_subnets.get(name) or db["DBSubnetGroup"]["Subnets"][0]["SubnetIdentifier"]
             address = addrs.pick(subnet_id, ctx.fixed_ips.get(name))
             groups = [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])]
-            eni = _managed_eni(body, _fake_id("eni", region, db["DBInstanceArn"]), subnet_id, address, groups,
-                               "interface", "RDSNetworkInterface", "amazon-rds", ctx.account_id)
-            _items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces").append(eni)
+            eni = managed_eni(
+                body,
+                fake_id("eni", region, db["DBInstanceArn"]),
+                subnet_id,
+                address,
+                groups,
+                "interface",
+                "RDSNetworkInterface",
+                "amazon-rds",
+                ctx.account_id,
+            )
+            items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces").append(eni)
             db["AvailabilityZone"] = eni["AvailabilityZone"]
             if db.get("Endpoint", {}).get("Address"):
                 ctx.dns[db["Endpoint"]["Address"].lower()] = [address]
@@ -468,8 +537,8 @@ def lambda_interfaces(regions: Regions, ctx: BuildContext) -> int:
     AWS: the subnets' VPC, and one requester-managed ``lambda`` interface per subnet with its groups.
     """
     changed = 0
-    for region, body in regions.items():
-        addrs = _Addresses(body)
+    for body in regions.values():
+        addrs = Addresses(body)
         for fn in body.get("lambda:ListFunctions", {}).get("Functions", []):
             cfg = fn.get("VpcConfig") or {}
             subnets = sorted(cfg.get("SubnetIds", []))
@@ -477,10 +546,18 @@ def lambda_interfaces(regions: Regions, ctx: BuildContext) -> int:
                 continue
             cfg["VpcId"] = addrs.subnets[subnets[0]]["VpcId"]
             for subnet_id in subnets:
-                eni = _managed_eni(body, _fake_id("eni", fn["FunctionArn"], subnet_id), subnet_id,
-                                   addrs.pick(subnet_id), list(cfg.get("SecurityGroupIds", [])), "lambda",
-                                   f"AWS Lambda VPC ENI-{fn['FunctionName']}", "AROALAMBDAVPC", ctx.account_id)
-                _items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces").append(eni)
+                eni = managed_eni(
+                    body,
+                    fake_id("eni", fn["FunctionArn"], subnet_id),
+                    subnet_id,
+                    addrs.pick(subnet_id),
+                    list(cfg.get("SecurityGroupIds", [])),
+                    "lambda",
+                    f"AWS Lambda VPC ENI-{fn['FunctionName']}",
+                    "AROALAMBDAVPC",
+                    ctx.account_id,
+                )
+                items(body, "ec2:DescribeNetworkInterfaces", "NetworkInterfaces").append(eni)
             changed += 1
     return changed
 
@@ -493,10 +570,16 @@ def asg_placement(regions: Regions, ctx: BuildContext) -> int:
     """
     changed = 0
     for body in regions.values():
-        addrs = _Addresses(body)
-        instances = {i["InstanceId"]: i for r in body.get("ec2:DescribeInstances", {}).get("Reservations", [])
-                     for i in r["Instances"]}
-        enis = {e["NetworkInterfaceId"]: e for e in body.get("ec2:DescribeNetworkInterfaces", {}).get("NetworkInterfaces", [])}
+        addrs = Addresses(body)
+        instances = {
+            i["InstanceId"]: i
+            for r in body.get("ec2:DescribeInstances", {}).get("Reservations", [])
+            for i in r["Instances"]
+        }
+        enis = {
+            e["NetworkInterfaceId"]: e
+            for e in body.get("ec2:DescribeNetworkInterfaces", {}).get("NetworkInterfaces", [])
+        }
         for asg in body.get("autoscaling:DescribeAutoScalingGroups", {}).get("AutoScalingGroups", []):
             subnets = [s for s in asg.get("VPCZoneIdentifier", "").split(",") if s in addrs.subnets]
             subnets.sort(key=lambda s: (addrs.subnets[s]["AvailabilityZone"], s))
@@ -509,18 +592,23 @@ def asg_placement(regions: Regions, ctx: BuildContext) -> int:
                 az = addrs.subnets[target]["AvailabilityZone"]
                 address = addrs.pick(target)
                 addrs.taken.discard(inst.get("PrivateIpAddress", ""))
-                inst.update({"SubnetId": target, "PrivateIpAddress": address,
-                             "PrivateDnsName": f"ip-{address.replace('.', '-')}.ec2.internal"})
+                inst.update(
+                    {
+                        "SubnetId": target,
+                        "PrivateIpAddress": address,
+                        "PrivateDnsName": f"ip-{address.replace('.', '-')}.ec2.internal",
+                    }
+                )
                 inst.setdefault("Placement", {})["AvailabilityZone"] = az
                 member["AvailabilityZone"] = az
                 for nic in inst.get("NetworkInterfaces", []):
                     if nic.get("Attachment", {}).get("DeviceIndex", 0) == 0:
                         nic["SubnetId"] = target
-                        _set_address(nic, address)
+                        set_address(nic, address)
                         eni = enis.get(nic["NetworkInterfaceId"])
                         if eni is not None:
                             eni.update({"SubnetId": target, "AvailabilityZone": az})
-                            _set_address(eni, address)
+                            set_address(eni, address)
                 changed += 1
     return changed
 

@@ -18,8 +18,15 @@ from bench.scenarios.builder import Builder
 from bench.scenarios.spec import NaclEntrySpec, SgRuleSpec, format_path
 
 FIS_TAG = [{"Key": "managedByFIS", "Value": "true"}]
-HAND_FAULTS = ("revoke_sg_rule", "add_nacl_entry", "delete_route", "blackhole_route", "detach_igw",
-               "delete_nat", "delete_peering")
+HAND_FAULTS = (
+    "revoke_sg_rule",
+    "add_nacl_entry",
+    "delete_route",
+    "blackhole_route",
+    "detach_igw",
+    "delete_nat",
+    "delete_peering",
+)
 SERVICE_RANGES = {"s3": "S3", "s3express": "S3", "dynamodb": "DYNAMODB"}
 
 
@@ -65,8 +72,9 @@ class FaultApplier:
         region = step.get("region") or next(iter(self.src.spec.regions))
         if region not in self.src.spec.regions:
             raise self.src.error(loc + ("region",), f"Region {region!r} is not in this scenario")
-        t = fis.load_template(step["fis"], self.src.path.parent,
-                              f"{self.src.path}:{format_path(loc + ('fis',))}")
+        t = fis.load_template(
+            step["fis"], self.src.path.parent, f"{self.src.path}:{format_path(loc + ('fis',))}"
+        )
         for action in fis.validate(t):
             if not action.modelled:
                 self.ctx.notes.append(
@@ -82,16 +90,26 @@ class FaultApplier:
                 label += f", region {action.parameters['region']}"
             if not arns:
                 if fis.empty_mode(t) == "skip":
-                    self.ctx.notes.append(f"{label}): no targets resolved, skipped (emptyTargetResolutionMode skip)")
+                    self.ctx.notes.append(
+                        f"{label}): no targets resolved, skipped (emptyTargetResolutionMode skip)"
+                    )
                     continue
-                raise t.error(f"targets.{action.target_name}", "matches no resource in this world "
-                              "(set experimentOptions.emptyTargetResolutionMode to skip to allow this)")
+                raise t.error(
+                    f"targets.{action.target_name}",
+                    "matches no resource in this world "
+                    "(set experimentOptions.emptyTargetResolutionMode to skip to allow this)",
+                )
             ids = [a.rsplit("/", 1)[1] for a in arns]
             self.ctx.faults.append(f"{label}) on {', '.join(ids)}")
             if action.action_id == fis.DISRUPT:
                 for sid in ids:
-                    self.disrupt_connectivity(region, sid, action.parameters.get("scope", "all"),
-                                              action.parameters.get("prefixListIdentifier"), t)
+                    self.disrupt_connectivity(
+                        region,
+                        sid,
+                        action.parameters.get("scope", "all"),
+                        action.parameters.get("prefixListIdentifier"),
+                        t,
+                    )
             elif action.action_id == fis.RT_CROSS:
                 for sid in ids:
                     self.route_table_cross_region(region, sid, action.parameters["region"])
@@ -106,16 +124,22 @@ class FaultApplier:
         ec2 = self.b.ec2(region)
         if action_id in (fis.DISRUPT, fis.RT_CROSS):
             items = ec2.describe_subnets()["Subnets"]
-            return [(self.b.arn(region, "subnet", s["SubnetId"]), s) for s in items if not s.get("DefaultForAz")]
+            return [
+                (self.b.arn(region, "subnet", s["SubnetId"]), s) for s in items if not s.get("DefaultForAz")
+            ]
         if action_id == fis.TGW_CROSS:
             items = ec2.describe_transit_gateways()["TransitGateways"]
             return [(self.b.arn(region, "transit-gateway", g["TransitGatewayId"]), g) for g in items]
         items = ec2.describe_vpc_endpoints()["VpcEndpoints"]
-        return [(self.b.arn(region, "vpc-endpoint", e["VpcEndpointId"]), e) for e in items
-                if e.get("VpcEndpointType") == "Interface"]
+        return [
+            (self.b.arn(region, "vpc-endpoint", e["VpcEndpointId"]), e)
+            for e in items
+            if e.get("VpcEndpointType") == "Interface"
+        ]
 
-    def disrupt_connectivity(self, region: str, subnet_id: str, scope: str, pl_ident: str | None,
-                             t: fis.Template) -> None:
+    def disrupt_connectivity(
+        self, region: str, subnet_id: str, scope: str, pl_ident: str | None, t: fis.Template
+    ) -> None:
         ec2 = self.b.ec2(region)
         subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
         vpc = ec2.describe_vpcs(VpcIds=[subnet["VpcId"]])["Vpcs"][0]
@@ -124,11 +148,17 @@ class FaultApplier:
         if scope == "all":
             allow, deny = [subnet["CidrBlock"]], ["0.0.0.0/0"]
         elif scope == "vpc":
-            allow = sorted(a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])) or [vpc["CidrBlock"]]
+            allow = sorted(a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])) or [
+                vpc["CidrBlock"]
+            ]
             deny = ["0.0.0.0/0"]
         elif scope == "availability-zone":
-            others = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]}])["Subnets"]
-            deny = sorted(s["CidrBlock"] for s in others if s["AvailabilityZone"] != subnet["AvailabilityZone"])
+            others = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]}])[
+                "Subnets"
+            ]
+            deny = sorted(
+                s["CidrBlock"] for s in others if s["AvailabilityZone"] != subnet["AvailabilityZone"]
+            )
         elif scope == "prefix-list":
             deny = self._prefix_list_cidrs(region, pl_ident or "", t)
         else:
@@ -136,14 +166,21 @@ class FaultApplier:
         old = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])
         old_entries = [e for e in old["NetworkAcls"][0]["Entries"] if e["RuleNumber"] != 32767]
         new = ec2.create_network_acl(VpcId=subnet["VpcId"], TagSpecifications=_fis_tags("network-acl"))[
-            "NetworkAcl"]["NetworkAclId"]
+            "NetworkAcl"
+        ]["NetworkAclId"]
         for egress in (False, True):
             rule = 0
             for action, cidrs in (("allow", allow), ("deny", deny)):
                 for cidr in cidrs:
                     rule += 1
-                    ec2.create_network_acl_entry(NetworkAclId=new, RuleNumber=rule, Protocol="-1",
-                                                 RuleAction=action, Egress=egress, CidrBlock=cidr)
+                    ec2.create_network_acl_entry(
+                        NetworkAclId=new,
+                        RuleNumber=rule,
+                        Protocol="-1",
+                        RuleAction=action,
+                        Egress=egress,
+                        CidrBlock=cidr,
+                    )
             mine = [e for e in old_entries if e["Egress"] == egress]
             shift = rule if mine and min(e["RuleNumber"] for e in mine) <= rule else 0
             for e in mine:
@@ -172,23 +209,40 @@ class FaultApplier:
         subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
         vpc_id = subnet["VpcId"]
         tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
-        explicit = next(((t, a) for t in tables for a in t["Associations"] if a.get("SubnetId") == subnet_id), None)
-        current = explicit[0] if explicit else next(
-            t for t in tables if any(a.get("Main") for a in t["Associations"]))
+        explicit = next(
+            ((t, a) for t in tables for a in t["Associations"] if a.get("SubnetId") == subnet_id), None
+        )
+        current = (
+            explicit[0]
+            if explicit
+            else next(t for t in tables if any(a.get("Main") for a in t["Associations"]))
+        )
         eni = ec2.create_network_interface(
-            SubnetId=subnet_id, Description=f"FIS cross-Region blackhole for {target_region}",
+            SubnetId=subnet_id,
+            Description=f"FIS cross-Region blackhole for {target_region}",
             TagSpecifications=_fis_tags("network-interface"),
         )["NetworkInterface"]["NetworkInterfaceId"]
         new = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=_fis_tags("route-table"))["RouteTable"][
-            "RouteTableId"]
+            "RouteTableId"
+        ]
         peer_regions = self._peering_regions(region)
         used: set[str] = set()
         for route in current["Routes"]:
             if route.get("GatewayId") == "local" or route.get("Origin") != "CreateRoute":
                 continue
             dest = {k: route[k] for k in ("DestinationCidrBlock", "DestinationPrefixListId") if k in route}
-            target = {k: route[k] for k in ("GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId",
-                                            "VpcPeeringConnectionId", "NetworkInterfaceId") if k in route}
+            target = {
+                k: route[k]
+                for k in (
+                    "GatewayId",
+                    "NatGatewayId",
+                    "TransitGatewayId",
+                    "InstanceId",
+                    "VpcPeeringConnectionId",
+                    "NetworkInterfaceId",
+                )
+                if k in route
+            }
             if peer_regions.get(route.get("VpcPeeringConnectionId", "")) == target_region:
                 target = {"NetworkInterfaceId": eni}  # cross-Region peering to that Region: cut
             if "InstanceId" in target:
@@ -199,12 +253,15 @@ class FaultApplier:
             if cidr not in used:
                 ec2.create_route(RouteTableId=new, DestinationCidrBlock=cidr, NetworkInterfaceId=eni)
         # Keep gateway endpoints working on the new table, as FIS does.
-        for ep in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]:
+        for ep in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+            "VpcEndpoints"
+        ]:
             if current["RouteTableId"] in ep.get("RouteTableIds", []):
                 ec2.modify_vpc_endpoint(VpcEndpointId=ep["VpcEndpointId"], AddRouteTableIds=[new])
         if explicit:
-            ec2.replace_route_table_association(AssociationId=explicit[1]["RouteTableAssociationId"],
-                                                RouteTableId=new)
+            ec2.replace_route_table_association(
+                AssociationId=explicit[1]["RouteTableAssociationId"], RouteTableId=new
+            )
         else:
             ec2.associate_route_table(RouteTableId=new, SubnetId=subnet_id)
 
@@ -230,23 +287,31 @@ class FaultApplier:
             elif acc["TransitGatewayId"] == tgw_id and req.get("Region") == target_region:
                 cut.add(p["TransitGatewayAttachmentId"])
         tables = ec2.describe_transit_gateway_route_tables(
-            Filters=[{"Name": "transit-gateway-id", "Values": [tgw_id]}])["TransitGatewayRouteTables"]
+            Filters=[{"Name": "transit-gateway-id", "Values": [tgw_id]}]
+        )["TransitGatewayRouteTables"]
         for table in tables:
             rtb = table["TransitGatewayRouteTableId"]
-            for a in ec2.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=rtb)["Associations"]:
+            for a in ec2.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=rtb)[
+                "Associations"
+            ]:
                 if a["TransitGatewayAttachmentId"] in cut:
                     ec2.disassociate_transit_gateway_route_table(
-                        TransitGatewayRouteTableId=rtb, TransitGatewayAttachmentId=a["TransitGatewayAttachmentId"])
+                        TransitGatewayRouteTableId=rtb,
+                        TransitGatewayAttachmentId=a["TransitGatewayAttachmentId"],
+                    )
 
     def disrupt_vpc_endpoint(self, region: str, vpce_id: str) -> None:
         ec2 = self.b.ec2(region)
         ep = ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce_id])["VpcEndpoints"][0]
         sg = ec2.create_security_group(
-            VpcId=ep["VpcId"], GroupName=f"FIS-{vpce_id}", Description="FIS disrupt-vpc-endpoint: no rules",
+            VpcId=ep["VpcId"],
+            GroupName=f"FIS-{vpce_id}",
+            Description="FIS disrupt-vpc-endpoint: no rules",
             TagSpecifications=_fis_tags("security-group"),
         )["GroupId"]
-        ec2.revoke_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1",
-                                                                     "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        ec2.revoke_security_group_egress(
+            GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        )
         old = [g["GroupId"] for g in ep.get("Groups", [])]
         ec2.modify_vpc_endpoint(VpcEndpointId=vpce_id, AddSecurityGroupIds=[sg], RemoveSecurityGroupIds=old)
 
@@ -269,7 +334,9 @@ class FaultApplier:
             e = exc.errors()[0]
             raise self.src.error(loc + ("rule",) + tuple(e["loc"]), e["msg"]) from None
         perm = self.b.permission(loc + ("rule",), rule, sg.region)
-        call = {"ingress": "revoke_security_group_ingress", "egress": "revoke_security_group_egress"}.get(direction)
+        call = {"ingress": "revoke_security_group_ingress", "egress": "revoke_security_group_egress"}.get(
+            direction
+        )
         if call is None:
             raise self.src.error(loc + ("direction",), "must be ingress or egress")
         getattr(self.b.ec2(sg.region), call)(GroupId=sg.id, IpPermissions=[perm])
@@ -280,7 +347,8 @@ class FaultApplier:
         if "subnet" in a:
             sub = self.b.need(loc + ("subnet",), str(a["subnet"]), ("subnet",))
             acls = self.b.ec2(sub.region).describe_network_acls(
-                Filters=[{"Name": "association.subnet-id", "Values": [sub.id]}])["NetworkAcls"]
+                Filters=[{"Name": "association.subnet-id", "Values": [sub.id]}]
+            )["NetworkAcls"]
             acl_id, region = acls[0]["NetworkAclId"], sub.region
         else:
             acl = self.b.need(loc + ("nacl",), str(a.get("nacl")), ("nacl",))
@@ -291,16 +359,22 @@ class FaultApplier:
             e = exc.errors()[0]
             raise self.src.error(loc + ("entry",) + tuple(e["loc"]), e["msg"]) from None
         self.b.nacl_entry(loc + ("entry",), region, acl_id, entry)
-        self.ctx.faults.append(f"hand: NACL {acl_id} entry {entry.rule} {'egress' if entry.egress else 'ingress'} "
-                               f"{entry.action} {entry.protocol} {entry.cidr}")
+        self.ctx.faults.append(
+            f"hand: NACL {acl_id} entry {entry.rule} {'egress' if entry.egress else 'ingress'} "
+            f"{entry.action} {entry.protocol} {entry.cidr}"
+        )
 
     def _route(self, loc: tuple[Any, ...], args: Any) -> tuple[Any, str]:
         a = self._args(loc, args, ("route_table", "destination"))
         rt = self.b.need(loc + ("route_table",), str(a.get("route_table")), ("rtb",))
         dest = str(a.get("destination"))
-        routes = self.b.ec2(rt.region).describe_route_tables(RouteTableIds=[rt.id])["RouteTables"][0]["Routes"]
+        routes = self.b.ec2(rt.region).describe_route_tables(RouteTableIds=[rt.id])["RouteTables"][0][
+            "Routes"
+        ]
         if not any(r.get("DestinationCidrBlock") == dest for r in routes):
-            raise self.src.error(loc + ("destination",), f"route table {a.get('route_table')} has no route to {dest}")
+            raise self.src.error(
+                loc + ("destination",), f"route table {a.get('route_table')} has no route to {dest}"
+            )
         return rt, dest
 
     def _delete_route(self, loc: tuple[Any, ...], args: Any) -> None:
@@ -336,5 +410,8 @@ def _service_cidrs(region: str, scope: str) -> list[str]:
     """The Region's published ranges of the service (S3 Express has no separate set: S3's are used)."""
     import ipaddress
 
-    nets = {ipaddress.ip_network(p.prefix) for p in shipped_ip_ranges().for_region(region, [SERVICE_RANGES[scope]])}
+    nets = {
+        ipaddress.ip_network(p.prefix)
+        for p in shipped_ip_ranges().for_region(region, [SERVICE_RANGES[scope]])
+    }
     return [str(n) for n in ipaddress.collapse_addresses(sorted(nets))]

@@ -25,7 +25,12 @@ VPCE = "aws:network:disrupt-vpc-endpoint"
 
 # action id -> (target key, resource type, required parameters, optional parameters)
 NETWORK_ACTIONS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
-    DISRUPT: ("Subnets", "aws:ec2:subnet", frozenset({"duration"}), frozenset({"scope", "prefixListIdentifier"})),
+    DISRUPT: (
+        "Subnets",
+        "aws:ec2:subnet",
+        frozenset({"duration"}),
+        frozenset({"scope", "prefixListIdentifier"}),
+    ),
     RT_CROSS: ("Subnets", "aws:ec2:subnet", frozenset({"duration"}), frozenset({"region"})),
     TGW_CROSS: ("TransitGateways", "aws:ec2:transit-gateway", frozenset({"duration"}), frozenset({"region"})),
     VPCE: ("VPCEndpoints", "aws:ec2:vpc-endpoint", frozenset({"duration"}), frozenset()),
@@ -33,27 +38,55 @@ NETWORK_ACTIONS: dict[str, tuple[str, str, frozenset[str], frozenset[str]]] = {
 SCOPES = ("all", "availability-zone", "dynamodb", "prefix-list", "s3", "s3express", "vpc")
 
 # Real FIS actions this benchmark does not model: accepted and reported in the world's provenance.
-OTHER_ACTIONS = frozenset({
-    "aws:fis:wait", "aws:fis:inject-api-internal-error", "aws:fis:inject-api-throttle-error",
-    "aws:fis:inject-api-unavailable-error", "aws:cloudwatch:assert-alarm-state",
-    "aws:dynamodb:global-table-pause-replication", "aws:ebs:pause-volume-io",
-    "aws:ec2:api-insufficient-instance-capacity-error", "aws:ec2:asg-insufficient-instance-capacity-error",
-    "aws:ec2:reboot-instances", "aws:ec2:send-spot-instance-interruptions", "aws:ec2:stop-instances",
-    "aws:ec2:terminate-instances", "aws:ecs:drain-container-instances", "aws:ecs:stop-task",
-    "aws:ecs:task-cpu-stress", "aws:ecs:task-io-stress", "aws:ecs:task-kill-process",
-    "aws:ecs:task-network-blackhole-port", "aws:ecs:task-network-latency",
-    "aws:ecs:task-network-packet-loss", "aws:eks:inject-kubernetes-custom-resource",
-    "aws:eks:pod-cpu-stress", "aws:eks:pod-delete", "aws:eks:pod-io-stress", "aws:eks:pod-memory-stress",
-    "aws:eks:pod-network-blackhole-port", "aws:eks:pod-network-latency", "aws:eks:pod-network-packet-loss",
-    "aws:eks:terminate-nodegroup-instances", "aws:elasticache:replicationgroup-interrupt-az-power",
-    "aws:elasticache:interrupt-cluster-az-power", "aws:kinesis:stream-provisioned-throughput-exception",
-    "aws:lambda:invocation-add-delay", "aws:lambda:invocation-error",
-    "aws:lambda:invocation-http-integration-response", "aws:rds:failover-db-cluster",
-    "aws:rds:reboot-db-instances", "aws:s3:bucket-pause-replication", "aws:ssm:send-command",
-    "aws:ssm:start-automation-execution", "aws:arc:start-zonal-autoshift",
-    "aws:directconnect:virtual-interface-disconnect", "aws:memorydb:multi-region-cluster-pause-replication",
-    "aws:ec2:ebs-pause-io",
-})
+OTHER_ACTIONS = frozenset(
+    {
+        "aws:fis:wait",
+        "aws:fis:inject-api-internal-error",
+        "aws:fis:inject-api-throttle-error",
+        "aws:fis:inject-api-unavailable-error",
+        "aws:cloudwatch:assert-alarm-state",
+        "aws:dynamodb:global-table-pause-replication",
+        "aws:ebs:pause-volume-io",
+        "aws:ec2:api-insufficient-instance-capacity-error",
+        "aws:ec2:asg-insufficient-instance-capacity-error",
+        "aws:ec2:reboot-instances",
+        "aws:ec2:send-spot-instance-interruptions",
+        "aws:ec2:stop-instances",
+        "aws:ec2:terminate-instances",
+        "aws:ecs:drain-container-instances",
+        "aws:ecs:stop-task",
+        "aws:ecs:task-cpu-stress",
+        "aws:ecs:task-io-stress",
+        "aws:ecs:task-kill-process",
+        "aws:ecs:task-network-blackhole-port",
+        "aws:ecs:task-network-latency",
+        "aws:ecs:task-network-packet-loss",
+        "aws:eks:inject-kubernetes-custom-resource",
+        "aws:eks:pod-cpu-stress",
+        "aws:eks:pod-delete",
+        "aws:eks:pod-io-stress",
+        "aws:eks:pod-memory-stress",
+        "aws:eks:pod-network-blackhole-port",
+        "aws:eks:pod-network-latency",
+        "aws:eks:pod-network-packet-loss",
+        "aws:eks:terminate-nodegroup-instances",
+        "aws:elasticache:replicationgroup-interrupt-az-power",
+        "aws:elasticache:interrupt-cluster-az-power",
+        "aws:kinesis:stream-provisioned-throughput-exception",
+        "aws:lambda:invocation-add-delay",
+        "aws:lambda:invocation-error",
+        "aws:lambda:invocation-http-integration-response",
+        "aws:rds:failover-db-cluster",
+        "aws:rds:reboot-db-instances",
+        "aws:s3:bucket-pause-replication",
+        "aws:ssm:send-command",
+        "aws:ssm:start-automation-execution",
+        "aws:arc:start-zonal-autoshift",
+        "aws:directconnect:virtual-interface-disconnect",
+        "aws:memorydb:multi-region-cluster-pause-replication",
+        "aws:ec2:ebs-pause-io",
+    }
+)
 _DURATION = re.compile(r"^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$")
 _SELECTION = re.compile(r"^(ALL|COUNT\((\d+)\)|PERCENT\((\d+)\))$")
 
@@ -143,20 +176,30 @@ def validate(t: Template) -> list[PlannedAction]:
     return planned
 
 
-def _check_params(t: Template, field: str, action_id: str, params: dict[str, str],
-                  required: frozenset[str], optional: frozenset[str]) -> None:
+def _check_params(
+    t: Template,
+    field: str,
+    action_id: str,
+    params: dict[str, str],
+    required: frozenset[str],
+    optional: frozenset[str],
+) -> None:
     for p in sorted(required - set(params)):
         raise t.error(f"{field}.parameters.{p}", "required")
     for p in sorted(set(params) - required - optional):
         raise t.error(f"{field}.parameters.{p}", f"not a parameter of {action_id}")
     if not _DURATION.match(params["duration"]):
-        raise t.error(f"{field}.parameters.duration", f"not an ISO 8601 duration like PT10M: {params['duration']!r}")
+        raise t.error(
+            f"{field}.parameters.duration", f"not an ISO 8601 duration like PT10M: {params['duration']!r}"
+        )
     if action_id == DISRUPT:
         scope = params.get("scope", "all")
         if scope not in SCOPES:
             raise t.error(f"{field}.parameters.scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
         if (scope == "prefix-list") != ("prefixListIdentifier" in params):
-            raise t.error(f"{field}.parameters.prefixListIdentifier", "required with scope prefix-list, only then")
+            raise t.error(
+                f"{field}.parameters.prefixListIdentifier", "required with scope prefix-list, only then"
+            )
     if action_id in (RT_CROSS, TGW_CROSS):
         region = params.get("region")
         if region is None:
@@ -181,8 +224,10 @@ def _validate_target(t: Template, tname: str, target: Any) -> None:
     if not isinstance(mode, str) or not _SELECTION.match(mode):
         raise t.error(f"{field}.selectionMode", f"must be ALL, COUNT(n) or PERCENT(n), got {mode!r}")
     for i, flt in enumerate(target.get("filters", []) or []):
-        if not isinstance(flt, dict) or not isinstance(flt.get("path"), str) or not isinstance(
-            flt.get("values"), list
+        if (
+            not isinstance(flt, dict)
+            or not isinstance(flt.get("path"), str)
+            or not isinstance(flt.get("values"), list)
         ):
             raise t.error(f"{field}.filters[{i}]", "needs path (string) and values (list)")
 

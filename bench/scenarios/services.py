@@ -47,12 +47,17 @@ class ServicesMixin:
     def _vpn(self, loc: tuple[Any, ...], region: str, vgw: Any) -> None:
         ec2 = self.ec2(region)
         cgw = ec2.create_customer_gateway(
-            BgpAsn=vgw.customer_asn, PublicIp=vgw.customer_gateway_ip, Type="ipsec.1",
+            BgpAsn=vgw.customer_asn,
+            PublicIp=vgw.customer_gateway_ip,
+            Type="ipsec.1",
             TagSpecifications=_tag_spec("customer-gateway", f"{vgw.name}-cgw"),
         )["CustomerGateway"]["CustomerGatewayId"]
         vpn = ec2.create_vpn_connection(
-            CustomerGatewayId=cgw, VpnGatewayId=self.ctx.refs[vgw.name].id, Type="ipsec.1",
-            Options={"StaticRoutesOnly": True}, TagSpecifications=_tag_spec("vpn-connection", f"{vgw.name}-vpn"),
+            CustomerGatewayId=cgw,
+            VpnGatewayId=self.ctx.refs[vgw.name].id,
+            Type="ipsec.1",
+            Options={"StaticRoutesOnly": True},
+            TagSpecifications=_tag_spec("vpn-connection", f"{vgw.name}-vpn"),
         )["VpnConnection"]["VpnConnectionId"]
         # moto 5.2.1 has no CreateVpnConnectionRoute: recorded, applied by corrections.
         self.ctx.vpn_routes[vpn] = list(vgw.remote_cidrs)
@@ -62,48 +67,80 @@ class ServicesMixin:
         rds = self.client("rds", region)
         subnets = [self.need(loc + ("subnets", j), s, ("subnet",)) for j, s in enumerate(db.subnets)]
         groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(db.groups)]
-        rds.create_db_subnet_group(DBSubnetGroupName=db.subnet_group, DBSubnetGroupDescription=db.subnet_group,
-                                   SubnetIds=[s.id for s in subnets])
+        rds.create_db_subnet_group(
+            DBSubnetGroupName=db.subnet_group,
+            DBSubnetGroupDescription=db.subnet_group,
+            SubnetIds=[s.id for s in subnets],
+        )
         port = db.port or {"postgres": 5432, "mysql": 3306, "mariadb": 3306}.get(db.engine, 5432)
         rds.create_db_instance(
-            DBInstanceIdentifier=db.name, DBInstanceClass=db.instance_class, Engine=db.engine,
-            MasterUsername="admin_user", MasterUserPassword="not-a-secret-0", AllocatedStorage=20,
-            DBSubnetGroupName=db.subnet_group, VpcSecurityGroupIds=groups, Port=port, PubliclyAccessible=False,
-            Tags=[{"Key": "Name", "Value": db.name}] + [{"Key": k, "Value": v} for k, v in sorted(db.tags.items())],
+            DBInstanceIdentifier=db.name,
+            DBInstanceClass=db.instance_class,
+            Engine=db.engine,
+            MasterUsername="admin_user",
+            MasterUserPassword="not-a-secret-0",
+            AllocatedStorage=20,
+            DBSubnetGroupName=db.subnet_group,
+            VpcSecurityGroupIds=groups,
+            Port=port,
+            PubliclyAccessible=False,
+            Tags=[{"Key": "Name", "Value": db.name}]
+            + [{"Key": k, "Value": v} for k, v in sorted(db.tags.items())],
         )
         home = subnets[0]
         if db.subnet:
             home = self.need(loc + ("subnet",), db.subnet, ("subnet",))
         elif db.ip:
-            home = next((s for s in subnets if ipaddress.ip_address(db.ip) in ipaddress.ip_network(s.extra["cidr"])),
-                        None) or subnets[0]
+            home = (
+                next(
+                    (
+                        s
+                        for s in subnets
+                        if ipaddress.ip_address(db.ip) in ipaddress.ip_network(s.extra["cidr"])
+                    ),
+                    None,
+                )
+                or subnets[0]
+            )
         if db.ip:
             self.ctx.fixed_ips[db.name] = self._check_ip(loc + ("ip",), db.ip, home)
         self.ctx.db_subnets[db.name] = home.id
-        self.add(loc, db.name, Ref("db", db.name, region, vpc_id,
-                                   f"arn:aws:rds:{region}:{self.ctx.account_id}:db:{db.name}"))
+        self.add(
+            loc,
+            db.name,
+            Ref("db", db.name, region, vpc_id, f"arn:aws:rds:{region}:{self.ctx.account_id}:db:{db.name}"),
+        )
 
     def _asg(self, loc: tuple[Any, ...], region: str, vpc_id: str, asg: Any) -> None:
         subnets = [self.need(loc + ("subnets", j), s, ("subnet",)).id for j, s in enumerate(asg.subnets)]
         groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(asg.groups)]
         self.ec2(region).create_launch_template(
             LaunchTemplateName=f"{asg.name}-lt",
-            LaunchTemplateData={"ImageId": AMI, "InstanceType": asg.instance_type, "SecurityGroupIds": groups},
+            LaunchTemplateData={
+                "ImageId": AMI,
+                "InstanceType": asg.instance_type,
+                "SecurityGroupIds": groups,
+            },
         )
         tags = [{"Key": "Name", "Value": asg.instance_name or asg.name, "PropagateAtLaunch": True}]
         tags += [{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in sorted(asg.tags.items())]
         self.client("autoscaling", region).create_auto_scaling_group(
-            AutoScalingGroupName=asg.name, LaunchTemplate={"LaunchTemplateName": f"{asg.name}-lt"},
-            MinSize=asg.min, MaxSize=asg.max if asg.max is not None else max(asg.desired, 1),
-            DesiredCapacity=asg.desired, VPCZoneIdentifier=",".join(subnets), Tags=tags,
+            AutoScalingGroupName=asg.name,
+            LaunchTemplate={"LaunchTemplateName": f"{asg.name}-lt"},
+            MinSize=asg.min,
+            MaxSize=asg.max if asg.max is not None else max(asg.desired, 1),
+            DesiredCapacity=asg.desired,
+            VPCZoneIdentifier=",".join(subnets),
+            Tags=tags,
         )
         self.add(loc, asg.name, Ref("asg", asg.name, region, vpc_id))
 
     def _lambda(self, loc: tuple[Any, ...], region: str, vpc_id: str, fn: Any) -> None:
         iam = self.client("iam", region)
         role = f"{fn.name}-role"
-        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')[
-            "Role"]["Arn"]
+        arn = iam.create_role(
+            RoleName=role, AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}'
+        )["Role"]["Arn"]
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
             info = zipfile.ZipInfo("handler.py", date_time=(2020, 1, 1, 0, 0, 0))
@@ -111,9 +148,22 @@ class ServicesMixin:
         subnets = [self.need(loc + ("subnets", j), s, ("subnet",)).id for j, s in enumerate(fn.subnets)]
         groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(fn.groups)]
         self.client("lambda", region).create_function(
-            FunctionName=fn.name, Runtime=fn.runtime, Role=arn, Handler="handler.handler",
-            Code={"ZipFile": buf.getvalue()}, VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": groups},
+            FunctionName=fn.name,
+            Runtime=fn.runtime,
+            Role=arn,
+            Handler="handler.handler",
+            Code={"ZipFile": buf.getvalue()},
+            VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": groups},
             Tags={"Name": fn.name, **fn.tags},
         )
-        self.add(loc, fn.name, Ref("lambda", fn.name, region, vpc_id,
-                                   f"arn:aws:lambda:{region}:{self.ctx.account_id}:function:{fn.name}"))
+        self.add(
+            loc,
+            fn.name,
+            Ref(
+                "lambda",
+                fn.name,
+                region,
+                vpc_id,
+                f"arn:aws:lambda:{region}:{self.ctx.account_id}:function:{fn.name}",
+            ),
+        )

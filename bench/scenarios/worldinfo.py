@@ -48,7 +48,9 @@ def resource_dns(regions_raw: dict[str, Any]) -> dict[str, list[str]]:
         for ep in body.get("ec2:DescribeVpcEndpoints", {}).get("VpcEndpoints", []):
             if ep.get("VpcEndpointType") != "Interface":
                 continue
-            ips = sorted(by_id[i]["PrivateIpAddress"] for i in ep.get("NetworkInterfaceIds", []) if i in by_id)
+            ips = sorted(
+                by_id[i]["PrivateIpAddress"] for i in ep.get("NetworkInterfaceIds", []) if i in by_id
+            )
             for entry in ep.get("DnsEntries", []):
                 # Only the endpoint's own names: its private-DNS name (sts.<region>.amazonaws.com) resolves
                 # to these addresses inside its VPC only, and the table is not per VPC.
@@ -60,7 +62,12 @@ def resource_dns(regions_raw: dict[str, Any]) -> dict[str, list[str]]:
 def ip_ranges_subset(regions: set[str]) -> dict[str, Any]:
     ranges = shipped_ip_ranges()
     prefixes = [
-        {"ip_prefix": p.prefix, "region": p.region, "service": p.service, "network_border_group": p.network_border_group}
+        {
+            "ip_prefix": p.prefix,
+            "region": p.region,
+            "service": p.service,
+            "network_border_group": p.network_border_group,
+        }
         for p in ranges.prefixes
         if p.region in regions
     ]

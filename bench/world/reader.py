@@ -101,8 +101,11 @@ def _call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
 def _snake(operation: str) -> str:
     out = []
     for i, ch in enumerate(operation):
-        if ch.isupper() and i and (not operation[i - 1].isupper() or
-                                   (i + 1 < len(operation) and operation[i + 1].islower())):
+        if (
+            ch.isupper()
+            and i
+            and (not operation[i - 1].isupper() or (i + 1 < len(operation) and operation[i + 1].islower()))
+        ):
             out.append("_")
         out.append(ch.lower())
     return "".join(out)
