@@ -125,24 +125,26 @@ def register(app: typer.Typer) -> None:
         console.print(f"{len(worlds)} worlds; scenarios: {', '.join(list_scenarios()) or '(none)'}")
 
     @group.command("show")
-    def show_cmd(world: str = typer.Argument(..., help="World name or snapshot path.")) -> None:
+    def show_cmd(
+        world: str = typer.Argument(..., help="World name or snapshot path."),
+        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    ) -> None:
         """A readable summary of one world: counts and resources by name."""
+        import json
+
         from bench.world.catalog import load_world
         from bench.world.snapshot import SnapshotError
+        from bench.world.summary import render, summarize
 
-        try:
-            from bench.world.summary import summarize
-        except ImportError:
-            fail("bench.world.summary is not available in this checkout yet")
         try:
             loaded = load_world(world)
         except SnapshotError as exc:
             fail(str(exc))
         summary = summarize(loaded)
-        if isinstance(summary, str):
-            console.print(summary)
+        if as_json:
+            typer.echo(json.dumps(summary, indent=2, sort_keys=True))
         else:
-            console.print(summary)
+            console.print(render(summary))
 
     @group.command("read")
     def read_cmd(
