@@ -36,7 +36,7 @@ class GenConfig:
     suite: str = "core"
     version: str = "1.0.0"
     seed: int = DEFAULT_SEED
-    total: int = 3200
+    total: int = 2000
     dev_share: int = 20
     description: str = (
         "Generated questions over every world: reachable/unreachable balanced, every blocking code and "
@@ -196,3 +196,27 @@ def quotas_from_meta(meta: dict, world_name: str) -> Quotas:
         per_type=int(q["per_type"]),
         unanswerable_share=float(q["unanswerable_share"]),
     )
+
+
+def config_from_meta(meta: dict) -> GenConfig:
+    gen = meta["generator"]
+    return GenConfig(
+        suite=meta["name"],
+        version=meta["version"],
+        seed=int(gen["seed"]),
+        total=int(gen["total"]),
+        dev_share=int(gen["dev_share"]),
+        description=meta.get("description", GenConfig.description),
+    )
+
+
+def regenerate_world(world: World, engine: Analyzer, suite_dir: str | Path) -> list[Case]:
+    """One world's cases exactly as the recorded generation made them (seed and quotas from
+    ``suite.json``, ids from the registry, which is read but not written): the determinism check
+    that does not need to rebuild every world."""
+    folder = Path(suite_dir)
+    meta = json.loads((folder / "suite.json").read_text(encoding="utf-8"))
+    config = config_from_meta(meta)
+    pool = build_pool(world, engine, config.seed)
+    registry = IdRegistry(folder / "ids.txt")
+    return generate_world(world, pool, quotas_from_meta(meta, world.name), config, registry)

@@ -88,7 +88,10 @@ class Phrasebook:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    # jinja's capitalize lower-cases the rest ("Https traffic"); keep acronyms as written.
+    env.filters["capitalize"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    return env
 
 
 def _read_yaml(path: Path) -> Any:

@@ -27,15 +27,23 @@ from bench.world.model import World
 SOURCE_TYPES = {t.value for t in ENDPOINT_TYPES} | {t.value for t in UNSUPPORTED_RESOURCE_TYPES}
 IPV6_TARGET = "2600:1f18:24e:ab00::10"
 INTERNET_IP = "1.1.1.1"
-MAX_CANDIDATES = 5000
+MAX_CANDIDATES = 3000
 
 # Traffic asked about per destination kind: (protocol, port); "ctx" takes the destination's service port.
 _TRAFFIC: dict[str, tuple[tuple[str, int | None | str], ...]] = {
-    "instance": (("icmp", None), ("tcp", 22), ("tcp", 8080), ("tcp", 443), ("any", None), ("udp", 53)),
+    "instance": (
+        ("icmp", None),
+        ("tcp", 22),
+        ("tcp", 8080),
+        ("tcp", 443),
+        ("tcp", 80),
+        ("any", None),
+        ("udp", 53),
+    ),
     "network-interface": (("icmp", None), ("tcp", 22), ("tcp", 8080), ("any", None), ("udp", 514)),
     "db-instance": (("tcp", "ctx"), ("icmp", None), ("any", None)),
     "ip": (("tcp", 443), ("icmp", None), ("any", None), ("tcp", 80), ("udp", 53)),
-    "fqdn": (("tcp", 443), ("icmp", None), ("any", None)),
+    "fqdn": (("tcp", 443), ("icmp", None), ("any", None), ("tcp", 80)),
     "service": (("tcp", 443), ("any", None)),
     "cidr": (("icmp", None), ("tcp", 443), ("tcp", 22), ("any", None), ("udp", 123)),
     "ipv6": (("tcp", 443), ("icmp", None)),
@@ -176,7 +184,8 @@ def build_pool(
         Spec(s, t, proto, port)
         for s in sources
         for t in targets(world, eps)
-        if t.value != s.id and not (t.endpoint is not None and t.endpoint.id in (s.eni_id, s.owner_id))
+        if t.value not in (s.id, *s.private_ips, *s.public_ips, *s.dns_names)
+        and not (t.endpoint is not None and t.endpoint.id in (s.eni_id, s.owner_id))
         for proto, port in _traffic(t)
     ]
     rng = random.Random(f"{seed}:{world.name}:pool")

@@ -80,3 +80,37 @@ def markdown_table(table: pd.DataFrame) -> str:
     for row in table.itertuples(index=False):
         lines.append("| " + " | ".join(str(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
+
+
+def card_section(suite) -> str:  # noqa: ANN001  (a loader.Suite; imported lazily to keep this module light)
+    """The generated part of the data card: identity, balance and the per-slice table."""
+    shares = balance(suite.cases)
+    worlds = sorted({c.world for c in suite.cases})
+    lines = [
+        f"Suite `{suite.name}` version {suite.version}, content hash `{suite.hash[:16]}`: "
+        f"{len(suite.cases)} cases over {len(worlds)} worlds "
+        f"(dev {len(suite.split('dev'))}, test {len(suite.split('test'))}).",
+        "",
+        f"Answerable {shares['answerable']:.1%} / unanswerable {shares['unanswerable']:.1%}; "
+        f"reachable {shares['reachable']:.1%} / unreachable {shares['unreachable']:.1%} "
+        "(true verdict; the rest have none: ambiguous, or outside what the engine models).",
+        "",
+        markdown_table(slice_table(suite.cases)),
+    ]
+    return "\n".join(lines)
+
+
+def update_card(path, suite) -> None:  # noqa: ANN001
+    """Replace the text between the stats markers of ``path`` (the rest of the card is hand-written)."""
+    from pathlib import Path
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"{path}: no {BEGIN} ... {END} markers to fill")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(head + BEGIN + "\n" + card_section(suite) + "\n" + END + tail, encoding="utf-8")

@@ -95,6 +95,8 @@ def stats_cmd(
     csv: Path = typer.Option(None, help="Write the per-slice table as CSV here."),
     markdown: Path = typer.Option(None, help="Write the per-slice table as Markdown here."),
     check: bool = typer.Option(False, help="Exit 1 if a slice has < 30 test cases or a balance < 25 %."),
+    card: Path = typer.Option(None, help="Rewrite the table between the stats markers of this data card "
+                              "(e.g. cases/README.md)."),
 ) -> None:
     """Counts per slice (axis:value) and split, and the answerable/reachable balance."""
     from bench.cases.stats import balance, check_minimums, markdown_table, slice_table
@@ -107,7 +109,12 @@ def stats_cmd(
     if markdown:
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(markdown_table(table), encoding="utf-8")
-    if not csv and not markdown:
+    if card:
+        from bench.cases.stats import update_card
+
+        update_card(card, loaded)
+        console.print(f"updated {card}")
+    if not csv and not markdown and not card:
         console.print(table.to_string(index=False))
     shares = balance(loaded.cases)
     console.print(" ".join(f"{k}={v:.0f}" if k == "cases" else f"{k}={v:.1%}" for k, v in shares.items()))
@@ -124,8 +131,10 @@ def generate_cmd(
     suite: str = typer.Option("core", help="Suite name (output folder cases/<suite>/ unless --out)."),
     out: Path = typer.Option(None, help="Output folder."),
     seed: int = typer.Option(None, help="Generator seed (default: the corpus seed)."),
-    total: int = typer.Option(3200, help="Target number of cases (before per-code/type minimums)."),
+    total: int = typer.Option(2000, help="Target number of cases (before per-code/type minimums)."),
     world: list[str] = typer.Option(None, "--world", help="Only these worlds (default: every world)."),
+    check: bool = typer.Option(False, "--check", help="Generate into a scratch folder and compare bytes "
+                               "with the checked-in suite instead of writing it."),
 ) -> None:
     """Generate a suite from the worlds, with gold computed by the engine."""
     from bench.cases.generate import DEFAULT_SEED, GenConfig, generate_suite
@@ -138,6 +147,14 @@ def generate_cmd(
         fail("no worlds found (build them with `reachbench worlds build`)")
     config = GenConfig(suite=suite, seed=DEFAULT_SEED if seed is None else seed, total=total)
     target = out or cases_root() / suite
+    if check:
+        import shutil
+        import tempfile
+
+        scratch = Path(tempfile.mkdtemp(prefix="reachbench-cases-"))
+        if (target / "ids.txt").exists():
+            shutil.copy(target / "ids.txt", scratch / "ids.txt")
+        final, target = target, scratch
     with _progress() as prog:
         task = prog.add_task("generating", total=2 * len(names))
 
@@ -147,6 +164,14 @@ def generate_cmd(
         counts = generate_suite(
             [load_world(n) for n in names], lambda w: cached_engine(w.name), target, config, step
         )
+    if check:
+        differ = [n for n in ("suite.json", "dev.jsonl", "test.jsonl", "ids.txt")
+                  if not (final / n).exists() or (final / n).read_bytes() != (target / n).read_bytes()]
+        shutil.rmtree(target)
+        if differ:
+            fail(f"regeneration differs from {final} in: {', '.join(differ)}", code=1)
+        console.print(f"{final}: regeneration is byte-identical (dev={counts['dev']} test={counts['test']})")
+        return
     console.print(f"wrote {target}: dev={counts['dev']} test={counts['test']}")
 
 
