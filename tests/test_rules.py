@@ -11,23 +11,65 @@ from bench.translators.rules.regions import asserted_region, find_regions
 
 I = InventoryItem
 INV = (
-    I(id="i-0a1b2c3d4e5f60001", type="instance", name="app-server", region="ap-northeast-1",
-      vpc_id="vpc-0000000000000aaa1", private_ips=("10.10.1.10",)),
-    I(id="i-0a1b2c3d4e5f60002", type="instance", name="app-server", region="ap-northeast-2",
-      vpc_id="vpc-0000000000000bbb1", private_ips=("10.20.1.10",)),
-    I(id="i-0a1b2c3d4e5f60003", type="instance", name="bastion-1", region="ap-northeast-1",
-      vpc_id="vpc-0000000000000aaa1", tags={"Role": "bastion"}),
-    I(id="eni-0a1b2c3d4e5f60001", type="network-interface", region="ap-northeast-1",
-      vpc_id="vpc-0000000000000aaa1", private_ips=("10.10.1.10",)),
-    I(id="orders-db", type="db-instance", region="ap-northeast-1", vpc_id="vpc-0000000000000aaa1",
-      private_ips=("10.10.2.20",), dns_names=("orders-db.c1x2y3.ap-northeast-1.rds.amazonaws.com",)),
+    I(
+        id="i-0a1b2c3d4e5f60001",
+        type="instance",
+        name="app-server",
+        region="ap-northeast-1",
+        vpc_id="vpc-0000000000000aaa1",
+        private_ips=("10.10.1.10",),
+    ),
+    I(
+        id="i-0a1b2c3d4e5f60002",
+        type="instance",
+        name="app-server",
+        region="ap-northeast-2",
+        vpc_id="vpc-0000000000000bbb1",
+        private_ips=("10.20.1.10",),
+    ),
+    I(
+        id="i-0a1b2c3d4e5f60003",
+        type="instance",
+        name="bastion-1",
+        region="ap-northeast-1",
+        vpc_id="vpc-0000000000000aaa1",
+        tags={"Role": "bastion"},
+    ),
+    I(
+        id="eni-0a1b2c3d4e5f60001",
+        type="network-interface",
+        region="ap-northeast-1",
+        vpc_id="vpc-0000000000000aaa1",
+        private_ips=("10.10.1.10",),
+    ),
+    I(
+        id="orders-db",
+        type="db-instance",
+        region="ap-northeast-1",
+        vpc_id="vpc-0000000000000aaa1",
+        private_ips=("10.10.2.20",),
+        dns_names=("orders-db.c1x2y3.ap-northeast-1.rds.amazonaws.com",),
+    ),
     I(id="seoul-db", type="db-instance", region="ap-northeast-2", vpc_id="vpc-0000000000000bbb1"),
-    I(id="igw-0a1b2c3d4e5f60001", type="internet-gateway", region="ap-northeast-1",
-      vpc_id="vpc-0000000000000aaa1"),
-    I(id="igw-0a1b2c3d4e5f60002", type="internet-gateway", region="ap-northeast-2",
-      vpc_id="vpc-0000000000000bbb1"),
-    I(id="arn:aws:lambda:ap-northeast-1:111122223333:function:resize", type="lambda-function",
-      name="resize", region="ap-northeast-1", vpc_id="vpc-0000000000000aaa1"),
+    I(
+        id="igw-0a1b2c3d4e5f60001",
+        type="internet-gateway",
+        region="ap-northeast-1",
+        vpc_id="vpc-0000000000000aaa1",
+    ),
+    I(
+        id="igw-0a1b2c3d4e5f60002",
+        type="internet-gateway",
+        region="ap-northeast-2",
+        vpc_id="vpc-0000000000000bbb1",
+    ),
+    I(
+        id="arn:aws:lambda:ap-northeast-1:111122223333:function:resize",
+        type="lambda-function",
+        name="resize",
+        region="ap-northeast-1",
+        vpc_id="vpc-0000000000000aaa1",
+    ),
 )
 
 
@@ -81,7 +123,12 @@ def test_tokyo_not_seoul_and_ip_stays_a_slash_32() -> None:
     q = out.query
     assert out.status == "query"
     assert (q.region, q.source, q.destination, q.protocol, q.port) == (
-        "ap-northeast-1", "i-0a1b2c3d4e5f60001", "35.78.9.203", "tcp", 443)
+        "ap-northeast-1",
+        "i-0a1b2c3d4e5f60001",
+        "35.78.9.203",
+        "tcp",
+        443,
+    )
     assert q.destination_ip is None and q.destination_region is None
 
 
@@ -95,11 +142,18 @@ def test_home_region_when_unstated() -> None:
 
 
 def test_addresses_and_dns_resolve_to_resources() -> None:
-    q = ask("rules", "Is orders-db.c1x2y3.ap-northeast-1.rds.amazonaws.com reachable from 10.10.1.10 "
-            "on postgres?").query
+    q = ask(
+        "rules", "Is orders-db.c1x2y3.ap-northeast-1.rds.amazonaws.com reachable from 10.10.1.10 on postgres?"
+    ).query
     assert (q.source, q.destination, q.port) == ("i-0a1b2c3d4e5f60001", "orders-db", 5432)
+    # an address written as the destination stays that address (its owner is only used for the Region)
     q = ask("rules", "送信元: bastion-1、宛先: 10.10.2.20、MySQL").query
-    assert (q.source, q.destination, q.port) == ("i-0a1b2c3d4e5f60003", "orders-db", 3306)
+    assert (q.source, q.destination, q.port, q.region) == (
+        "i-0a1b2c3d4e5f60003",
+        "10.10.2.20",
+        3306,
+        "ap-northeast-1",
+    )
 
 
 def test_port_correction_in_follow_up() -> None:
@@ -117,7 +171,7 @@ def test_destination_kinds() -> None:
     ("turns", "reason"),
     [
         (("Can app-server in Tokyo reach seoul-db?",), "cross_region"),
-        (("Can resize reach orders-db on 5432?",), "unsupported_resource_type"),
+        (("Can resize reach orders-db on 5432?",), "unsupported_type"),
         (("ping 2001:db8::10 from bastion-1",), "ipv6"),
         (("Can bastion-1 reach i-0ffffffffffffffff?",), "unknown_resource"),
         (("Can app-server reach orders-db?",), "cross_region"),  # home is Seoul: the Seoul app-server
@@ -136,8 +190,12 @@ def test_ambiguous_name_across_regions_with_no_home_copy() -> None:
 
 def test_retrieval_resolves_descriptions() -> None:
     q = ask("retrieval", "Can the bastion SSH into our orders database?").query
-    assert (q.region, q.source, q.destination, q.port) == ("ap-northeast-1", "i-0a1b2c3d4e5f60003",
-                                                           "orders-db", 22)
+    assert (q.region, q.source, q.destination, q.port) == (
+        "ap-northeast-1",
+        "i-0a1b2c3d4e5f60003",
+        "orders-db",
+        22,
+    )
     q = ask("retrieval", "東京のアプリサーバから踏み台にpingできますか？").query
     assert (q.source, q.destination, q.protocol) == ("i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60003", "icmp")
     assert ask("rules", "Can the bastion SSH into our orders database?").status == "abstain"
@@ -148,7 +206,11 @@ def test_naive_reproduces_the_field_test() -> None:
     q = out.query
     assert out.status == "query"
     assert (q.region, q.source, q.destination, q.destination_ip) == (
-        "ap-northeast-2", "i-0a1b2c3d4e5f60002", "igw-0a1b2c3d4e5f60002", None)
+        "ap-northeast-2",
+        "i-0a1b2c3d4e5f60002",
+        "igw-0a1b2c3d4e5f60002",
+        None,
+    )
     assert ask("naive", "ping 2001:db8::10 from bastion-1").status == "query"  # never abstains
 
 

@@ -13,18 +13,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.aws.ipranges import shipped_ip_ranges
-from bench.aws.regions import region_from_hostname
+from bench.aws.regions import region_from_hostname, service_hostname
 from bench.cases.schema import CaseInput, InventoryItem
 from bench.model import UNSUPPORTED_RESOURCE_TYPES, Query, Translation
 from bench.translators.rules.lexicon import Traffic, find_traffic
+from bench.translators.rules.logs import log_spans
 from bench.translators.rules.mentions import Extra, Inventory, Mention, find_mentions, mask
 from bench.translators.rules.regions import asserted_region, find_regions
 
 # When one name fits several resources in one Region, prefer what people usually mean by a name.
 _TYPE_PREFERENCE = (
-    "db-instance", "autoscaling-group", "instance", "vpc-endpoint", "nat-gateway", "internet-gateway",
-    "transit-gateway", "vpn-gateway", "transit-gateway-attachment", "vpc-peering-connection", "subnet",
-    "vpc", "lambda-function", "ecs-task", "network-interface",
+    "db-instance",
+    "autoscaling-group",
+    "instance",
+    "vpc-endpoint",
+    "nat-gateway",
+    "internet-gateway",
+    "transit-gateway",
+    "vpn-gateway",
+    "transit-gateway-attachment",
+    "vpc-peering-connection",
+    "subnet",
+    "vpc",
+    "lambda-function",
+    "ecs-task",
+    "network-interface",
 )
 
 
@@ -43,7 +56,12 @@ class Conversation:
 
 
 def _same(a: Mention | None, b: Mention) -> bool:
-    return a is not None and (a.text.lower() == b.text.lower() or bool(set(a.candidates) & set(b.candidates)))
+    """Do two mentions name the same endpoint (same words, or a shared inventory candidate)?"""
+    if a is None:
+        return False
+    if a.text.lower() == b.text.lower() or (a.literal and a.literal == b.literal):
+        return True
+    return bool({c.id for c in a.candidates} & {c.id for c in b.candidates})
 
 
 def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
@@ -59,14 +77,43 @@ def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
         dst = rest.pop(0)
     if src is not None and dst is not None and len(mentions) == 1:
         dst = None
+    if src is not None and dst is not None and src.kind != "resource" and dst.kind == "resource":
+        if src.role != "source" and dst.role != "destination":
+            src, dst = dst, src  # "1.1.1.1 is unreachable from eni-…": only a resource can send
     return src, dst
 
 
-def read_conversation(case_input: CaseInput, inv: Inventory, extra: Extra | None = None,
-                      follow_ups: bool = True) -> Conversation:
+def _correct(conv: Conversation, asserted: list[Mention], denied: list[Mention]) -> None:
+    """A follow-up turn naming endpoints: replace what it corrects, keep the rest."""
+    if len(asserted) == 1:
+        m = asserted[0]
+        if m.role == "source" or any(_same(conv.source, d) for d in denied):
+            conv.source = m
+        elif not _same(conv.source, m) or m.role == "destination":
+            conv.destination = m
+        return
+    hinted = any(m.role for m in asserted)
+    old = [m for m in asserted if _same(conv.source, m) or _same(conv.destination, m)]
+    new = [m for m in asserted if m not in old]
+    if not hinted and len(asserted) == 2 and len(old) == 1 and len(new) == 1:
+        # "replace lab-public-a with lab-private-a", "swap bastion for app-1"
+        slot = (
+            "source" if _same(conv.source, old[0]) and not _same(conv.destination, old[0]) else "destination"
+        )
+        setattr(conv, slot, new[0])
+        return
+    src, dst = _assign(asserted)
+    conv.source = src or conv.source
+    conv.destination = dst or conv.destination
+
+
+def read_conversation(
+    case_input: CaseInput, inv: Inventory, extra: Extra | None = None, follow_ups: bool = True
+) -> Conversation:
     conv = Conversation()
     turns = case_input.turns if follow_ups else case_input.turns[:1]
-    for i, turn in enumerate(turns):
+    for i, raw in enumerate(turns):
+        turn = mask(raw, log_spans(raw))  # pasted terminal output is how they tested, not what they ask
         regions = find_regions(turn)
         mentions = find_mentions(turn, inv, regions, extra)
         spans = [(m.start, m.end) for m in mentions]
@@ -87,32 +134,30 @@ def read_conversation(case_input: CaseInput, inv: Inventory, extra: Extra | None
             conv.traffic = traffic
         asserted = [m for m in mentions if not m.negated]
         denied = [m for m in mentions if m.negated]
-        if i == 0 or len(asserted) >= 2:
+        if i == 0:
             src, dst = _assign(asserted)
-            conv.source = src or conv.source
-            conv.destination = dst or conv.destination
-        elif len(asserted) == 1:
-            m = asserted[0]
-            if m.role == "source" or any(_same(conv.source, d) for d in denied):
-                conv.source = m
-            else:
-                conv.destination = m
+            conv.source, conv.destination = src, dst
+        elif asserted:
+            _correct(conv, asserted, denied)
     return conv
 
 
-def _pick(mention: Mention, regions: list[str | None], what: str) -> InventoryItem:
-    cands = list(mention.candidates)
+def _pick(
+    mention: Mention, regions: list[str | None], what: str, near: InventoryItem | None = None
+) -> InventoryItem:
+    """One inventory item for a mention: narrowed by Region, then by the other endpoint's VPC (for a
+    type word: "the IGW" is the one of the source's VPC), then by what a name usually means."""
+    cands = list({c.id: c for c in mention.candidates}.values())
     if not cands:
         raise Abstain(f"unknown_resource: {what} {mention.text!r} is not in the inventory")
-    if len(cands) > 1:
-        for region in regions:
-            if region is None:
-                continue
-            here = [c for c in cands if c.region == region]
-            if here:
-                cands = here
-                break
-    if len(cands) > 1:
+    for region in regions:
+        here = [c for c in cands if region is not None and c.region == region]
+        if len(cands) > 1 and here:
+            cands = here
+            break
+    if len(cands) > 1 and near is not None and near.vpc_id:
+        cands = [c for c in cands if c.vpc_id == near.vpc_id] or cands
+    if len(cands) > 1 and mention.how != "type":
         rank = {t: i for i, t in enumerate(_TYPE_PREFERENCE)}
         best = min(rank.get(c.type, 99) for c in cands)
         cands = [c for c in cands if rank.get(c.type, 99) == best]
@@ -124,48 +169,83 @@ def _pick(mention: Mention, regions: list[str | None], what: str) -> InventoryIt
 
 def _check_supported(item: InventoryItem, what: str) -> None:
     if item.type in {t.value for t in UNSUPPORTED_RESOURCE_TYPES}:
-        raise Abstain(f"unsupported_resource_type: {what} {item.id} is a {item.type}")
+        raise Abstain(f"unsupported_type: {what} {item.id} is a {item.type}")
 
 
-def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Query:
-    home = case_input.context.home_region
-    src_m, dst_m = conv.source, conv.destination
-    if src_m is None:
-        raise Abstain("no_source: the question names no source resource")
-    if dst_m is None:
-        raise Abstain("no_destination: the question names no destination")
+def _check_literals(src_m: Mention, dst_m: Mention) -> None:
     for m, what in ((src_m, "source"), (dst_m, "destination")):
         if m.kind == "ipv6":
             raise Abstain(f"ipv6: {what} {m.text} is IPv6; only IPv4 paths can be analysed")
         if m.kind == "unknown_id":
             if (m.literal or "").startswith(("arn:aws:lambda:", "arn:aws:ecs:")):
-                raise Abstain(f"unsupported_resource_type: {what} {m.text}")
+                raise Abstain(f"unsupported_type: {what} {m.text}")
             raise Abstain(f"unknown_resource: {what} {m.text} is not in the inventory")
+    if src_m.kind == "service":
+        raise Abstain(f"unsupported_type: source {src_m.text!r} is an AWS service, not a resource")
     if src_m.kind != "resource":
         raise Abstain(f"unknown_resource: source {src_m.text!r} is not a resource in the inventory")
-    hint = _literal_region(dst_m)
-    src = _pick(src_m, [src_m.region, conv.region, home, hint], "source")
+
+
+def _endpoints(case_input: CaseInput, conv: Conversation) -> tuple[InventoryItem, InventoryItem | None]:
+    """Source item and destination item (None for a literal destination), each narrowed by the other."""
+    home = case_input.context.home_region
+    src_m, dst_m = conv.source, conv.destination
+    assert src_m is not None and dst_m is not None
+    dst: InventoryItem | None = None
+    if src_m.how == "type" and dst_m.kind == "resource" and dst_m.how != "type":
+        # "the IGW -> app-1": the named end first, then the IGW of its VPC and Region
+        dst = _pick(dst_m, [dst_m.region, src_m.region, conv.region, home], "destination")
+        src = _pick(src_m, [src_m.region, conv.region, dst.region, home], "source", near=dst)
+    else:
+        src = _pick(src_m, [src_m.region, conv.region, home, _literal_region(dst_m)], "source")
     _check_supported(src, "source")
-    region = src.region
     stated = src_m.region or conv.region
-    if stated and stated != region and src_m.how != "id" and len(src_m.candidates) > 1:
+    if stated and stated != src.region and src_m.how not in ("id", "type") and len(src_m.candidates) > 1:
         raise Abstain(f"unknown_resource: no {src_m.text!r} in {stated}")
-    traffic = conv.traffic or Traffic()
-    common = {"region": region, "source": src.id, "protocol": traffic.protocol,
-              "port": traffic.port if traffic.protocol in ("tcp", "udp") else None}
     if dst_m.kind == "resource":
-        dst = _pick(dst_m, [dst_m.region, region, conv.region, home], "destination")
+        dst = dst or _pick(dst_m, [dst_m.region, src.region, conv.region, home], "destination", near=src)
         _check_supported(dst, "destination")
-        if dst.region != region:
-            raise Abstain(f"cross_region: source in {region}, destination {dst.id} in {dst.region}")
-        if dst_m.region and dst_m.region != region:
-            raise Abstain(f"cross_region: source in {region}, destination named in {dst_m.region}")
+        if dst.region != src.region:
+            raise Abstain(f"cross_region: source in {src.region}, destination {dst.id} in {dst.region}")
+    if dst_m.region and dst_m.region != src.region and dst_m.kind not in ("fqdn", "service"):
+        raise Abstain(f"cross_region: source in {src.region}, destination named in {dst_m.region}")
+    return src, dst
+
+
+def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Query:
+    src_m, dst_m = conv.source, conv.destination
+    if src_m is None:
+        raise Abstain("unknown_resource: the question names no source resource")
+    if dst_m is None:
+        raise Abstain("unknown_resource: the question names no destination")
+    _check_literals(src_m, dst_m)
+    src, dst = _endpoints(case_input, conv)
+    region = src.region
+    traffic = conv.traffic or Traffic()
+    common = {
+        "region": region,
+        "source": src.id,
+        "protocol": traffic.protocol,
+        "port": traffic.port if traffic.protocol in ("tcp", "udp") else None,
+    }
+    if dst is not None:
+        # An address stays an address (the owner may have several); a hostname naming the source
+        # itself ("can orders-db reach orders-db.…rds.amazonaws.com") is its DNS answer.
+        if dst_m.how == "ip" or (dst_m.how == "dns" and dst.id == src.id and dst_m.literal):
+            return Query(destination=dst_m.literal or dst.id, **common)
         return Query(destination=dst.id, **common)
-    if dst_m.region and dst_m.region != region and dst_m.kind != "fqdn":
-        raise Abstain(f"cross_region: destination named in {dst_m.region}, source in {region}")
+    if dst_m.kind == "service":
+        host = service_hostname(dst_m.literal or "", dst_m.region or conv.region or region)
+        named = region_from_hostname(host)
+        return Query(
+            destination=host, destination_region=named if named and named != region else None, **common
+        )
     named = region_from_hostname(dst_m.literal or "") if dst_m.kind == "fqdn" else None
-    return Query(destination=dst_m.literal or dst_m.text,
-                 destination_region=named if named and named != region else None, **common)
+    return Query(
+        destination=dst_m.literal or dst_m.text,
+        destination_region=named if named and named != region else None,
+        **common,
+    )
 
 
 def _literal_region(m: Mention) -> str | None:
@@ -185,7 +265,9 @@ def translate_rules(case_input: CaseInput, extra: Extra | None = None) -> Transl
         query = build_query(case_input, conv, inv)
     except Abstain as exc:
         return Translation(status="abstain", abstain_reason=exc.reason)
-    evidence = {"traffic": conv.traffic.evidence if conv.traffic else "",
-                "source": conv.source.how if conv.source else "",
-                "destination": conv.destination.how if conv.destination else ""}
+    evidence = {
+        "traffic": conv.traffic.evidence if conv.traffic else "",
+        "source": conv.source.how if conv.source else "",
+        "destination": conv.destination.how if conv.destination else "",
+    }
     return Translation(status="query", query=query, extra={"evidence": evidence})

@@ -17,9 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bench.cases.schema import InventoryItem
+from bench.translators.rules.kinds import find_kinds
 from bench.translators.rules.regions import RegionMention
 
-Kind = str  # "resource" | "ip" | "cidr" | "fqdn" | "ipv6" | "unknown_id"
+Kind = str  # "resource" | "ip" | "cidr" | "fqdn" | "ipv6" | "unknown_id" | "service"
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,19 @@ class Inventory:
         self.by_ip: dict[str, list[InventoryItem]] = {}
         self.by_dns: dict[str, list[InventoryItem]] = {}
         self.by_name: dict[str, list[InventoryItem]] = {}
+        self.by_type: dict[str, list[InventoryItem]] = {}
         for it in self.items:
             self.by_id[it.id] = it
             for ip in (*it.private_ips, *it.public_ips):
                 self.by_ip.setdefault(ip, []).append(it)
             for dns in it.dns_names:
                 self.by_dns.setdefault(dns.lower().rstrip("."), []).append(it)
-            for name in {it.name, it.tags.get("Name")} - {None, ""}:
-                self.by_name.setdefault(name.lower(), []).append(it)  # type: ignore[union-attr]
+            names = {it.name, it.tags.get("Name")} - {None, ""}
             if not _EC2_ID.fullmatch(it.id) and not it.id.startswith("arn:"):
-                self.by_name.setdefault(it.id.lower(), []).append(it)  # RDS / ASG identifiers
+                names.add(it.id)  # RDS / ASG identifiers
+            for name in {n.lower() for n in names}:  # type: ignore[union-attr]
+                self.by_name.setdefault(name, []).append(it)
+            self.by_type.setdefault(it.type, []).append(it)
         self._name_re = _alternation(sorted(self.by_name, key=len, reverse=True))
         self._dns_re = _alternation(sorted(self.by_dns, key=len, reverse=True))
 
@@ -198,16 +202,40 @@ def find_mentions(
                     how="name",
                 )
             )
-    if extra is not None:
-        for m in extra(text, inv, list(taken)):
-            add(m)
     for m in _FQDN_RE.finditer(text):
         host = m.group(0).rstrip(".")
         if host.lower() in _NOT_HOSTS or re.fullmatch(r"[\d.]+", host) or "." not in host:
             continue
-        add(Mention(m.start(), m.end(), host, "fqdn", literal=host.lower(), how="fqdn"))
+        owners = _endpoint_owner(host.lower(), inv)
+        kind = "resource" if owners else "fqdn"
+        add(
+            Mention(
+                m.start(), m.end(), host, kind, owners, literal=host.lower(), how="dns" if owners else "fqdn"
+            )
+        )
+    if extra is not None:
+        for m in extra(text, inv, list(taken)):
+            add(m)
+    for start, end, kind, value in find_kinds(text, list(taken)):
+        if kind == "service":
+            add(Mention(start, end, text[start:end], "service", literal=value, how="service"))
+        else:
+            add(
+                Mention(
+                    start, end, text[start:end], "resource", tuple(inv.by_type.get(value, ())), how="type"
+                )
+            )
     found.sort(key=lambda x: x.start)
     return [_annotate(text, m, regions, found) for m in found]
+
+
+def _endpoint_owner(host: str, inv: Inventory) -> tuple[InventoryItem, ...]:
+    """An AWS endpoint hostname whose first label is an inventory identifier (an RDS endpoint written
+    from memory with the wrong Region or cluster suffix): that resource."""
+    if not host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+        return ()
+    owners = [o for o in inv.by_name.get(host.split(".", 1)[0], []) if o.dns_names]
+    return tuple(owners)
 
 
 def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: list[Mention]) -> Mention:
