@@ -36,7 +36,7 @@ from bench.run.records import (
     write_sorted,
 )
 from bench.run.scoring import RUN_JSON, RunDirError, read_meta, score_records, write_json, write_summary
-from scorers import CaseFacts, case_scores
+from scorers import CaseFacts
 
 __all__ = ["RunResult", "run", "resume", "merge", "RunOptions", "RunOptionsError", "RunDirError"]
 
@@ -216,6 +216,7 @@ def _execute(
     label = f"{meta['suite']['name']} · {meta['translator']['name']}"
     status = "interrupted"
     fresh: dict[str, CaseFacts] = {}
+    finished: dict[str, dict[str, Any]] = {}
     try:
         with (
             SampleAppender(samples_path) as appender,
@@ -229,7 +230,10 @@ def _execute(
                 predicted, predicted_ra = executor.run(case.world, translation)
                 facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
                 fresh[case_id] = facts
-                record = build_record(case, translation, predicted, predicted_ra, case_scores(facts))
+                # Per-case scores are filled by the final scoring pass (one vectorised pass over all
+                # cases); the appended record already carries the failure type and diagnosis.
+                record = build_record(case, translation, predicted, predicted_ra)
+                finished[case_id] = record
                 appender.append(record)
                 bar.advance(
                     record["failure_type"] is not None
@@ -253,7 +257,7 @@ def _execute(
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()
         write_json(run_dir / RUN_JSON, meta)
-    records = list(latest_by_id(read_samples(samples_path)).values())
+    records = list({**done, **finished}.values())
     if status != "complete" or len(records) < len(cases):
         meta["status"] = "interrupted"
         write_json(run_dir / RUN_JSON, meta)

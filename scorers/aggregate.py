@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from scorers.facts import CaseFacts
 from scorers.registry import Metric, metrics, per_case_value, reduce_sums
@@ -38,6 +39,14 @@ class ComponentMatrix:
     applicable: np.ndarray  # cases x metrics, bool
     columns: dict[str, slice]
     scores: list[dict[str, float | None]]  # per case: metric -> per-case value (None = not applicable)
+    _distinct: tuple[np.ndarray, np.ndarray] | None = None
+
+    def distinct_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct columns as float32, index of each original column among them)."""
+        if self._distinct is None:
+            distinct, inverse = np.unique(self.values, axis=1, return_inverse=True)
+            self._distinct = (np.ascontiguousarray(distinct, dtype=np.float32), inverse.reshape(-1))
+        return self._distinct
 
 
 def component_matrix(
@@ -100,13 +109,16 @@ def metric_block(
 ) -> dict[str, dict[str, Any]]:
     """Value, 95 % interval and n of every metric over the cases ``rows`` (indices into the matrix).
 
-    ``weights`` are the run's resample counts (resamples x all cases); a slice uses its own columns.
+    ``weights`` are the run's resample counts (all cases x resamples); a slice uses its own rows.
     """
     values = matrix.values[rows]
     sums = values.sum(axis=0)
     boot = None
     if len(rows) and weights is not None:
-        boot = (weights[:, rows] @ values.astype(np.float32)).astype(np.float64)
+        # Many metrics share a column (a mean's denominator is its applicability): resample the
+        # distinct columns only, then spread them back.
+        distinct, inverse = matrix.distinct_columns()
+        boot = (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
     counts = matrix.applicable[rows].sum(axis=0)
     out: dict[str, dict[str, Any]] = {}
     for j, (name, m) in enumerate(registry.items()):
@@ -153,16 +165,22 @@ def summarize(
     weights = (
         bootstrap_weights(len(facts), n_resamples, seed, OVERALL) if len(facts) and n_resamples else None
     )
+    # Cases as rows: a slice then gathers contiguous rows of the resample counts.
+    counts = None if weights is None else np.ascontiguousarray(weights.T)
+    # Many small products: BLAS threads cost far more than they save here (10x on a busy 2-core box).
+    with threadpool_limits(limits=1, user_api="blas"):
+        overall = metric_block(matrix, everyone, registry, counts)
+        slices = {
+            key: metric_block(matrix, np.asarray(rows), registry, counts)
+            for key, rows in sorted(members.items())
+        }
     summary: dict[str, Any] = dict(header or {})
     summary.update(
         n_cases=len(facts),
         seed=seed,
         n_resamples=n_resamples,
-        metrics=metric_block(matrix, everyone, registry, weights),
-        slices={
-            key: metric_block(matrix, np.asarray(rows), registry, weights)
-            for key, rows in sorted(members.items())
-        },
+        metrics=overall,
+        slices=slices,
         tables=build_tables(facts),
     )
     return summary
