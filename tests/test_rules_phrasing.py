@@ -15,22 +15,60 @@ from bench.translators.rules.logs import log_spans
 Item = InventoryItem
 VPC_A, VPC_B, VPC_S = "vpc-00000000000000a01", "vpc-00000000000000b01", "vpc-00000000000000c01"
 INV = (
-    Item(id="i-00000000000000a01", type="instance", name="web-1", region="eu-west-1", vpc_id=VPC_A,
-         private_ips=("172.16.1.10",), tags={"Name": "web-1", "team": "shop"}),
-    Item(id="eni-00000000000000a01", type="network-interface", region="eu-west-1", vpc_id=VPC_A,
-         private_ips=("172.16.1.10",)),
-    Item(id="i-00000000000000b01", type="instance", name="batch-7", region="eu-west-1", vpc_id=VPC_B,
-         private_ips=("172.17.1.10",), tags={"Name": "batch-7"}),
-    Item(id="payments", type="db-instance", region="eu-west-1", vpc_id=VPC_A, private_ips=("172.16.2.5",),
-         dns_names=("payments.x9y8z7.eu-west-1.rds.amazonaws.com",), tags={"env": "prod"}),
+    Item(
+        id="i-00000000000000a01",
+        type="instance",
+        name="web-1",
+        region="eu-west-1",
+        vpc_id=VPC_A,
+        private_ips=("172.16.1.10",),
+        tags={"Name": "web-1", "team": "shop"},
+    ),
+    Item(
+        id="eni-00000000000000a01",
+        type="network-interface",
+        region="eu-west-1",
+        vpc_id=VPC_A,
+        private_ips=("172.16.1.10",),
+    ),
+    Item(
+        id="i-00000000000000b01",
+        type="instance",
+        name="batch-7",
+        region="eu-west-1",
+        vpc_id=VPC_B,
+        private_ips=("172.17.1.10",),
+        tags={"Name": "batch-7"},
+    ),
+    Item(
+        id="payments",
+        type="db-instance",
+        region="eu-west-1",
+        vpc_id=VPC_A,
+        private_ips=("172.16.2.5",),
+        dns_names=("payments.x9y8z7.eu-west-1.rds.amazonaws.com",),
+        tags={"env": "prod"},
+    ),
     Item(id="igw-00000000000000a01", type="internet-gateway", region="eu-west-1", vpc_id=VPC_A),
     Item(id="igw-00000000000000b01", type="internet-gateway", region="eu-west-1", vpc_id=VPC_B),
     Item(id="tgw-00000000000000a01", type="transit-gateway", name="core-tgw", region="eu-west-1"),
-    Item(id="nat-00000000000000a01", type="nat-gateway", region="eu-west-1", vpc_id=VPC_A,
-         private_ips=("172.16.0.7",), public_ips=("52.16.0.7",)),
+    Item(
+        id="nat-00000000000000a01",
+        type="nat-gateway",
+        region="eu-west-1",
+        vpc_id=VPC_A,
+        private_ips=("172.16.0.7",),
+        public_ips=("52.16.0.7",),
+    ),
     Item(id="vpce-00000000000000a01", type="vpc-endpoint", region="eu-west-1", vpc_id=VPC_A),
-    Item(id="i-00000000000000c01", type="instance", name="web-1", region="eu-central-1", vpc_id=VPC_S,
-         private_ips=("172.18.1.10",)),
+    Item(
+        id="i-00000000000000c01",
+        type="instance",
+        name="web-1",
+        region="eu-central-1",
+        vpc_id=VPC_S,
+        private_ips=("172.18.1.10",),
+    ),
     Item(id="tgw-00000000000000c01", type="transit-gateway", name="fra-tgw", region="eu-central-1"),
 )
 
@@ -78,14 +116,19 @@ def test_aws_services_become_regional_endpoint_hostnames() -> None:
     assert qq.destination == "dynamodb.eu-west-1.amazonaws.com" and qq.region == "eu-west-1"
     qq = q("Can batch-7 reach S3 in Frankfurt over HTTPS?")
     assert (qq.destination, qq.destination_region, qq.port) == (
-        "s3.eu-central-1.amazonaws.com", "eu-central-1", 443)
+        "s3.eu-central-1.amazonaws.com",
+        "eu-central-1",
+        443,
+    )
     qq = q("web-1からソウルのS3に繋がらない", "ごめん、アイルランドでした")
     assert qq.destination == "s3.eu-west-1.amazonaws.com"
 
 
 def test_pasted_terminal_output_is_not_the_question() -> None:
-    text = ("web-1 can't reach 172.17.0.0/16, any idea?\n\n$ traceroute -n 172.17.0.1\n"
-            "traceroute to 172.17.0.1 (172.17.0.1), 30 hops max\n 1  * * *\n 2  * * *")
+    text = (
+        "web-1 can't reach 172.17.0.0/16, any idea?\n\n$ traceroute -n 172.17.0.1\n"
+        "traceroute to 172.17.0.1 (172.17.0.1), 30 hops max\n 1  * * *\n 2  * * *"
+    )
     assert len(log_spans(text)) == 4
     qq = q(text)
     assert (qq.destination, qq.protocol) == ("172.17.0.0/16", "any")
@@ -117,3 +160,22 @@ def test_rds_hostname_written_with_the_wrong_region() -> None:
 def test_shared_behaviour_in_retrieval(spec: str) -> None:
     qq = q("batch-7 can't get out through the IGW, why?", spec=spec)
     assert qq.destination == "igw-00000000000000b01"
+
+
+def test_who_sends_when_the_sentence_starts_with_the_silent_side() -> None:
+    qq = q("Nothing back from batch-7 when web-1 in Ireland tries to open 8443")
+    assert (qq.source, qq.destination, qq.port) == ("i-00000000000000a01", "i-00000000000000b01", 8443)
+    qq = q("batch-7 is unreachable from EC2 instance web-1 on 22")
+    assert (qq.source, qq.destination) == ("i-00000000000000a01", "i-00000000000000b01")
+    qq = q("VPC endpoint vpce-00000000000000a01 → TGW attachment? no: to web-1, https")
+    assert qq.source == "vpce-00000000000000a01"
+
+
+def test_ec2_dns_names_carry_their_address() -> None:
+    qq = q("ip-172-17-1-10.eu-west-1.compute.internal から ip-172-16-1-10.ec2.internal へ ping")
+    assert (qq.source, qq.destination, qq.protocol) == ("i-00000000000000b01", "i-00000000000000a01", "icmp")
+
+
+def test_a_nat_gateway_address_means_the_nat_gateway() -> None:
+    assert q("can web-1 reach 172.16.0.7?").destination == "nat-00000000000000a01"
+    assert q("can batch-7 reach 172.16.1.10?").destination == "172.16.1.10"  # an instance's address stays

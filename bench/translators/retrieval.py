@@ -157,7 +157,7 @@ def _phrases(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, st
 
 @register_translator("retrieval")
 class RetrievalTranslator(Translator):
-    version = "2"
+    version = "3"
     description = "rules + TF-IDF (character n-grams) over names, tags and types for descriptive mentions."
     options_model = RetrievalOptions
 

@@ -231,7 +231,9 @@ def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Qu
     if dst is not None:
         # An address stays an address (the owner may have several); a hostname naming the source
         # itself ("can orders-db reach orders-db.…rds.amazonaws.com") is its DNS answer.
-        if dst_m.how == "ip" or (dst_m.how == "dns" and dst.id == src.id and dst_m.literal):
+        # A NAT gateway's address is not a delivery point: written as a destination it means the NAT.
+        literal = dst_m.how == "ip" and dst.type != "nat-gateway"
+        if literal or (dst_m.how == "dns" and dst.id == src.id and dst_m.literal):
             return Query(destination=dst_m.literal or dst.id, **common)
         return Query(destination=dst.id, **common)
     if dst_m.kind == "service":

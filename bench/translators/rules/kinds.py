@@ -94,8 +94,21 @@ def find_kinds(text: str, named: list[tuple[int, int]]) -> list[tuple[int, int, 
                 s, e = m.start(), m.end()
                 if any(s < b and a < e for a, b in taken):
                     continue
+                taken.append(
+                    (s, e)
+                )  # a label still hides the shorter words inside it ("VPC" in "VPC endpoint")
                 if kind == "type" and (_is_label(text, s, e, named) or _PAIR_BEFORE.search(text[:s])):
                     continue
                 out.append((s, e, kind, value))
-                taken.append((s, e))
     return sorted(out)
+
+
+_TRAILING_LABELS = re.compile(
+    "(?:(?:" + "|".join([LABEL_WORDS, *(p for _, p in TYPE_WORDS)]) + r")[\s:：]*)+$", re.IGNORECASE
+)
+
+
+def strip_labels(before: str) -> str:
+    """The text before a name without the labels written in front of it: "from EC2 instance " -> "from "."""
+    m = _TRAILING_LABELS.search(before)
+    return before[: m.start()] if m else before

@@ -59,6 +59,7 @@ _PORT_RES = (
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*番(?:ポート)?"),
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*ポート"),
     re.compile(rf"{_B}on\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),  # "TCP to x on 8443"
+    re.compile(rf"{_B}(?:open(?:s|ing)?|listen(?:s|ing)? on)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
     # host:port after an address or name (10.0.2.15:5432, db.example.com:3306)
     re.compile(r"(?<=[0-9A-Za-z]):(?P<port>\d{1,5})(?![\d.])"),
 )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bench.cases.schema import InventoryItem
-from bench.translators.rules.kinds import find_kinds
+from bench.translators.rules.kinds import find_kinds, strip_labels
 from bench.translators.rules.regions import RegionMention
 
 Kind = str  # "resource" | "ip" | "cidr" | "fqdn" | "ipv6" | "unknown_id" | "service"
@@ -102,6 +102,15 @@ _DST_BEFORE = re.compile(
 )
 _SRC_AFTER = re.compile(r"^\s*(?:\([^)]*\)|（[^）]*）)?\s*(?:から|->|→|=>)")
 _DST_AFTER = re.compile(r"^\s*(?:\([^)]*\)|（[^）]*）)?\s*(?:に対して|に|へ|まで|宛)")
+_REPLY_BEFORE = re.compile(
+    r"\b(?:no (?:response|reply|answer)|nothing(?: back)?|timed? ?outs?|(?:response|reply) timeout)"
+    r"\s+from\s*(?:the\s+)?$",
+    re.I,
+)
+# "… when Y (over in Ohio) tries to reach it": Y is the client.
+_TRIES_AFTER = re.compile(
+    r"^[^.,;!?。、]{0,30}?\b(?:tries|tried|attempts|attempted|is trying|keeps trying)\b", re.I
+)
 _NEG_BEFORE = re.compile(
     r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I
 )
@@ -229,9 +238,22 @@ def find_mentions(
     return [_annotate(text, m, regions, found) for m in found]
 
 
+# EC2's own DNS names carry the address: ip-10-0-1-5.ec2.internal, ip-10-0-1-5.eu-west-1.compute.internal,
+# ec2-54-1-2-3.compute-1.amazonaws.com, ec2-54-1-2-3.eu-west-1.compute.amazonaws.com.
+_EC2_DNS = re.compile(
+    r"^(?:ip|ec2)-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})\."
+    r"(?:ec2\.internal|[a-z0-9-]+\.compute\.internal|compute-1\.amazonaws\.com|[a-z0-9-]+\.compute\.amazonaws\.com)$"
+)
+
+
 def _endpoint_owner(host: str, inv: Inventory) -> tuple[InventoryItem, ...]:
-    """An AWS endpoint hostname whose first label is an inventory identifier (an RDS endpoint written
-    from memory with the wrong Region or cluster suffix): that resource."""
+    """The inventory resource behind a hostname that is not in the inventory's DNS list: an EC2 DNS
+    name whose address is owned by a resource (written with another Region's suffix, or not listed),
+    or an AWS endpoint hostname whose first label is an identifier (an RDS endpoint from memory)."""
+    m = _EC2_DNS.match(host)
+    if m:
+        owners = inv.by_ip.get(".".join(m.groups()), [])
+        return tuple(o for o in owners if o.type != "network-interface") or tuple(owners)
     if not host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
         return ()
     owners = [o for o in inv.by_name.get(host.split(".", 1)[0], []) if o.dns_names]
@@ -239,10 +261,12 @@ def _endpoint_owner(host: str, inv: Inventory) -> tuple[InventoryItem, ...]:
 
 
 def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: list[Mention]) -> Mention:
-    before = text[max(0, m.start - 30) : m.start]
-    after = text[m.end : m.end + 30]
+    before = strip_labels(text[max(0, m.start - 50) : m.start])[-30:]
+    after = text[m.end : m.end + 40]
     role = None
-    if _SRC_BEFORE.search(before) or _SRC_AFTER.search(after):
+    if _REPLY_BEFORE.search(before):
+        role = "destination"  # "no response from X": X is the one that should answer
+    elif _SRC_BEFORE.search(before) or _SRC_AFTER.search(after) or _TRIES_AFTER.search(after):
         role = "source"
     elif _DST_BEFORE.search(before) or _DST_AFTER.search(after):
         role = "destination"
