@@ -95,10 +95,11 @@ def _round(value: float | None) -> float | None:
 def bootstrap_weights(n: int, n_resamples: int, seed: int, key: str = OVERALL) -> np.ndarray:
     """Resample counts (n_resamples x n): row b says how often each case is drawn in resample b."""
     rng = np.random.default_rng([seed, zlib.crc32(key.encode())])
-    draws = rng.integers(0, n, size=(n_resamples, n), dtype=np.int64)
-    draws += (np.arange(n_resamples, dtype=np.int64) * n)[:, None]
-    counts = np.bincount(draws.ravel(), minlength=n_resamples * n)
-    return counts.reshape(n_resamples, n).astype(np.float32)
+    draws = rng.integers(0, n, size=(n_resamples, n), dtype=np.int32 if n < 2**31 else np.int64)
+    counts = np.empty((n_resamples, n), dtype=np.float32)
+    for b in range(n_resamples):
+        counts[b] = np.bincount(draws[b], minlength=n)
+    return counts
 
 
 def metric_block(

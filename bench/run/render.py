@@ -168,11 +168,16 @@ def case_panel(record: dict[str, Any], raw_chars: int = 400) -> Panel:
     lines.append(
         Text.from_markup(f"[dim]diagnosis[/] {json.dumps(facts, sort_keys=True, ensure_ascii=False)}")
     )
-    wrong = sorted(
-        k for k, v in (record.get("scores") or {}).items() if v is not None and v < 1 and k != "error_rate"
-    )
+    specs = metric_specs()
+
+    def bad(name: str, value: float | None) -> bool:
+        if value is None or name not in specs:
+            return False
+        return value < 1 if specs[name].higher_is_better else value > 0
+
+    wrong = sorted(k for k, v in (record.get("scores") or {}).items() if bad(k, v))
     if wrong:
-        lines.append(Text.from_markup(f"[dim]below 1[/]   {', '.join(wrong)}"))
+        lines.append(Text.from_markup(f"[dim]missed[/]    {', '.join(wrong)}"))
     if tr.get("raw"):
         raw = tr["raw"] if len(tr["raw"]) <= raw_chars else tr["raw"][:raw_chars] + " …"
         lines.append(Text(f"raw: {raw}", style="dim"))
