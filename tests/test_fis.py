@@ -224,63 +224,43 @@ def test_every_scope_builds_its_deny_entries(tmp_path: Path) -> None:
     from bench.scenarios import build_world, load_scenario
 
     scopes = ["all", "availability-zone", "dynamodb", "prefix-list", "s3", "s3express", "vpc"]
-    faults = {}
-    for scope in scopes:
+    targets, actions, subnets = {}, {}, []
+    for n, scope in enumerate(scopes):
         params = {"duration": "PT1M", "scope": scope}
         if scope == "prefix-list":
             params["prefixListIdentifier"] = "blocked"
-        faults[scope] = [
-            {
-                "fis": {
-                    "targets": {
-                        "s": {
-                            "resourceType": "aws:ec2:subnet",
-                            "resourceTags": {"Name": "a"},
-                            "selectionMode": "ALL",
-                        }
-                    },
-                    "actions": {
-                        "x": {"actionId": fis.DISRUPT, "parameters": params, "targets": {"Subnets": "s"}}
-                    },
-                }
-            }
-        ]
+        targets[f"t{n}"] = {
+            "resourceType": "aws:ec2:subnet",
+            "resourceTags": {"Name": scope},
+            "selectionMode": "ALL",
+        }
+        actions[f"a{n}"] = {"actionId": fis.DISRUPT, "parameters": params, "targets": {"Subnets": f"t{n}"}}
+        subnets.append({"name": scope, "cidr": f"10.5.{n}.0/24", "az": "b" if scope == "vpc" else "a"})
     doc = {
         "name": "scopes",
         "seed": 1,
         "regions": {
             "us-east-1": {
                 "prefix_lists": [{"name": "blocked", "cidrs": ["192.0.2.0/24"]}],
-                "vpcs": [
-                    {
-                        "name": "v",
-                        "cidr": "10.5.0.0/16",
-                        "subnets": [
-                            {"name": "a", "cidr": "10.5.1.0/24", "az": "a"},
-                            {"name": "b", "cidr": "10.5.2.0/24", "az": "b"},
-                        ],
-                    }
-                ],
+                "vpcs": [{"name": "v", "cidr": "10.5.0.0/16", "subnets": subnets}],
             }
         },
-        "faults": faults,
+        "faults": {"every-scope": [{"fis": {"targets": targets, "actions": actions}}]},
     }
     path = tmp_path / "scopes.yaml"
     path.write_text(json.dumps(doc))
-    src = load_scenario(path)
+    world = build_world(load_scenario(path), "every-scope")
+    names = world["provenance"]["names"]
+    acls = world["regions"]["us-east-1"]["ec2:DescribeNetworkAcls"]["NetworkAcls"]
     expect = {
         "all": "0.0.0.0/0",
-        "availability-zone": "10.5.2.0/24",
+        "availability-zone": "10.5.6.0/24",
         "prefix-list": "192.0.2.0/24",
         "vpc": "0.0.0.0/0",
     }
-    for scope in scopes:
-        world = build_world(src, scope)
-        acl = next(
-            a
-            for a in world["regions"]["us-east-1"]["ec2:DescribeNetworkAcls"]["NetworkAcls"]
-            if {"Key": "managedByFIS", "Value": "true"} in a.get("Tags", [])
-        )
+    for n, scope in enumerate(scopes):
+        acl = next(a for a in acls if any(s["SubnetId"] == names[scope] for s in a["Associations"]))
+        assert {"Key": "managedByFIS", "Value": "true"} in acl["Tags"], scope
         denies = {
             e["CidrBlock"] for e in acl["Entries"] if e["RuleAction"] == "deny" and e["RuleNumber"] < 32767
         }
@@ -291,7 +271,9 @@ def test_every_scope_builds_its_deny_entries(tmp_path: Path) -> None:
             assert expect[scope] in denies, scope
         else:  # service scopes: the Region's published ranges of the service
             assert len(denies) > 1 and "0.0.0.0/0" not in denies, scope
+        if scope == "availability-zone":
+            assert f"10.5.{n}.0/24" not in denies  # same-AZ subnets stay reachable
         if scope == "vpc":
             assert "10.5.0.0/16" in allows
         if scope == "all":
-            assert "10.5.1.0/24" in allows
+            assert f"10.5.{n}.0/24" in allows
