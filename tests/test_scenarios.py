@@ -153,3 +153,11 @@ def test_bad_fault_steps_are_reported(tmp_path: Path) -> None:
         build_world(src, "typo")
     with pytest.raises(FisTemplateError, match=r"faults.empty\[0\].fis: targets.s: matches no resource"):
         build_world(src, "empty")
+
+
+def test_fault_names_must_be_file_safe_and_baseline_empty(tmp_path: Path) -> None:
+    base = BASE.format(cidr="10.0.0.0/24")
+    with pytest.raises(ScenarioError, match=r"faults.Bad Fault: fault name"):
+        load_scenario(_write(tmp_path, base + "faults:\n  Bad Fault: []\n"))
+    with pytest.raises(ScenarioError, match=r"faults.baseline: the baseline world has no fault steps"):
+        load_scenario(_write(tmp_path, base + "faults:\n  baseline: [{use: x}]\n"))

@@ -8,6 +8,7 @@ YAML path (and line) and the reason, because scenarios are written by hand.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -344,4 +345,23 @@ def load_scenario(path: str | Path) -> ScenarioSource:
         src = ScenarioSource(path, ScenarioSpec.model_construct(), root)
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
         raise src.error(first["loc"], first["msg"] + more) from None
-    return ScenarioSource(path, spec, root)
+    source = ScenarioSource(path, spec, root)
+    _check_names(source)
+    return source
+
+
+_SAFE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _check_names(source: ScenarioSource) -> None:
+    """World file names are ``<scenario>__<fault>``: both must be plain lower-case words with dashes."""
+    spec = source.spec
+    if not _SAFE.match(spec.name):
+        raise source.error(("name",), f"{spec.name!r} must be lower-case letters, digits and dashes")
+    for fault, steps in spec.faults.items():
+        if not _SAFE.match(fault):
+            raise source.error(
+                ("faults", fault), f"fault name {fault!r} must be lower-case letters, digits and dashes"
+            )
+        if fault == "baseline" and steps:
+            raise source.error(("faults", "baseline"), "the baseline world has no fault steps")
