@@ -85,8 +85,15 @@ class GoldMismatch:
     def __str__(self) -> str:
         return (
             f"{self.case_id} ({self.world}): {self.field}: stored {_brief(self.stored)}, "
-            f"engine says {_brief(self.derived)}"
+            f"engine says {_brief(self.derived)}{_changed_keys(self.stored, self.derived)}"
         )
+
+
+def _changed_keys(a: object, b: object) -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        return f" (differs in {', '.join(keys)})"
+    return ""
 
 
 def _brief(value: object) -> str:
