@@ -24,8 +24,10 @@ from bench.model import Translation
 from bench.translators.base import Translator
 from bench.translators.registry import register_translator
 from bench.translators.rules.compose import translate_rules
+from bench.translators.rules.kinds import find_kinds, kind_of, only_kind_words
 from bench.translators.rules.lexicon import find_traffic
-from bench.translators.rules.mentions import Inventory, Mention
+from bench.translators.rules.mentions import Inventory, Mention, mask
+from bench.translators.rules.regions import find_regions
 
 TYPE_WORDS: dict[str, str] = {
     "instance": "instance server host ec2 vm machine box",
@@ -110,6 +112,21 @@ def item_document(item: InventoryItem) -> str:
     return " ".join(words).lower()
 
 
+def _content_words(phrase: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", phrase) if w not in _EN_STOP and not only_kind_words(w)]
+
+
+def _shares_a_word(words: list[str], doc_words: set[str]) -> bool:
+    """Some content word of the phrase is a word of the item (or shares its first four letters):
+    "orders" ~ "order", "application" ~ "app" (prefix), but not "correction" ~ "connection"."""
+    for w in words:
+        for d in doc_words:
+            short, long_ = sorted((w, d), key=len)
+            if len(short) >= 3 and long_.startswith(short[:4]) and (len(short) >= 4 or short == long_[:3]):
+                return True
+    return False
+
+
 def gloss(phrase: str) -> str:
     phrase = phrase.lower()
     for ja, en in JA_GLOSS:
@@ -121,7 +138,9 @@ class _Index:
     def __init__(self, items: tuple[InventoryItem, ...]) -> None:
         self.items = items
         self.vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True)
-        self.matrix = self.vec.fit_transform([item_document(it) for it in items]) if items else None
+        docs = [item_document(it) for it in items]
+        self.matrix = self.vec.fit_transform(docs) if items else None
+        self.words = [set(re.findall(r"[a-z0-9]+", d)) for d in docs]
 
     def scores(self, phrases: list[str]):  # noqa: ANN201 - a numpy array
         return (self.vec.transform(phrases) @ self.matrix.T).toarray()
@@ -157,7 +176,7 @@ def _phrases(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, st
 
 @register_translator("retrieval")
 class RetrievalTranslator(Translator):
-    version = "3"
+    version = "4"
     description = "rules + TF-IDF (character n-grams) over names, tags and types for descriptive mentions."
     options_model = RetrievalOptions
 
@@ -183,7 +202,18 @@ class RetrievalTranslator(Translator):
         if len(taken) >= 2 or not inv.items:
             return []
         index = self._index(inv.items)
-        phrases = _phrases(text, taken)
+        # Region words ("Tokyo") and type words ("transit gateway") are the shared rules' business: a
+        # phrase may only contain a type word whole and next to a describing word ("orders database").
+        blocked = list(taken) + [(r.start, r.end) for r in find_regions(text)]
+        kinds = [(a, b) for a, b, kind, _ in find_kinds(text, list(taken)) if kind == "type"]
+        phrases = [
+            p
+            for p in _phrases(text, blocked)
+            if all(p[0] <= a and b <= p[1] for a, b in kinds if p[0] < b and a < p[1])
+            and _content_words(
+                gloss(mask(text[p[0] : p[1]], [(a - p[0], b - p[0]) for a, b in kinds if p[0] <= a]))
+            )
+        ]
         if not phrases or index.matrix is None:
             return []
         scores = index.scores([gloss(p[2]) for p in phrases])
@@ -196,7 +226,20 @@ class RetrievalTranslator(Translator):
             start, end, phrase = phrases[i]
             if best < threshold or any(start < b and a < end for a, b in used):
                 continue
-            cands = tuple(it for j, it in enumerate(index.items) if scores[i][j] >= best * margin)
+            glossed = gloss(phrase)
+            if only_kind_words(glossed):
+                continue  # "the transit gateway", "EC2 instance": the shared type-word rules decide
+            words = _content_words(glossed)
+            kind = kind_of(glossed)
+            cands = tuple(
+                it
+                for j, it in enumerate(index.items)
+                if scores[i][j] >= best * margin
+                and _shares_a_word(words, index.words[j])
+                and (kind is None or it.type == kind or not inv.by_type.get(kind))
+            )
+            if not cands:
+                continue  # similar letters, no shared word: "Correction" is not a peering connection
             out.append(Mention(start, end, phrase, "resource", cands, how="desc"))
             used.append((start, end))
             if len(out) + len(taken) >= 2:

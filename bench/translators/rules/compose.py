@@ -133,6 +133,8 @@ def read_conversation(
         if traffic is not None:
             conv.traffic = traffic
         asserted = [m for m in mentions if not m.negated]
+        if i > 0 and traffic is not None and all(m.how == "desc" and not m.role for m in asserted):
+            asserted = []  # "The app uses SSH": a follow-up about the traffic, not a new endpoint
         denied = [m for m in mentions if m.negated]
         if i == 0:
             src, dst = _assign(asserted)
@@ -157,7 +159,7 @@ def _pick(
             break
     if len(cands) > 1 and near is not None and near.vpc_id:
         cands = [c for c in cands if c.vpc_id == near.vpc_id] or cands
-    if len(cands) > 1 and mention.how != "type":
+    if len(cands) > 1 and mention.how not in ("type", "desc"):  # a description fitting several is ambiguous
         rank = {t: i for i, t in enumerate(_TYPE_PREFERENCE)}
         best = min(rank.get(c.type, 99) for c in cands)
         cands = [c for c in cands if rank.get(c.type, 99) == best]

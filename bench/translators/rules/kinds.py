@@ -112,3 +112,23 @@ def strip_labels(before: str) -> str:
     """The text before a name without the labels written in front of it: "from EC2 instance " -> "from "."""
     m = _TRAILING_LABELS.search(before)
     return before[: m.start()] if m else before
+
+
+def kind_of(phrase: str) -> str | None:
+    """The resource type a phrase names by a type word, if any ("orders database" -> db-instance)."""
+    for value, rx in _TYPE_RES:
+        if rx.search(phrase):
+            return value
+    return None
+
+
+_LABEL_RE = re.compile(LABEL_WORDS, re.IGNORECASE)
+
+
+def only_kind_words(phrase: str) -> bool:
+    """True when a phrase is nothing but type and label words ("the transit gateway", "EC2 instance")."""
+    rest = phrase
+    for _, rx in _TYPE_RES:
+        rest = rx.sub(" ", rest)
+    rest = _LABEL_RE.sub(" ", rest)
+    return not re.sub(r"(?i)\b(?:the|our|my|a|an)\b|[\s\W_]", "", rest)

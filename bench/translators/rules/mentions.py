@@ -222,10 +222,14 @@ def find_mentions(
                 m.start(), m.end(), host, kind, owners, literal=host.lower(), how="dns" if owners else "fqdn"
             )
         )
+    # Kind words are found before the descriptive matcher runs but added after it, so that a description
+    # wins over the bare type word inside it ("our orders database" is one endpoint, not "database").
+    kinds = find_kinds(text, list(taken))
     if extra is not None:
-        for m in extra(text, inv, list(taken)):
+        services = [(a, b) for a, b, kind, _ in kinds if kind == "service"]
+        for m in extra(text, inv, list(taken) + services):
             add(m)
-    for start, end, kind, value in find_kinds(text, list(taken)):
+    for start, end, kind, value in kinds:
         if kind == "service":
             add(Mention(start, end, text[start:end], "service", literal=value, how="service"))
         else:
