@@ -11,12 +11,15 @@ hypothesis tests cross-check the algebra against ``netaddr.IPSet``.
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 
 MAX = (1 << 32) - 1
 Range = tuple[int, int]
 
 
+@lru_cache(maxsize=1 << 16)
 def cidr_range(cidr: str) -> Range:
     """The inclusive integer range of an IPv4 CIDR or address (host bits ignored)."""
     net = ipaddress.IPv4Network(cidr, strict=False)
@@ -24,6 +27,7 @@ def cidr_range(cidr: str) -> Range:
     return lo, lo + net.num_addresses - 1
 
 
+@lru_cache(maxsize=1 << 17)
 def ip_int(address: str) -> int:
     return int(ipaddress.IPv4Address(address))
 
@@ -35,16 +39,28 @@ def int_ip(value: int) -> str:
 class AddrSet:
     """An immutable set of IPv4 addresses."""
 
-    __slots__ = ("ranges",)
+    __slots__ = ("ranges", "_bounds")
 
     def __init__(self, ranges: Iterable[Range] = ()) -> None:
         self.ranges: tuple[Range, ...] = _normalize(ranges)
+        self._bounds: tuple[list[int], list[int]] | None = None
 
     @classmethod
     def _raw(cls, ranges: tuple[Range, ...]) -> AddrSet:
         obj = cls.__new__(cls)
         obj.ranges = ranges
+        obj._bounds = None
         return obj
+
+    def _span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Indices [i, j) of the ranges that can meet [lo, hi] (binary search on large sets)."""
+        n = len(self.ranges)
+        if n <= 8:
+            return 0, n
+        if self._bounds is None:
+            self._bounds = ([a for a, _ in self.ranges], [b for _, b in self.ranges])
+        starts, ends = self._bounds
+        return bisect_left(ends, lo), bisect_right(starts, hi)
 
     @classmethod
     def of_cidrs(cls, cidrs: Iterable[str]) -> AddrSet:
@@ -80,7 +96,8 @@ class AddrSet:
         return len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]
 
     def contains(self, value: int) -> bool:
-        for lo, hi in self.ranges:
+        i, j = self._span(value, value)
+        for lo, hi in self.ranges[i:j]:
             if lo <= value <= hi:
                 return True
             if lo > value:
@@ -96,7 +113,8 @@ class AddrSet:
     def clip(self, lo: int, hi: int) -> AddrSet:
         """Intersection with one interval (the hot path: a route prefix, a rule CIDR, a subnet)."""
         out = []
-        for a, b in self.ranges:
+        i, j = self._span(lo, hi)
+        for a, b in self.ranges[i:j]:
             if b < lo:
                 continue
             if a > hi:
@@ -118,6 +136,10 @@ class AddrSet:
         return AddrSet._raw(tuple(out))
 
     def __and__(self, other: AddrSet) -> AddrSet:
+        if len(other.ranges) == 1:
+            return self.clip(*other.ranges[0])
+        if len(self.ranges) == 1:
+            return other.clip(*self.ranges[0])
         out: list[Range] = []
         i = j = 0
         xs, ys = self.ranges, other.ranges
@@ -140,12 +162,31 @@ class AddrSet:
         return AddrSet(self.ranges + other.ranges)
 
     def __sub__(self, other: AddrSet) -> AddrSet:
-        result = self
-        for lo, hi in other.ranges:
-            if not result.ranges:
-                break
-            result = result.cut(lo, hi)
-        return result
+        if not other.ranges or not self.ranges:
+            return self
+        if len(other.ranges) == 1:
+            return self.cut(*other.ranges[0])
+        out: list[Range] = []
+        ys = other.ranges
+        n = len(ys)
+        j = 0
+        for lo, hi in self.ranges:  # one sweep over both sorted lists
+            cur = lo
+            while j < n and ys[j][1] < cur:
+                j += 1
+            k = j
+            while k < n and ys[k][0] <= hi:
+                a, b = ys[k]
+                if a > cur:
+                    out.append((cur, a - 1))
+                if b + 1 > cur:
+                    cur = b + 1
+                if b > hi:
+                    break
+                k += 1
+            if cur <= hi:
+                out.append((cur, hi))
+        return AddrSet._raw(tuple(out))
 
     def cidrs(self) -> tuple[str, ...]:
         """Canonical sorted CIDR strings (what ``Verdict.destination_set`` carries)."""

@@ -12,7 +12,7 @@ It never raises: bad input comes back as ``Verdict.error`` (``engine:<reason>``)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -157,7 +157,11 @@ class Engine:
                 d = d & narrow
                 if not d:
                     raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
-            return Target(eni_ids=frozenset(e.id for e in res.enis)), d, res.ident, d.cidrs(), res.region
+            target = Target(
+                eni_ids=frozenset(e.id for e in res.enis),
+                subnet_of_enis=frozenset(e.subnet_id for e in res.enis),
+            )
+            return target, d, res.ident, d.cidrs(), res.region
         if rt == ResourceType.SUBNET:
             d = AddrSet.of_cidrs([res.obj.cidr])
             return self._narrowed(Target(subnet_ids=frozenset({res.ident})), d, narrow, res)
@@ -169,7 +173,9 @@ class Engine:
         if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT and res.obj.peer_attachment_id:
             comps.add(res.obj.peer_attachment_id)
         d = narrow if narrow is not None else AddrSet.everything()
-        return Target(component_ids=frozenset(comps)), d, res.ident, d.cidrs() if narrow else (), res.region
+        nat_subnets = frozenset(w.nat_gateways[c].subnet_id for c in comps if c in w.nat_gateways)
+        target = Target(component_ids=frozenset(comps), nat_subnets=nat_subnets)
+        return target, d, res.ident, d.cidrs() if narrow else (), res.region
 
     @staticmethod
     def _narrowed(
@@ -215,7 +221,11 @@ class Engine:
                     starts.append((s, _eni_start(eni, head)))
             if not starts:
                 raise QueryError("bad_query", f"{q.source_ip} is not an address of {q.source}")
-            return starts, Target(eni_ids=frozenset(e.id for e in res.enis)), res.region
+            back = Target(
+                eni_ids=frozenset(e.id for e in res.enis),
+                subnet_of_enis=frozenset(e.subnet_id for e in res.enis),
+            )
+            return starts, back, res.region
         if rt == ResourceType.SUBNET:
             return (
                 [(AddrSet.of_cidrs([res.obj.cidr]), _subnet_start(res.ident, head))],
@@ -263,9 +273,7 @@ class Engine:
                 obj.requester_cidrs if here_is_acc else obj.accepter_cidrs
             )
             crossed = obj.accepter_region != obj.requester_region
-            return [
-                (src, lambda walk, pkt, ctx: walk.local(vpc, pkt, head, replace(ctx, crossed_region=crossed)))
-            ]
+            return [(src, lambda walk, pkt, ctx: walk.local(vpc, pkt, head, ctx.but(crossed_region=crossed)))]
         if rt == ResourceType.VPC_ENDPOINT:
             src = AddrSet.of_cidrs(ix.pl_cidrs.get(obj.prefix_list_id or "", ())) or PUBLIC
             return [(src, lambda walk, pkt, ctx: walk.local(obj.vpc_id, pkt, head, ctx))]
@@ -307,13 +315,23 @@ class Engine:
         best: Blocked | None = None
         for l4 in self._l4s(q):
             for src, start in plan.starts:
-                walk = Walk(self.ix, plan.target)
-                start(walk, Pkt(src, plan.dst, l4), Ctx(origin=src.min()))
-                for d in walk.delivered:
+                found: list[tuple[Delivered, Delivered]] = []
+                failed: list[Blocked] = []
+
+                def accept(d: Delivered, found: list = found, failed: list = failed) -> bool:
                     ok, blocks = self._round_trip(d, plan.back)
                     if ok is not None:
-                        return True, ok.ctx.crossed_region, self._reachable(d, ok, l4)
-                    best = _furthest(best, blocks)
+                        found.append((d, ok))
+                        return True
+                    failed.extend(blocks)
+                    return False
+
+                walk = Walk(self.ix, plan.target, on_deliver=accept)
+                start(walk, Pkt(src, plan.dst, l4), Ctx(origin=src.min()))
+                if found:
+                    d, ok = found[0]
+                    return True, ok.ctx.crossed_region, self._reachable(d, ok, l4)
+                best = _furthest(best, failed)
                 best = _furthest(best, walk.blocked)
         if best is None:
             return (
@@ -347,9 +365,9 @@ class Engine:
         blocks: list[Blocked] = []
         for port in ports:
             rl4 = L4("icmp", icmp_type=0, icmp_code=0) if port is None else L4(l4.proto, port)
-            walk = Walk(self.ix, back, ret=True)
+            walk = Walk(self.ix, back, ret=True, on_deliver=lambda _: True)
             pkt = Pkt(d.pkt.dst, d.pkt.src, rl4)
-            ctx = replace(d.ctx, sender=None, seen=frozenset())
+            ctx = d.ctx.but(sender=None, seen=frozenset())
             _start_return(walk, d.arrival, pkt, d.hops, ctx, self.world)
             if walk.delivered:
                 return walk.delivered[0], []
@@ -370,7 +388,16 @@ class Engine:
             protocol=l4.proto,  # type: ignore[arg-type]
             port=None if l4.proto == "icmp" else l4.port,
         )
-        return {"reachable": True, "witness": witness, "hops": _hops(d.hops)}
+        hops = d.hops
+        if d.arrival.kind == "eni":  # the walk carried a class of alike interfaces: name the witness's own
+            lead = self.world.network_interfaces.get(d.arrival.ident)
+            owner = self.ix.eni_by_private.get((d.arrival.vpc_id or "", back.pkt.src.min()))
+            if lead is not None and owner is not None and owner.id != lead.id:
+                hops = tuple(
+                    (owner.id, t, dr, owner.attached_to or "") if i == lead.id else (i, t, dr, de)
+                    for i, t, dr, de in hops
+                )
+        return {"reachable": True, "witness": witness, "hops": _hops(hops)}
 
 
 def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
@@ -381,7 +408,13 @@ def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
 
 
 def _hops(raw: tuple) -> tuple[Hop, ...]:
-    return tuple(Hop(id=i, type=t, direction=dr, detail=de) for i, t, dr, de in raw)
+    return tuple(_hop(*h) for h in raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _hop(ident: str, htype: str, direction: str | None, detail: str) -> Hop:
+    """Hops are frozen models, and the same ones recur across queries: build each once."""
+    return Hop(id=ident, type=htype, direction=direction, detail=detail)  # type: ignore[arg-type]
 
 
 def _start_return(walk: Walk, arrival: Arrival, pkt: Pkt, hops: tuple, ctx: Ctx, world: World) -> None:
@@ -393,9 +426,9 @@ def _start_return(walk: Walk, arrival: Arrival, pkt: Pkt, hops: tuple, ctx: Ctx,
     elif arrival.kind == "internet":
         walk.internet(pkt, hops, ctx)
     elif arrival.kind == "subnet":
-        walk.leave_subnet(arrival.ident, pkt, hops, replace(ctx, subnet=arrival.ident))
+        walk.leave_subnet(arrival.ident, pkt, hops, ctx.but(subnet=arrival.ident))
     else:  # vpce, vgw: the reply enters the VPC from the gateway
-        walk.local(arrival.vpc_id or "", pkt, hops, replace(ctx, subnet=None))
+        walk.local(arrival.vpc_id or "", pkt, hops, ctx.but(subnet=None))
 
 
 def _eni_start(eni: Any, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
@@ -403,7 +436,7 @@ def _eni_start(eni: Any, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
 
 
 def _subnet_start(subnet_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
-    return lambda walk, pkt, ctx: walk.leave_subnet(subnet_id, pkt, head, replace(ctx, subnet=subnet_id))
+    return lambda walk, pkt, ctx: walk.leave_subnet(subnet_id, pkt, head, ctx.but(subnet=subnet_id))
 
 
 def _vgw_start(vgw_id: str, vpc_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
@@ -420,11 +453,11 @@ def _igw_source(walk: Walk, igw_id: str, vpc_ids: tuple[str, ...], pkt: Pkt, hea
     rest = pkt.dst
     for addr, eni in sorted(walk.ix.eni_by_public.items()):
         if eni.vpc_id in vpc_ids and rest.contains(addr):
-            walk.igw_ingress(eni, addr, replace(pkt, dst=AddrSet.single(addr)), head, ctx)
+            walk.igw_ingress(eni, addr, pkt.with_dst(AddrSet.single(addr)), head, ctx)
             rest = rest.cut(addr, addr)
     if rest:
         walk.block(
-            replace(pkt, dst=rest),
+            pkt.with_dst(rest),
             head,
             ctx,
             igw_id,

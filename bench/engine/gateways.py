@@ -3,11 +3,11 @@ endpoints and VPN gateways. A mixin of ``Walk``, kept apart so each module stays
 
 from __future__ import annotations
 
-from dataclasses import replace
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from bench.engine.addrset import AddrSet, ip_int
-from bench.engine.index import RouteC, WorldIndex
+from bench.engine.index import L4, RouteC, WorldIndex
 from bench.engine.state import Arrival, Ctx, Hop, NatFrame, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -21,6 +21,7 @@ class GatewayMixin:
     ret: bool
     delivered: list[Delivered]
     blocked: list[Blocked]
+    done: bool
 
     if TYPE_CHECKING:
 
@@ -78,16 +79,16 @@ class GatewayMixin:
         if igw_id in self.target.component_ids:
             self.deliver(pkt, hops, ctx, Arrival("component", igw_id, vpc_id))
             return
-        self.internet(
-            replace(pkt, src=AddrSet.single(ip_int(public))), hops, replace(ctx, sender=None, subnet=None)
-        )
+        self.internet(pkt.with_src(AddrSet.single(ip_int(public))), hops, ctx.but(sender=None, subnet=None))
 
     def internet(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
         public = pkt.dst & self.ix.public_set
         private = pkt.dst - public
         if private:
             self.block(
-                replace(pkt, dst=private),
+                pkt.with_dst(private),
                 hops,
                 ctx,
                 "internet",
@@ -98,39 +99,44 @@ class GatewayMixin:
             )
         if not public:
             return
-        rest = public
-        for lo, hi in public.ranges:
-            if len(self.ix.eni_by_public) < (hi - lo + 1):
-                candidates = [(a, e) for a, e in self.ix.eni_by_public.items() if lo <= a <= hi]
-            else:
-                candidates = [
-                    (a, self.ix.eni_by_public[a]) for a in range(lo, hi + 1) if a in self.ix.eni_by_public
-                ]
-            for addr, eni in sorted(candidates, key=lambda t: t[0]):
-                self.igw_ingress(eni, addr, replace(pkt, dst=AddrSet.single(addr)), hops, ctx)
-                rest = rest.cut(addr, addr)
-        if not rest:
-            return
-        part = replace(pkt, dst=rest)
-        if self.target.any_address:
-            detail = self.ix.region_range(rest.min()) or "public Internet"
-            self.deliver(
-                part,
-                self.hop(hops, "internet", "internet", None, detail),
-                ctx,
-                Arrival("internet", "internet"),
-            )
+        hosts: list[tuple[int, NetworkInterface]] = []
+        if self.target.hosts_matter:
+            addrs, owners = self.ix.public_hosts
+        else:  # a gateway destination: only that gateway's own ingress can still lead anywhere
+            addrs, owners = self.ix.public_hosts_behind(self.target.component_ids)
+        if len(public.ranges) < len(addrs):
+            for lo, hi in public.ranges:
+                hosts.extend(
+                    (addrs[k], owners[k]) for k in range(bisect_left(addrs, lo), bisect_right(addrs, hi))
+                )
         else:
-            self.block(
-                part,
-                hops,
-                ctx,
-                "internet",
-                "internet",
-                None,
-                "NO_ROUTE_TO_DESTINATION",
-                "the destination is not behind this path",
-            )
+            hosts.extend((a, e) for a, e in zip(addrs, owners, strict=True) if public.contains(a))
+        rest = public - AddrSet((a, a) for a, _ in hosts) if hosts else public
+        if rest:
+            part = pkt.with_dst(rest)
+            if self.target.any_address:
+                detail = self.ix.region_range(rest.min()) or "public Internet"
+                self.deliver(
+                    part,
+                    self.hop(hops, "internet", "internet", None, detail),
+                    ctx,
+                    Arrival("internet", "internet"),
+                )
+            else:
+                self.block(
+                    part,
+                    hops,
+                    ctx,
+                    "internet",
+                    "internet",
+                    None,
+                    "NO_ROUTE_TO_DESTINATION",
+                    "the destination is not behind this path",
+                )
+        for addr, eni in hosts:
+            if self.done:
+                return
+            self.igw_ingress(eni, addr, pkt.with_dst(AddrSet.single(addr)), hops, ctx)
 
     def igw_ingress(
         self, eni: NetworkInterface, addr: int, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx
@@ -153,8 +159,8 @@ class GatewayMixin:
         if igw_id in self.target.component_ids:
             self.deliver(pkt, hops, ctx, Arrival("component", igw_id, eni.vpc_id))
             return
-        ctx = replace(ctx, dst_alias=addr, subnet=None)
-        self.enter_subnet(eni.subnet_id, replace(pkt, dst=AddrSet.single(ip_int(private))), hops, ctx)
+        ctx = ctx.but(dst_alias=addr, subnet=None)
+        self.enter_subnet(eni.subnet_id, pkt.with_dst(AddrSet.single(ip_int(private))), hops, ctx)
 
     def nat(self, nat_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         w = self.ix.world
@@ -194,21 +200,20 @@ class GatewayMixin:
             return
         frame = NatFrame(nat_id, pkt.src, ctx.sender, ctx.subnet)
         eni = w.network_interfaces.get(nat.eni_id)
-        ctx = replace(ctx, nats=(*ctx.nats, frame), sender=eni, subnet=nat.subnet_id)
-        self.leave_subnet(nat.subnet_id, replace(pkt, src=AddrSet.single(ip_int(nat.private_ip))), hops, ctx)
+        ctx = ctx.but(nats=(*ctx.nats, frame), sender=eni, subnet=nat.subnet_id)
+        self.leave_subnet(nat.subnet_id, pkt.with_src(AddrSet.single(ip_int(nat.private_ip))), hops, ctx)
 
     def un_nat(self, nat_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         """Return traffic reaching the NAT is translated back and sent on from the NAT's subnet."""
         nat = self.ix.world.nat_gateways[nat_id]
         frame = ctx.nats[-1]
         hops = self.hop(hops, nat_id, "nat-gateway", None, "destination translated back")
-        ctx = replace(
-            ctx,
+        ctx = ctx.but(
             nats=ctx.nats[:-1],
             sender=self.ix.world.network_interfaces.get(nat.eni_id),
             subnet=nat.subnet_id,
         )
-        pkt = replace(pkt, dst=frame.src)
+        pkt = pkt.with_dst(frame.src)
         if pkt.l4.proto == "icmp":
             self.leave_subnet(nat.subnet_id, pkt, hops, ctx)
             return
@@ -216,7 +221,7 @@ class GatewayMixin:
         # port is the sender's ephemeral port again: any of them will do.
         for port in self.ix.ephemeral_ports:
             before = len(self.delivered)
-            self.leave_subnet(nat.subnet_id, replace(pkt, l4=replace(pkt.l4, port=port)), hops, ctx)
+            self.leave_subnet(nat.subnet_id, pkt.with_l4(L4(pkt.l4.proto, port)), hops, ctx)
             if len(self.delivered) > before:
                 return
 
@@ -263,6 +268,8 @@ class GatewayMixin:
         return (same_az or subnets)[0]
 
     def tgw_enter(self, tgw_id: str, att_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
         w = self.ix.world
         att = w.transit_gateway_attachments.get(att_id)
         if att is None or att.state != "available":
@@ -285,7 +292,7 @@ class GatewayMixin:
         if (tgw_id, att_id) in ctx.seen:
             self.block(pkt, hops, ctx, tgw_id, "transit-gateway", None, "CANNOT_ROUTE", "routing loop")
             return
-        ctx = replace(ctx, seen=ctx.seen | {(tgw_id, att_id)})
+        ctx = ctx.but(seen=ctx.seen | {(tgw_id, att_id)})
         hops = self.hop(hops, tgw_id, "transit-gateway")
         if att_id in self.target.component_ids or tgw_id in self.target.component_ids:
             self.deliver(pkt, hops, ctx, Arrival("component", tgw_id))
@@ -307,7 +314,7 @@ class GatewayMixin:
         parts, rest = index.partition(pkt.dst) if index else ([], pkt.dst)
         if rest:
             self.block(
-                replace(pkt, dst=rest),
+                pkt.with_dst(rest),
                 hops,
                 ctx,
                 rtb_id,
@@ -316,11 +323,13 @@ class GatewayMixin:
                 "TGW_RTB_CANNOT_ROUTE",
             )
         for part, rc in parts:
-            self.tgw_out(tgw_id, rtb_id, rc, replace(pkt, dst=part), hops, ctx)
+            self.tgw_out(tgw_id, rtb_id, rc, pkt.with_dst(part), hops, ctx)
 
     def tgw_out(
         self, tgw_id: str, rtb_id: str, rc: RouteC, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx
     ) -> None:
+        if self.done:
+            return
         w = self.ix.world
         r = rc.route
         if r.state == "blackhole" or not r.attachment_ids:  # type: ignore[union-attr]
@@ -380,7 +389,7 @@ class GatewayMixin:
             in_id = (
                 att.peer_attachment_id if att.peer_attachment_id in w.transit_gateway_attachments else out_id
             )
-            ctx = replace(ctx, crossed_region=ctx.crossed_region or here != there)
+            ctx = ctx.but(crossed_region=ctx.crossed_region or here != there)
             self.tgw_enter(peer_tgw, in_id, pkt, hops, ctx)
         else:
             self.block(
@@ -400,9 +409,9 @@ class GatewayMixin:
         att = w.transit_gateway_attachments[att_id]
         sub = self.attachment_subnet(att_id, None, pkt.dst.min())
         if sub is None:
-            self.local(att.resource_id or "", pkt, hops, replace(ctx, sender=None, subnet=None))
+            self.local(att.resource_id or "", pkt, hops, ctx.but(sender=None, subnet=None))
         else:
-            self.leave_subnet(sub, pkt, hops, replace(ctx, sender=None, subnet=sub))
+            self.leave_subnet(sub, pkt, hops, ctx.but(sender=None, subnet=sub))
 
     def pcx(self, pcx_id: str, vpc_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         w = self.ix.world
@@ -439,7 +448,7 @@ class GatewayMixin:
         outside = pkt.dst - inside
         if outside:
             self.block(
-                replace(pkt, dst=outside),
+                pkt.with_dst(outside),
                 hops,
                 ctx,
                 pcx_id,
@@ -449,9 +458,9 @@ class GatewayMixin:
             )
         if not inside:
             return
-        pkt = replace(pkt, dst=inside)
+        pkt = pkt.with_dst(inside)
         hops = self.hop(hops, pcx_id, "vpc-peering-connection", None, f"to {peer}")
-        ctx = replace(ctx, crossed_region=ctx.crossed_region or here != there, sender=None, subnet=None)
+        ctx = ctx.but(crossed_region=ctx.crossed_region or here != there, sender=None, subnet=None)
         if pcx_id in self.target.component_ids:
             self.deliver(pkt, hops, ctx, Arrival("component", pcx_id))
         elif peer not in w.vpcs:
@@ -500,11 +509,11 @@ class GatewayMixin:
         remote = AddrSet.of_cidrs(c for c in vgw.remote_cidrs if ":" not in c)
         inside = pkt.dst & remote
         if inside and self.target.any_address:
-            self.deliver(replace(pkt, dst=inside), hops, ctx, Arrival("vgw", vgw_id, vpc_id))
+            self.deliver(pkt.with_dst(inside), hops, ctx, Arrival("vgw", vgw_id, vpc_id))
         rest = pkt.dst - inside if self.target.any_address else pkt.dst
         if rest:
             self.block(
-                replace(pkt, dst=rest),
+                pkt.with_dst(rest),
                 hops,
                 ctx,
                 vgw_id,

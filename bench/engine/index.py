@@ -166,6 +166,8 @@ class WorldIndex:
         # Addresses AWS reports as an interface's public IP are on the Internet by construction, even when
         # a builder handed out an odd one (moto allocates Elastic IPs from 127.0.0.0/8).
         self.public_set = PUBLIC | AddrSet((a, a) for a in self.eni_by_public)
+        ordered = sorted(self.eni_by_public.items(), key=lambda t: t[0])
+        self.public_hosts = ([a for a, _ in ordered], [e for _, e in ordered])
         self.subnets_in_vpc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for s in w.subnets.values():
             lo, hi = cidr_range(s.cidr)
@@ -210,6 +212,9 @@ class WorldIndex:
                     self.names[res.name].append((res.region, kind, res.id))
         self._sg_cache: dict[tuple[str, bool], tuple[SgRuleC, ...]] = {}
         self._members: dict[str, AddrSet] = {}
+        self._class_base: dict[str, tuple] = {}
+        self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}
+        self._hosts: dict[str, tuple[list[int], list[NetworkInterface]]] = {}
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:
@@ -294,6 +299,57 @@ class WorldIndex:
             hit = AddrSet((i, i) for e in enis for i in (ip_int(ip) for ip in e.private_ips if ":" not in ip))
             self._members[sg_id] = hit
         return hit
+
+    def subnet_hosts(self, subnet_id: str) -> tuple[list[int], list[NetworkInterface]]:
+        """The subnet's private addresses, sorted, with their interfaces (for set destinations)."""
+        hit = self._hosts.get(subnet_id)
+        if hit is None:
+            pairs = sorted(
+                (
+                    (ip_int(a), e)
+                    for e in self.enis_in_subnet.get(subnet_id, ())
+                    for a in e.private_ips
+                    if ":" not in a
+                ),
+                key=lambda t: (t[0], t[1].id),
+            )
+            hit = ([a for a, _ in pairs], [e for _, e in pairs])
+            self._hosts[subnet_id] = hit
+        return hit
+
+    def public_hosts_behind(self, gateway_ids: frozenset[str]) -> tuple[list[int], list[NetworkInterface]]:
+        """Public addresses of interfaces in VPCs whose internet gateway is one of ``gateway_ids``."""
+        vpcs = {v for v, g in self.igw_of_vpc.items() if g in gateway_ids}
+        if not vpcs:
+            return [], []
+        pairs = [(a, e) for a, e in zip(*self.public_hosts, strict=True) if e.vpc_id in vpcs]
+        return [a for a, _ in pairs], [e for _, e in pairs]
+
+    def subnet_classes(self, subnet_id: str) -> list[tuple[NetworkInterface, AddrSet]]:
+        """The subnet's interfaces grouped by ``eni_class`` (as non-targets), each with its addresses."""
+        hit = self._classes.get(subnet_id)
+        if hit is None:
+            addrs, owners = self.subnet_hosts(subnet_id)
+            groups: dict[tuple, tuple[NetworkInterface, list[int]]] = {}
+            for a, eni in zip(addrs, owners, strict=True):
+                groups.setdefault(self.eni_class(eni, False), (eni, []))[1].append(a)
+            hit = [(lead, AddrSet((v, v) for v in values)) for lead, values in groups.values()]
+            hit.sort(key=lambda t: t[1].min())
+            self._classes[subnet_id] = hit
+        return hit
+
+    def eni_class(self, eni: NetworkInterface, is_target: bool) -> tuple:
+        """What decides an interface's fate once a packet reaches its subnet (not its address)."""
+        base = self._class_base.get(eni.id)
+        if base is None:
+            if eni.id in self.nat_by_eni or eni.kind == "transit_gateway":
+                base = (eni.id,)
+            else:
+                instance = self.world.instances.get(eni.attached_to or "")
+                state = instance.state if instance is not None else "running"
+                base = (tuple(sorted(eni.group_ids)), eni.kind, state)
+            self._class_base[eni.id] = base
+        return (*base, is_target)
 
     # -- lookups -----------------------------------------------------------------------------------
     def region_range(self, addr: int) -> str | None:

@@ -232,7 +232,8 @@ class _Trip:
 
     def internet(self, pkt: _Packet) -> tuple[str, str]:
         known = {e.public_ip for e in self.w.network_interfaces.values()} | {
-            n.public_ip for n in self.w.nat_gateways.values()}
+            n.public_ip for n in self.w.nat_gateways.values()
+        }
         if not _ip(pkt.dst).is_global and pkt.dst not in known:
             raise _Stop("NO_ROUTE_TO_DESTINATION", "internet")
         for eni in sorted(self.w.network_interfaces.values(), key=lambda e: e.id):

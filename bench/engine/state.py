@@ -14,11 +14,25 @@ MAX_HOPS = 64
 Hop = tuple[str, str, "str | None", str]
 
 
-@dataclass(frozen=True, slots=True)
 class Pkt:
-    src: AddrSet
-    dst: AddrSet
-    l4: L4
+    """A packet class: every source in ``src`` to every destination in ``dst`` with header ``l4``.
+
+    Plain slotted classes rather than frozen dataclasses because the walk creates them by the thousand;
+    they are never mutated after construction."""
+
+    __slots__ = ("src", "dst", "l4")
+
+    def __init__(self, src: AddrSet, dst: AddrSet, l4: L4) -> None:
+        self.src, self.dst, self.l4 = src, dst, l4
+
+    def with_dst(self, dst: AddrSet) -> Pkt:
+        return Pkt(self.src, dst, self.l4)
+
+    def with_src(self, src: AddrSet) -> Pkt:
+        return Pkt(src, self.dst, self.l4)
+
+    def with_l4(self, l4: L4) -> Pkt:
+        return Pkt(self.src, self.dst, l4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +43,31 @@ class NatFrame:
     subnet: str | None
 
 
-@dataclass(frozen=True, slots=True)
 class Ctx:
     """Walk state besides the packet: who is sending, where, and what the path has crossed."""
 
-    sender: NetworkInterface | None = None
-    subnet: str | None = None
-    nats: tuple[NatFrame, ...] = ()
-    crossed_region: bool = False
-    dst_alias: int | None = None  # the public address the destination was reached by, before IGW NAT
-    origin: int | None = None  # the source address before any NAT (set when the walk starts)
-    seen: frozenset[object] = frozenset()
+    __slots__ = ("sender", "subnet", "nats", "crossed_region", "dst_alias", "origin", "seen")
+
+    def __init__(
+        self,
+        sender: NetworkInterface | None = None,
+        subnet: str | None = None,
+        nats: tuple[NatFrame, ...] = (),
+        crossed_region: bool = False,
+        dst_alias: int | None = None,  # the public address the destination was reached by (IGW NAT)
+        origin: int | None = None,  # the source address before any NAT (set when the walk starts)
+        seen: frozenset[object] = frozenset(),
+    ) -> None:
+        self.sender, self.subnet, self.nats = sender, subnet, nats
+        self.crossed_region, self.dst_alias, self.origin, self.seen = crossed_region, dst_alias, origin, seen
+
+    def but(self, **changes: object) -> Ctx:
+        new = Ctx(
+            self.sender, self.subnet, self.nats, self.crossed_region, self.dst_alias, self.origin, self.seen
+        )
+        for key, value in changes.items():
+            setattr(new, key, value)
+        return new
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,13 @@ class Target:
     component_ids: frozenset[str] = frozenset()
     subnet_ids: frozenset[str] = frozenset()
     any_address: bool = False  # an address/CIDR/FQDN destination: any host or network that owns it
+    nat_subnets: frozenset[str] = frozenset()  # subnets of NAT gateways among component_ids
+    subnet_of_enis: frozenset[str] = frozenset()  # subnets holding the eni_ids
+
+    @property
+    def hosts_matter(self) -> bool:
+        """False for gateway destinations: a packet delivered to a host can go no further."""
+        return bool(self.eni_ids or self.subnet_ids or self.any_address)
 
 
 @dataclass(frozen=True)

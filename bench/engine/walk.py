@@ -11,9 +11,11 @@ are not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from bench.engine.addrset import AddrSet, cidr_range, int_ip, ip_int
+from bench.engine.addrset import AddrSet, cidr_range, int_ip
 from bench.engine.gateways import GatewayMixin
 from bench.engine.index import L4, AclRule, RouteC, WorldIndex
 from bench.engine.state import MAX_HOPS, Arrival, Blocked, Ctx, Delivered, Hop, Pkt, Target
@@ -27,8 +29,11 @@ class Walk(GatewayMixin):
     ix: WorldIndex
     target: Target
     ret: bool = False
+    # Called on every delivery; returning True ends the walk (an existential answer has been found).
+    on_deliver: Callable[[Delivered], bool] | None = None
     delivered: list[Delivered] = field(default_factory=list)
     blocked: list[Blocked] = field(default_factory=list)
+    done: bool = False
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def hop(
@@ -53,7 +58,10 @@ class Walk(GatewayMixin):
         self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code))
 
     def deliver(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, arrival: Arrival) -> None:
-        self.delivered.append(Delivered(pkt, hops, ctx, arrival))
+        found = Delivered(pkt, hops, ctx, arrival)
+        self.delivered.append(found)
+        if self.on_deliver is not None and self.on_deliver(found):
+            self.done = True
 
     # -- filters -----------------------------------------------------------------------------------
     def acl(
@@ -66,7 +74,7 @@ class Walk(GatewayMixin):
         allowed, first = _acl_allowed(rules, side, pkt.l4)
         denied = side - allowed if allowed != side else AddrSet()
         if denied:
-            part = replace(pkt, dst=denied) if egress else replace(pkt, src=denied)
+            part = pkt.with_dst(denied) if egress else pkt.with_src(denied)
             rule = _acl_first_rule(rules, denied.min(), pkt.l4)
             self.block(
                 part,
@@ -80,7 +88,7 @@ class Walk(GatewayMixin):
             )
         if not allowed:
             return None, hops
-        kept = replace(pkt, dst=allowed) if egress else replace(pkt, src=allowed)
+        kept = pkt.with_dst(allowed) if egress else pkt.with_src(allowed)
         return kept, self.hop(hops, acl_id, "network-acl", direction, f"rule {first} allow")
 
     def sg(
@@ -101,18 +109,18 @@ class Walk(GatewayMixin):
         gtype = "security-group" if groups else "network-interface"
         denied = side - allowed
         if denied:
-            part = replace(pkt, dst=denied) if egress else replace(pkt, src=denied)
+            part = pkt.with_dst(denied) if egress else pkt.with_src(denied)
             code = "ENI_SG_RULES_MISMATCH" if any_rules else "SG_HAS_NO_RULES"
             self.block(part, hops, ctx, gid, gtype, direction, code, ", ".join(groups))
         if not allowed:
             return None, hops
-        kept = replace(pkt, dst=allowed) if egress else replace(pkt, src=allowed)
+        kept = pkt.with_dst(allowed) if egress else pkt.with_src(allowed)
         return kept, self.hop(hops, gid, gtype, direction, ", ".join(groups))
 
     # -- hosts and subnets -------------------------------------------------------------------------
     def start_eni(self, eni: NetworkInterface, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         hops = self.hop(hops, eni.id, "network-interface", "egress", eni.attached_to or "")
-        ctx = replace(ctx, sender=eni, subnet=eni.subnet_id)
+        ctx = ctx.but(sender=eni, subnet=eni.subnet_id)
         if (
             not self.ret
             and eni.kind not in ("nat_gateway", "transit_gateway")
@@ -125,6 +133,8 @@ class Walk(GatewayMixin):
         self.leave_subnet(eni.subnet_id, pkt, hops, ctx)
 
     def leave_subnet(self, subnet_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
         if len(hops) > MAX_HOPS:
             self.block(pkt, hops, ctx, subnet_id, "subnet", None, "CANNOT_ROUTE", "routing loop")
             return
@@ -132,29 +142,35 @@ class Walk(GatewayMixin):
         lo, hi = cidr_range(subnet.cidr)
         inside = pkt.dst.clip(lo, hi)
         if inside:  # traffic within a subnet never meets its ACL or route table
-            self.enter_subnet(subnet_id, replace(pkt, dst=inside), hops, ctx, acl=False)
+            self.enter_subnet(subnet_id, pkt.with_dst(inside), hops, ctx, acl=False)
             rest = pkt.dst.cut(lo, hi)
             if not rest:
                 return
-            pkt = replace(pkt, dst=rest)
+            pkt = pkt.with_dst(rest)
         kept, hops = self.acl(subnet.network_acl_id, True, pkt, hops, ctx)
         if kept is not None:
             self.route(subnet.vpc_id, subnet.route_table_id, kept, hops, ctx)
 
     def route(self, vpc_id: str, rtb_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
         index = self.ix.routes.get(rtb_id)
         if index is None:
             self.block(pkt, hops, ctx, rtb_id, "route-table", None, "NO_ROUTE_TO_DESTINATION", "unknown")
             return
         parts, rest = index.partition(pkt.dst)
         if rest:
-            self.block(
-                replace(pkt, dst=rest), hops, ctx, rtb_id, "route-table", None, "NO_ROUTE_TO_DESTINATION"
-            )
+            self.block(pkt.with_dst(rest), hops, ctx, rtb_id, "route-table", None, "NO_ROUTE_TO_DESTINATION")
+        if len(parts) > 1:  # lowest addresses first: the order in which set members are tried
+            parts.sort(key=lambda p: p[0].min())
         for part, rc in parts:
-            self.follow(vpc_id, rtb_id, rc, replace(pkt, dst=part), hops, ctx)
+            if self.done:
+                return
+            self.follow(vpc_id, rtb_id, rc, pkt.with_dst(part), hops, ctx)
 
     def follow(self, vpc_id: str, rtb_id: str, rc: RouteC, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
         r = rc.route
         target = r.target_id or r.target_type  # type: ignore[union-attr]
         if r.state == "blackhole":
@@ -192,18 +208,34 @@ class Walk(GatewayMixin):
             self.block(pkt, hops, ctx, tid or rtb_id, kind, None, "UNSUPPORTED_COMPONENT")
 
     def local(self, vpc_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
+        if not self.target.hosts_matter and not any(
+            self.ix.world.subnets[s].vpc_id == vpc_id for s in self.target.nat_subnets
+        ):  # a gateway destination: whatever is delivered inside this VPC goes no further
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                vpc_id,
+                "vpc",
+                None,
+                "NO_ROUTE_TO_DESTINATION",
+                "delivered inside the VPC, not to the destination",
+            )
+            return
         rest = pkt.dst
         for lo, hi, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
             part = rest.clip(lo, hi)
             if part:
                 same = sid == ctx.subnet
-                self.enter_subnet(sid, replace(pkt, dst=part), hops, ctx, acl=not same)
+                self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=not same)
                 rest = rest.cut(lo, hi)
                 if not rest:
                     return
         if rest:
             self.block(
-                replace(pkt, dst=rest),
+                pkt.with_dst(rest),
                 hops,
                 ctx,
                 vpc_id,
@@ -216,13 +248,15 @@ class Walk(GatewayMixin):
     def enter_subnet(
         self, subnet_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, acl: bool = True
     ) -> None:
+        if self.done:
+            return
         subnet = self.ix.world.subnets[subnet_id]
         if acl:
             kept, hops = self.acl(subnet.network_acl_id, False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
-        ctx = replace(ctx, subnet=subnet_id)
+        ctx = ctx.but(subnet=subnet_id)
         if subnet_id in self.target.subnet_ids:
             self.deliver(
                 pkt,
@@ -232,22 +266,47 @@ class Walk(GatewayMixin):
             )
             return
         rest = pkt.dst
+        if not self.target.hosts_matter and subnet_id not in self.target.nat_subnets:
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                subnet_id,
+                "subnet",
+                "ingress",
+                "NO_ROUTE_TO_DESTINATION",
+                "delivered to this subnet, not to the destination",
+            )
+            return
         if rest.is_single():
             eni = self.ix.eni_by_private.get((subnet.vpc_id, rest.min()))
             if eni is not None and eni.subnet_id == subnet_id:
                 self.arrive(eni, pkt, hops, ctx)
                 return
         else:
-            for eni in self.ix.enis_in_subnet.get(subnet_id, ()):
-                mine = AddrSet((i, i) for i in (ip_int(a) for a in eni.private_ips if ":" not in a))
-                part = rest & mine
+            # Interfaces that every rule treats alike (same groups, kind, owner state, target or not)
+            # form one class: the walk goes on once per class with all their addresses.
+            if self.target.eni_ids and subnet_id in self.target.subnet_of_enis:
+                addrs, owners = self.ix.subnet_hosts(subnet_id)
+                classes: dict[tuple, tuple[NetworkInterface, list[int]]] = {}
+                for lo, hi in rest.ranges:
+                    for k in range(bisect_left(addrs, lo), bisect_right(addrs, hi)):
+                        eni = owners[k]
+                        key = self.ix.eni_class(eni, eni.id in self.target.eni_ids)
+                        classes.setdefault(key, (eni, []))[1].append(addrs[k])
+                groups = [(lead, AddrSet((v, v) for v in values)) for lead, values in classes.values()]
+            else:
+                groups = [(lead, rest & members) for lead, members in self.ix.subnet_classes(subnet_id)]
+            for lead, part in groups:
+                if self.done:
+                    return
                 if part:
-                    self.arrive(eni, replace(pkt, dst=part), hops, ctx)
+                    self.arrive(lead, pkt.with_dst(part), hops, ctx)
                     rest = rest - part
-                    if not rest:
-                        return
+            if not rest:
+                return
         self.block(
-            replace(pkt, dst=rest),
+            pkt.with_dst(rest),
             hops,
             ctx,
             subnet_id,
@@ -258,6 +317,8 @@ class Walk(GatewayMixin):
         )
 
     def arrive(self, eni: NetworkInterface, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
+        if self.done:
+            return
         nat = self.ix.nat_by_eni.get(eni.id)
         if nat is not None:
             if self.ret and ctx.nats and ctx.nats[-1].nat_id == nat.id:
@@ -334,14 +395,14 @@ class Walk(GatewayMixin):
                 "source/destination check is enabled",
             )
             return
-        ctx = replace(ctx, seen=ctx.seen | {eni.id})
+        ctx = ctx.but(seen=ctx.seen | {eni.id})
         if eni.subnet_id != ctx.subnet:
             kept, hops = self.acl(w.subnets[eni.subnet_id].network_acl_id, False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
         hops = self.hop(hops, eni.id, "network-interface", None, "forwarding appliance")
-        self.leave_subnet(eni.subnet_id, pkt, hops, replace(ctx, subnet=eni.subnet_id))
+        self.leave_subnet(eni.subnet_id, pkt, hops, ctx.but(subnet=eni.subnet_id))
 
 
 def _acl_allowed(rules: tuple[AclRule, ...], side: AddrSet, l4: L4) -> tuple[AddrSet, int | None]:

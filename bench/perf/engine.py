@@ -1,0 +1,152 @@
+"""How fast the reference engine is: load + index time and verdicts per second on synthetic worlds.
+
+Gold generation and every run execute thousands of queries, so the engine's budget is >= 5,000
+verdicts/s on one core and < 2 s to load and index the 10,000-instance world (100 VPCs, 1,000 subnets).
+The worlds come from ``bench.world.synthetic`` (written to a temporary snapshot and loaded the way the
+runner loads worlds); the query mix is fixed by a seed: instance -> instance over the protocols people
+ask about, instance -> public address, instance -> CIDR, instance -> gateway. Run::
+
+    python -m bench.perf.engine                       # 1k, 10k, 50k instances
+    python -m bench.perf.engine --sizes 10000 --queries 20000
+    reachbench perf engine --sizes 1000
+
+Times are wall clock in one process (single-threaded); "first pass" includes the lazy compilation of
+security groups, "steady" is the same queries again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.engine import Engine
+from bench.model import Query
+from bench.world import catalog
+from bench.world.model import World
+from bench.world.snapshot import write_snapshot
+from bench.world.synthetic import generate_snapshot
+
+SHAPES = {1000: (10, 100), 10000: (100, 1000), 50000: (100, 1000)}  # instances -> (vpcs, subnets)
+PROBES = [("tcp", 22), ("tcp", 80), ("tcp", 443), ("tcp", 5432), ("tcp", 8080), ("udp", 53), ("icmp", None)]
+
+
+def query_mix(world: World, n: int, seed: int = 0) -> list[Query]:
+    """A fixed, seeded mix of the queries the benchmark asks (mostly instance to instance)."""
+    rnd = random.Random(seed)
+    instances = sorted(world.instances.values(), key=lambda i: i.id)
+    igws = sorted(world.internet_gateways)
+    out = []
+    for _ in range(n):
+        src = rnd.choice(instances)
+        roll = rnd.random()
+        proto, port = rnd.choice(PROBES)
+        if roll < 0.75:
+            dst = rnd.choice(instances).id
+        elif roll < 0.87:
+            dst = rnd.choice(["8.8.8.8", "35.78.9.203", "52.216.8.1", "1.1.1.1"])
+        elif roll < 0.95:
+            dst = rnd.choice(["10.0.0.0/8", "0.0.0.0/5", f"10.{rnd.randint(0, 99)}.0.0/16"])
+        else:
+            dst = rnd.choice(igws) if igws else "8.8.8.8"
+        out.append(Query(region=src.region, source=src.id, destination=dst, protocol=proto, port=port))  # type: ignore[arg-type]
+    return out
+
+
+def measure(instances: int, queries: int, folder: Path, seed: int = 0) -> dict[str, Any]:
+    vpcs, subnets = SHAPES.get(instances, (100, 1000))
+    path = write_snapshot(
+        generate_snapshot(vpcs, subnets, instances, seed=seed), folder / f"synth-{instances}.json"
+    )
+    catalog.clear_cache()
+    t0 = time.perf_counter()
+    world = catalog.load_world(path)
+    t1 = time.perf_counter()
+    engine = Engine(world)
+    t2 = time.perf_counter()
+    mix = query_mix(world, queries, seed)
+    t3 = time.perf_counter()
+    verdicts = [engine.analyze(q) for q in mix]
+    t4 = time.perf_counter()
+    for q in mix:
+        engine.analyze(q)
+    t5 = time.perf_counter()
+    errors = sum(v.error is not None for v in verdicts)
+    return {
+        "instances": instances,
+        "vpcs": vpcs,
+        "subnets": subnets,
+        "enis": len(world.network_interfaces),
+        "load_s": t1 - t0,
+        "index_s": t2 - t1,
+        "load_index_s": t2 - t0,
+        "first_per_s": queries / (t4 - t3),
+        "steady_per_s": queries / (t5 - t4),
+        "reachable_share": sum(bool(v.reachable) for v in verdicts) / queries,
+        "errors": errors,
+    }
+
+
+def report(rows: list[dict[str, Any]], console: Console) -> None:
+    table = Table(title="reference engine (one core)")
+    for col in (
+        "instances",
+        "VPCs/subnets",
+        "ENIs",
+        "load s",
+        "index s",
+        "load+index s",
+        "verdicts/s first",
+        "verdicts/s steady",
+        "reachable",
+        "errors",
+    ):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{r['instances']:,}",
+            f"{r['vpcs']}/{r['subnets']}",
+            f"{r['enis']:,}",
+            f"{r['load_s']:.2f}",
+            f"{r['index_s']:.2f}",
+            f"{r['load_index_s']:.2f}",
+            f"{r['first_per_s']:,.0f}",
+            f"{r['steady_per_s']:,.0f}",
+            f"{r['reachable_share']:.0%}",
+            str(r["errors"]),
+        )
+    console.print(table)
+
+
+def run(
+    sizes: list[int], queries: int, seed: int = 0, console: Console | None = None
+) -> list[dict[str, Any]]:
+    console = console or Console()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            with console.status(f"{size:,} instances: generating, loading, indexing, {queries:,} queries"):
+                rows.append(measure(size, queries, Path(tmp), seed))
+    report(rows, console)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000], help="instance counts")
+    parser.add_argument("--queries", type=int, default=10000, help="queries per world")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    run(args.sizes, args.queries, args.seed)
+
+
+if __name__ == "__main__":
+    main()
