@@ -57,7 +57,8 @@ def compute_quotas(pools: dict[str, Pool], config: GenConfig) -> dict[str, Quota
         for key in pool.outcomes():
             code_worlds[key] = code_worlds.get(key, 0) + 1
         src, dst = pool.types()
-        for t in {f"s:{x}" for x in src} | {f"d:{x}" for x in dst}:
+        keys = {f"src:{x}" for x in src} | {f"dst:{x}" for x in dst} | {f"traffic:{x}" for x in pool.protos()}
+        for t in keys:
             type_worlds[t] = type_worlds.get(t, 0) + 1
     base = math.ceil(config.total / max(len(pools), 1))
     out = {}
@@ -65,9 +66,11 @@ def compute_quotas(pools: dict[str, Pool], config: GenConfig) -> dict[str, Quota
         codes = [k for k in pool.outcomes() if k.startswith("code:")]
         per_code = max([math.ceil(SLICE_TARGET / code_worlds[k]) for k in codes] or [0])
         src, dst = pool.types()
-        types = [f"s:{x}" for x in src] + [f"d:{x}" for x in dst]
-        per_type = max([math.ceil(SLICE_TARGET / type_worlds[t]) for t in types] or [0])
-        out[name] = Quotas(total=base, per_code=per_code, per_type=per_type)
+        keys = sorted([f"src:{x}" for x in src] + [f"dst:{x}" for x in dst])
+        keys += sorted(f"traffic:{x}" for x in pool.protos())
+        minimums = tuple((k, math.ceil(SLICE_TARGET / type_worlds[k])) for k in keys)
+        per_type = max([n for k, n in minimums if not k.startswith("traffic:")] or [0])
+        out[name] = Quotas(total=base, per_code=per_code, per_type=per_type, minimums=minimums)
     return out
 
 
@@ -195,6 +198,7 @@ def quotas_from_meta(meta: dict, world_name: str) -> Quotas:
         per_code=int(q["per_code"]),
         per_type=int(q["per_type"]),
         unanswerable_share=float(q["unanswerable_share"]),
+        minimums=tuple(sorted((str(k), int(v)) for k, v in q.get("minimums", {}).items())),
     )
 
 

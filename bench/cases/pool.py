@@ -75,6 +75,11 @@ class Spec:
     protocol: str
     port: int | None
 
+    @property
+    def traffic(self) -> str:
+        """``tcp/5432``, ``icmp/-``: the traffic as one key, for protocol coverage."""
+        return f"{self.protocol}/{self.port if self.port is not None else '-'}"
+
     def query(self) -> Query:
         dst_region = None
         if self.dst.endpoint is not None and self.dst.endpoint.region != self.src.region:
@@ -113,6 +118,9 @@ class Pool:
 
     def outcomes(self) -> set[str]:
         return {c.outcome for c in self.candidates}
+
+    def protos(self) -> set[str]:
+        return {c.spec.traffic for c in self.candidates}
 
     def types(self) -> tuple[set[str], set[str]]:
         return (
@@ -212,13 +220,20 @@ class Quotas:
     per_code: int
     per_type: int
     unanswerable_share: float = 0.3
+    # Per coverage key ("src:<type>", "dst:<type>", "traffic:<proto>/<port>"): overrides per_type, so a
+    # protocol seen in few worlds gets its share there without inflating every other type.
+    minimums: tuple[tuple[str, int], ...] = ()
 
-    def as_dict(self) -> dict[str, float]:
+    def minimum(self, key: str) -> int:
+        return dict(self.minimums).get(key, self.per_type)
+
+    def as_dict(self) -> dict[str, object]:
         return {
             "total": self.total,
             "per_code": self.per_code,
             "per_type": self.per_type,
             "unanswerable_share": self.unanswerable_share,
+            "minimums": dict(self.minimums),
         }
 
 
@@ -261,18 +276,27 @@ def select(pool: Pool, quotas: Quotas, seed: int) -> list[Candidate]:
         take(key, max(n_unans // (len(unans) + 1), 8))
     # Resource-type coverage: top up any type seen in the pool but thin in the choice.
     src_types, dst_types = pool.types()
-    for attr, types in (("src", src_types), ("dst", dst_types)):
+    for attr, types in (("src", src_types), ("dst", dst_types), ("traffic", pool.protos())):
         for rtype in sorted(types):
 
             def has(c: Candidate, rtype: str = rtype, attr: str = attr) -> bool:
-                return (c.spec.src.type if attr == "src" else c.spec.dst.type_key) == rtype
+                return _axis(c, attr) == rtype
 
             have = sum(1 for c in chosen if has(c))
-            if have >= quotas.per_type:
+            wanted = quotas.minimum(f"{attr}:{rtype}")
+            if have >= wanted:
                 continue
-            need = quotas.per_type - have
+            need = wanted - have
             keys = sorted(k for k in strata if any(has(c) for c in strata[k]))
             # Alternate reachable and unreachable outcomes so top-ups keep the balance.
             for i in range(need):
                 take(keys[i % len(keys)], 1, has)
     return chosen
+
+
+def _axis(c: Candidate, attr: str) -> str:
+    if attr == "src":
+        return c.spec.src.type
+    if attr == "dst":
+        return c.spec.dst.type_key
+    return c.spec.traffic
