@@ -1,0 +1,26 @@
+"""``reachbench perf``: performance benchmarks (never timed unit tests; see bench/perf/)."""
+
+from __future__ import annotations
+
+import typer
+
+from bench.cli._common import console
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Performance benchmarks of the pipeline's stages.", no_args_is_help=True)
+
+    @group.command("engine")
+    def engine_cmd(
+        sizes: list[int] = typer.Option(  # noqa: B008 - typer reads defaults from here
+            None, "--sizes", help="Synthetic world sizes in instances [1000 10000 50000]."
+        ),
+        queries: int = typer.Option(10000, "--queries", help="Queries per world."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the worlds and the query mix."),
+    ) -> None:
+        """Load + index time and verdicts/s of the reference engine on synthetic worlds."""
+        from bench.perf.engine import run
+
+        run(list(sizes or [1000, 10000, 50000]), queries, seed, console)
+
+    app.add_typer(group, name="perf")
