@@ -179,3 +179,21 @@ def test_ec2_dns_names_carry_their_address() -> None:
 def test_a_nat_gateway_address_means_the_nat_gateway() -> None:
     assert q("can web-1 reach 172.16.0.7?").destination == "nat-00000000000000a01"
     assert q("can batch-7 reach 172.16.1.10?").destination == "172.16.1.10"  # an instance's address stays
+
+
+@pytest.mark.parametrize(
+    ("text", "protocol", "port"),
+    [
+        ("over HTPS", "tcp", 443),
+        ("via htpts", "tcp", 443),
+        ("postgers conn", "tcp", 5432),
+        ("msyql client", "tcp", 3306),
+        ("plain http", "tcp", 80),
+        ("check the hosts file", None, None),
+    ],
+)
+def test_slipped_service_words(text: str, protocol: str | None, port: int | None) -> None:
+    from bench.translators.rules.lexicon import find_traffic
+
+    t = find_traffic(text)
+    assert (t.protocol, t.port) == (protocol, port) if protocol else t is None

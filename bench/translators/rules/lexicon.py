@@ -96,13 +96,58 @@ def _hits(text: str) -> list[_Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+# Service words long enough that one slip still names them unambiguously ("HTPS", "postgers", "msyql").
+_TYPO_TARGETS = (
+    "https",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "redis",
+    "mongodb",
+    "mariadb",
+    "memcached",
+    "kafka",
+)
+_REAL_WORDS = {"http", "reds", "redid", "radis"}  # one slip from a target, yet words of their own
+_WORD = re.compile(r"(?<![A-Za-z0-9_\-.])[A-Za-z]{4,12}(?![A-Za-z0-9_\-])")
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Edit distance (with adjacent transpositions) exactly one: a typed slip of ``b``."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def fix_typos(text: str) -> str:
+    """``text`` with slipped service words spelled out (offsets may shift by one)."""
+
+    def repl(m: re.Match[str]) -> str:
+        word = m.group(0).lower()
+        if word in _TYPO_TARGETS or word in _REAL_WORDS:
+            return m.group(0)
+        hit = next((t for t in _TYPO_TARGETS if _one_slip(word, t)), None)
+        return hit if hit else m.group(0)
+
+    return _WORD.sub(repl, text)
+
+
 def find_traffic(text: str) -> Traffic | None:
     """What one message says about the traffic, or None if it says nothing.
 
     An explicit port beats a service's default port ("postgres on port 6432"); an explicit tcp/udp beats
     a service's protocol ("DNS over TCP"); ICMP wins when it is the only service named.
     """
-    hits = _hits(text)
+    hits = _hits(fix_typos(text))
     if not hits:
         return None
     services = [h for h in hits if h.kind == "service"]
