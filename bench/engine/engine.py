@@ -195,10 +195,46 @@ class Engine:
             return False
 
     def _source(self, q: Query) -> tuple[list[Start], Target, str | None]:
+        kind = destination_kind(q.source)
+        if kind is DestinationKind.CIDR:
+            raise QueryError(
+                "bad_query", f"a source is one resource or one address, not the range {q.source}"
+            )
+        if kind is DestinationKind.FQDN and not self._is_resource(q.source):
+            return self._hostname_source(q)
         if q.source_is_address:
             res = resolve_address(self.ix, q.source, q.region)
         else:
             res = find_resource(self.ix, q.source, q.region)
+        return self._source_of(q, res)
+
+    def _hostname_source(self, q: Query) -> tuple[list[Start], Target, str | None]:
+        """A hostname as source: any of its addresses (the DNS table's), each as an address source."""
+        starts: list[Start] = []
+        enis: set[str] = set()
+        subnets: set[str] = set()
+        outside = False
+        region = None
+        for lo, _ in resolve_fqdn(self.ix, q.source).ranges:
+            res = resolve_address(self.ix, int_ip(lo), q.region)
+            try:
+                more, back, reg = self._source_of(q, res)
+            except QueryError:
+                continue
+            starts.extend(more)
+            enis |= back.eni_ids
+            subnets |= back.subnet_of_enis
+            outside = outside or back.any_address
+            region = region or reg
+        if not starts:
+            raise QueryError("unknown_resource", f"no address of {q.source} is in a network of the world")
+        return (
+            starts,
+            Target(eni_ids=frozenset(enis), subnet_of_enis=frozenset(subnets), any_address=outside),
+            region,
+        )
+
+    def _source_of(self, q: Query, res: Resolved) -> tuple[list[Start], Target, str | None]:
         w = self.world
         rt = res.rtype
         head: tuple = () if rt in ("network-interface", "address") else ((res.ident, rt, "egress", ""),)
