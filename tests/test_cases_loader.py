@@ -23,7 +23,7 @@ def suite_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_load_suite_has_identity(suite_dir: Path) -> None:
     suite = load_suite(suite_dir)
-    assert suite.name == "mini" and suite.version == "1.0.0"
+    assert suite.name == "mini" and suite.version == GenConfig().version
     assert len(suite.hash) == 64 and suite.cases and not suite.problems
     assert {c.split for c in suite.cases} == {"dev", "test"}
     only_test = load_suite(suite_dir, splits=["test"])
