@@ -136,11 +136,15 @@ class AddrSet:
         return AddrSet._raw(tuple(out))
 
     def __and__(self, other: AddrSet) -> AddrSet:
-        if len(other.ranges) == 1:
-            return self.clip(*other.ranges[0])
-        if len(self.ranges) == 1:
-            return other.clip(*self.ranges[0])
-        out: list[Range] = []
+        small, big = (self, other) if len(self.ranges) <= len(other.ranges) else (other, self)
+        if len(small.ranges) == 1:
+            return big.clip(*small.ranges[0])
+        if len(small.ranges) * 8 < len(big.ranges):  # few ranges against many: binary search per range
+            out: list[Range] = []
+            for lo, hi in small.ranges:
+                out.extend(big.clip(lo, hi).ranges)
+            return AddrSet._raw(tuple(out))
+        out = []
         i = j = 0
         xs, ys = self.ranges, other.ranges
         while i < len(xs) and j < len(ys):
@@ -166,6 +170,22 @@ class AddrSet:
             return self
         if len(other.ranges) == 1:
             return self.cut(*other.ranges[0])
+        if len(self.ranges) * 8 < len(other.ranges):  # subtract only the ranges that can meet ours
+            pieces: list[Range] = []
+            for lo, hi in self.ranges:
+                i, j = other._span(lo, hi)
+                cur = lo
+                for a, b in other.ranges[i:j]:
+                    if b < cur:
+                        continue
+                    if a > hi:
+                        break
+                    if a > cur:
+                        pieces.append((cur, a - 1))
+                    cur = max(cur, b + 1)
+                if cur <= hi:
+                    pieces.append((cur, hi))
+            return AddrSet._raw(tuple(pieces))
         out: list[Range] = []
         ys = other.ranges
         n = len(ys)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
-from bench.engine.addrset import AddrSet, ip_int
+from bench.engine.addrset import PUBLIC, AddrSet, ip_int
 from bench.engine.index import L4, RouteC, WorldIndex
 from bench.engine.state import Arrival, Ctx, Hop, NatFrame, Pkt, Target
 from bench.world.model import NetworkInterface
@@ -84,8 +84,11 @@ class GatewayMixin:
     def internet(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         if self.done:
             return
-        public = pkt.dst & self.ix.public_set
-        private = pkt.dst - public
+        main = pkt.dst & PUBLIC
+        odd = pkt.dst & self.ix.odd_public if self.ix.odd_public else AddrSet()
+        private = pkt.dst - PUBLIC
+        if odd:
+            private = private - odd
         if private:
             self.block(
                 pkt.with_dst(private),
@@ -97,34 +100,37 @@ class GatewayMixin:
                 "NO_ROUTE_TO_DESTINATION",
                 "not a public address",
             )
-        if not public:
-            return
-        hosts: list[tuple[int, NetworkInterface]] = []
         if self.target.hosts_matter:
             addrs, owners = self.ix.public_hosts
         else:  # a gateway destination: only that gateway's own ingress can still lead anywhere
             addrs, owners = self.ix.public_hosts_behind(self.target.component_ids)
-        if len(public.ranges) < len(addrs):
-            for lo, hi in public.ranges:
-                hosts.extend(
-                    (addrs[k], owners[k]) for k in range(bisect_left(addrs, lo), bisect_right(addrs, hi))
-                )
-        else:
-            hosts.extend((a, e) for a, e in zip(addrs, owners, strict=True) if public.contains(a))
-        rest = public - AddrSet((a, a) for a, _ in hosts) if hosts else public
-        if rest:
-            part = pkt.with_dst(rest)
+        hosts: list[tuple[int, NetworkInterface]] = []
+        for part in (main, odd):
+            if len(part.ranges) > len(addrs):
+                found = [k for k, a in enumerate(addrs) if part.contains(a)]
+            else:
+                found = [
+                    k
+                    for lo, hi in part.ranges
+                    for k in range(bisect_left(addrs, lo), bisect_right(addrs, hi))
+                ]
+            hosts.extend((addrs[k], owners[k]) for k in found)
+            rest = part - AddrSet._raw(tuple((addrs[k], addrs[k]) for k in found)) if found else part
+            if not rest:
+                continue
             if self.target.any_address:
                 detail = self.ix.region_range(rest.min()) or "public Internet"
                 self.deliver(
-                    part,
+                    pkt.with_dst(rest),
                     self.hop(hops, "internet", "internet", None, detail),
                     ctx,
                     Arrival("internet", "internet"),
                 )
+                if self.done:
+                    return
             else:
                 self.block(
-                    part,
+                    pkt.with_dst(rest),
                     hops,
                     ctx,
                     "internet",

@@ -166,6 +166,7 @@ class WorldIndex:
         # Addresses AWS reports as an interface's public IP are on the Internet by construction, even when
         # a builder handed out an odd one (moto allocates Elastic IPs from 127.0.0.0/8).
         self.public_set = PUBLIC | AddrSet((a, a) for a in self.eni_by_public)
+        self.odd_public = AddrSet((a, a) for a in self.eni_by_public if not PUBLIC.contains(a))
         ordered = sorted(self.eni_by_public.items(), key=lambda t: t[0])
         self.public_hosts = ([a for a, _ in ordered], [e for _, e in ordered])
         self.subnets_in_vpc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
@@ -213,6 +214,8 @@ class WorldIndex:
         self._sg_cache: dict[tuple[str, bool], tuple[SgRuleC, ...]] = {}
         self._members: dict[str, AddrSet] = {}
         self._class_base: dict[str, tuple] = {}
+        self._host_sets: dict[str, AddrSet] = {}
+        self._behind: dict[frozenset[str], tuple[list[int], list[NetworkInterface]]] = {}
         self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}
         self._hosts: dict[str, tuple[list[int], list[NetworkInterface]]] = {}
         ports = {1024, 65536}
@@ -319,11 +322,28 @@ class WorldIndex:
 
     def public_hosts_behind(self, gateway_ids: frozenset[str]) -> tuple[list[int], list[NetworkInterface]]:
         """Public addresses of interfaces in VPCs whose internet gateway is one of ``gateway_ids``."""
-        vpcs = {v for v, g in self.igw_of_vpc.items() if g in gateway_ids}
-        if not vpcs:
-            return [], []
-        pairs = [(a, e) for a, e in zip(*self.public_hosts, strict=True) if e.vpc_id in vpcs]
-        return [a for a, _ in pairs], [e for _, e in pairs]
+        hit = self._behind.get(gateway_ids)
+        if hit is None:
+            vpcs = {v for v, g in self.igw_of_vpc.items() if g in gateway_ids}
+            pairs = (
+                [(a, e) for a, e in zip(*self.public_hosts, strict=True) if e.vpc_id in vpcs] if vpcs else []
+            )
+            hit = ([a for a, _ in pairs], [e for _, e in pairs])
+            self._behind[gateway_ids] = hit
+        return hit
+
+    def public_part(self, dst: AddrSet) -> AddrSet:
+        """The addresses of ``dst`` the Internet delivers (public, or an interface's public IP)."""
+        public = dst & PUBLIC
+        return public | (dst & self.odd_public) if self.odd_public else public
+
+    def subnet_host_set(self, subnet_id: str) -> AddrSet:
+        """Every private address held by an interface of the subnet."""
+        hit = self._host_sets.get(subnet_id)
+        if hit is None:
+            hit = AddrSet((a, a) for a in self.subnet_hosts(subnet_id)[0])
+            self._host_sets[subnet_id] = hit
+        return hit
 
     def subnet_classes(self, subnet_id: str) -> list[tuple[NetworkInterface, AddrSet]]:
         """The subnet's interfaces grouped by ``eni_class`` (as non-targets), each with its addresses."""

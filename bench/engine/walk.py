@@ -302,7 +302,7 @@ class Walk(GatewayMixin):
                     return
                 if part:
                     self.arrive(lead, pkt.with_dst(part), hops, ctx)
-                    rest = rest - part
+            rest = rest - self.ix.subnet_host_set(subnet_id)
             if not rest:
                 return
         self.block(
