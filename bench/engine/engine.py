@@ -69,6 +69,8 @@ class Engine:
         # One representative per range of ports that every rule treats alike: "any port" is then
         # decided exactly by trying each representative.
         self.port_reps = tuple(sorted(b for b in bounds if 1 <= b <= 65535))
+        # Resolving an endpoint depends only on the world and the query's strings: remember it.
+        self._memo: dict[tuple, Any] = {}
 
     # -- public API --------------------------------------------------------------------------------
     def analyze(self, query: Query | dict[str, Any], profile: Profile = "truth") -> Verdict:
@@ -127,9 +129,26 @@ class Engine:
         return Verdict(profile=profile, destination_set=plan.dst_set, **body)  # type: ignore[arg-type]
 
     def _plan(self, q: Query) -> _Plan:
-        target, dst, _, dst_set, dst_region = self._destination(q)
-        starts, back, src_region = self._source(q)
+        target, dst, _, dst_set, dst_region = self._remember(
+            ("d", q.destination, q.destination_ip, q.region), self._destination, q
+        )
+        starts, back, src_region = self._remember(("s", q.source, q.source_ip, q.region), self._source, q)
         return _Plan(starts, back, target, dst, dst_set, {r for r in (src_region, dst_region) if r})
+
+    def _remember(self, key: tuple, fn: Callable[[Query], Any], q: Query) -> Any:
+        hit = self._memo.get(key)
+        if hit is None:
+            try:
+                hit = (True, fn(q))
+            except QueryError as exc:
+                hit = (False, exc)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = hit
+        ok, value = hit
+        if not ok:
+            raise value
+        return value
 
     def _destination(self, q: Query) -> tuple[Target, AddrSet, str | None, tuple[str, ...], str | None]:
         kind = destination_kind(q.destination)

@@ -60,7 +60,7 @@ class Resolved:
 
 
 def is_ipv6(text: str | None) -> bool:
-    if not text:
+    if not text or ":" not in text:
         return False
     try:
         return ipaddress.ip_network(text.strip(), strict=False).version == 6
