@@ -139,3 +139,19 @@ def test_destination_resource_with_address() -> None:
     assert v.reachable is True and v.witness is not None and v.witness.dst == "35.78.9.203"
     blocked = analyze("baseline", "app-1", "igw-lab", "tcp", 443, destination_ip="10.0.2.10")
     assert blocked.reachable is False
+
+
+def test_resources_without_interfaces_are_bad_queries() -> None:
+    from bench.world.model import AutoScalingGroup
+
+    world = field_test_world()
+    empty = AutoScalingGroup(id="empty-asg", region="us-east-1", instance_ids=(), subnet_ids=())
+    engine = Engine(world.model_copy(update={"autoscaling_groups": {"empty-asg": empty}}))
+    assert (
+        engine.analyze(Query(region="us-east-1", source="empty-asg", destination="app-1")).error
+        == "engine:bad_query"
+    )
+    assert (
+        engine.analyze(Query(region="us-east-1", source="app-1", destination="empty-asg")).error
+        == "engine:bad_query"
+    )

@@ -172,6 +172,10 @@ class Engine:
         w = self.world
         if rt in _ENI_TYPES or (rt == ResourceType.VPC_ENDPOINT and res.enis):
             d = eni_addresses(res.enis, self.ix)
+            if not d:
+                raise QueryError(
+                    "bad_query", f"{q.destination} has no network interface or address in the world"
+                )
             if narrow is not None:
                 d = d & narrow
                 if not d:
@@ -258,6 +262,8 @@ class Engine:
         rt = res.rtype
         head: tuple = () if rt in ("network-interface", "address") else ((res.ident, rt, "egress", ""),)
         narrow = AddrSet.single(ip_int(q.source_ip)) if q.source_ip else None
+        if rt in _ENI_TYPES and rt != "address" and not res.enis:
+            raise QueryError("bad_query", f"{q.source} has no network interface in the world to send from")
         if rt == "address" and not res.enis:
             return self._outside_source(res), Target(any_address=True), None
         if (
