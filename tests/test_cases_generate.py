@@ -30,7 +30,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_same_seed_same_bytes(generated: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     generate_suite([mini_world()], ToyAnalyzer, again, CONFIG)
-    for name in ("suite.json", "dev.jsonl", "test.jsonl", "ids.txt"):
+    for name in ("suite.json", "inventories.jsonl", "dev.jsonl", "test.jsonl", "ids.txt"):
         assert (again / name).read_bytes() == (generated / name).read_bytes(), name
     other = tmp_path / "other"
     generate_suite([mini_world()], ToyAnalyzer, other, GenConfig(suite="mini", total=150, seed=7))

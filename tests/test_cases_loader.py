@@ -34,6 +34,9 @@ def test_load_suite_has_identity(suite_dir: Path) -> None:
 def _corrupt(src: Path, dst: Path, lineno: int, mutate) -> None:  # noqa: ANN001
     dst.mkdir(parents=True, exist_ok=True)
     (dst / "suite.json").write_text((src / "suite.json").read_text())
+    (dst / "inventories.jsonl").write_text(
+        (src / "inventories.jsonl").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     lines = (src / "test.jsonl").read_text(encoding="utf-8").splitlines()
     lines[lineno - 1] = mutate(lines[lineno - 1])
     (dst / "test.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -88,7 +91,10 @@ def test_export_round_trip_and_features(suite_dir: Path, tmp_path: Path) -> None
     written = export_suite(suite, "parquet", tmp_path / "pq")
     assert (tmp_path / "pq" / "test.parquet") in written
     written = export_suite(suite, "jsonl", tmp_path / "js")
-    assert (tmp_path / "js" / "test.jsonl").read_bytes() == (suite_dir / "test.jsonl").read_bytes()
+    # The jsonl export is self-contained: inventories inline, loadable as a suite on its own.
+    exported = (tmp_path / "js" / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    assert exported == [dump_case(c) for c in suite.split("test")]
+    assert load_suite(tmp_path / "js").cases == suite.cases
     meta = json.loads((tmp_path / "js" / "suite.json").read_text())
     assert meta["hash"] == suite.hash and meta["version"] == suite.version
 

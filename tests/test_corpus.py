@@ -107,7 +107,9 @@ def test_suite_hash_is_the_bytes(core) -> None:  # noqa: ANN001
     import hashlib
 
     folder = cases_root() / "core"
-    digest = hashlib.sha256((folder / "dev.jsonl").read_bytes() + (folder / "test.jsonl").read_bytes())
+    digest = hashlib.sha256(
+        b"".join((folder / name).read_bytes() for name in ("dev.jsonl", "test.jsonl", "inventories.jsonl"))
+    )
     assert core.hash == digest.hexdigest()
     meta = json.loads((folder / "suite.json").read_text())
     assert meta["version"] == core.version and set(meta["generator"]["quotas"]) == {
@@ -186,3 +188,21 @@ def test_checked_in_files_end_with_newline() -> None:
         data = path.read_bytes()
         assert data.endswith(b"\n") and b"\r" not in data
     assert Path(cases_root() / "seed" / "test.jsonl").exists()
+
+
+def test_case_lines_leave_the_inventory_to_their_world(core, seed) -> None:  # noqa: ANN001
+    for suite in (core, seed):
+        folder = cases_root() / suite.name
+        lines = [
+            json.loads(x) for x in (folder / "inventories.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+        worlds = [x["world"] for x in lines]
+        assert worlds == sorted({c.world for c in suite.cases})
+        by_world = {x["world"]: x for x in lines}
+        for split in suite.splits:
+            for text in (folder / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+                assert '"inventory"' not in text
+        for case in suite.cases[:200]:
+            entry = by_world[case.world]
+            assert case.input.context.account_id == entry["account_id"]
+            assert [i.id for i in case.input.context.inventory] == [i["id"] for i in entry["inventory"]]

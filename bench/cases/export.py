@@ -13,7 +13,13 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
-from datasets import Dataset, DatasetDict, Features, List, Value
+from datasets import Dataset, DatasetDict, Features, Value
+
+try:  # datasets >= 4: ``List`` is a list of anything. ``Sequence`` of a dict there means a dict of lists,
+    # which fails to encode the inventory's list of items ("'list' object has no attribute 'get'").
+    from datasets import List
+except ImportError:  # pragma: no cover - datasets 3, where Sequence of a dict still takes a list of dicts
+    from datasets import Sequence as List
 
 from bench.cases.loader import Suite, dump_case
 from bench.cases.schema import Case, CaseInput, Context, Gold, InventoryItem
@@ -151,7 +157,10 @@ def record_to_case(record: dict[str, Any]) -> Case:
 
 
 def to_dataset(cases: list[Case]) -> Dataset:
-    """The cases as a ``datasets.Dataset`` with the explicit ``FEATURES``."""
+    """The cases as a ``datasets.Dataset`` with the explicit ``FEATURES`` (also for no cases: an empty
+    split or filter, where ``from_list`` cannot see any column and ``datasets`` 5 refuses the schema)."""
+    if not cases:
+        return Dataset.from_dict({name: [] for name in FEATURES}, features=FEATURES)
     return Dataset.from_list([case_to_record(c) for c in cases], features=FEATURES)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.cases.gold import AMBIGUOUS, Analyzer, compute_gold
 from bench.cases.ids import IdRegistry, content_key, split_of
 from bench.cases.inventory import home_region, inventory
-from bench.cases.loader import write_cases
+from bench.cases.loader import write_suite_cases
 from bench.cases.phrasing import Phrasebook, default_phrasebook
 from bench.cases.pool import Candidate, Pool, Quotas, build_pool, select
 from bench.cases.render import Renderer
@@ -151,7 +151,8 @@ def generate_suite(
     config: GenConfig | None = None,
     progress: Callable[[str, str], None] | None = None,
 ) -> dict[str, int]:
-    """Generate and write a whole suite (``suite.json``, ``dev.jsonl``, ``test.jsonl``, ``ids.txt``)."""
+    """Generate and write a whole suite (``suite.json``, ``inventories.jsonl``, ``dev.jsonl``,
+    ``test.jsonl``, ``ids.txt``); case lines leave the inventory to their world's line."""
     config = config or GenConfig()
     out = Path(out_dir)
     book = default_phrasebook()
@@ -168,10 +169,7 @@ def generate_suite(
         if progress:
             progress("render", w.name)
         all_cases += generate_world(w, pools[w.name], quotas[w.name], config, registry, book)
-    all_cases.sort(key=lambda c: c.id)
-    counts = {}
-    for split in ("dev", "test"):
-        counts[split] = write_cases(out / f"{split}.jsonl", (c for c in all_cases if c.split == split))
+    counts = write_suite_cases(out, all_cases, ("dev", "test"))
     registry.save()
     meta = {
         "name": config.suite,

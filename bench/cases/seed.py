@@ -20,7 +20,7 @@ from bench.cases.generate import _outcome_tags, world_tags
 from bench.cases.gold import Analyzer, compute_gold
 from bench.cases.ids import IdRegistry, content_key
 from bench.cases.inventory import endpoints, inventory
-from bench.cases.loader import cases_root, write_cases
+from bench.cases.loader import cases_root, write_suite_cases
 from bench.cases.pool import Candidate, Spec, Target
 from bench.cases.schema import Case, CaseInput, Context
 from bench.model import Query
@@ -114,7 +114,7 @@ def build_seed(
             )
         )
     cases.sort(key=lambda c: c.id)
-    write_cases(out / "test.jsonl", cases)
+    write_suite_cases(out, cases, splits=("test",))
     registry.save()
     meta = {
         "name": suite,

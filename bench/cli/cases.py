@@ -165,7 +165,7 @@ def generate_cmd(
             [load_world(n) for n in names], lambda w: cached_engine(w.name), target, config, step
         )
     if check:
-        differ = [n for n in ("suite.json", "dev.jsonl", "test.jsonl", "ids.txt")
+        differ = [n for n in ("suite.json", "inventories.jsonl", "dev.jsonl", "test.jsonl", "ids.txt")
                   if not (final / n).exists() or (final / n).read_bytes() != (target / n).read_bytes()]
         shutil.rmtree(target)
         if differ:
