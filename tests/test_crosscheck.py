@@ -35,7 +35,7 @@ from bench.world.model import (
 R = "us-east-1"
 PORTS = [(22, 22), (80, 80), (443, 443), (1024, 65535), (0, 65535), (8000, 8999), (32768, 60999)]
 PROBES = [("tcp", 22), ("tcp", 443), ("udp", 53), ("icmp", None), ("tcp", 8080)]
-SETTINGS = settings(max_examples=40, derandomize=True, deadline=None, database=None)
+SETTINGS = settings(max_examples=60, derandomize=True, deadline=None, database=None)
 
 
 def random_acl(rnd: random.Random, acl_id: str, vpc: str, pool: list[str]) -> NetworkAcl:
@@ -95,9 +95,30 @@ def random_world(seed: int) -> World:
         pool.extend(f"10.{v}.{s}.0/24" for s in range(len(subnets[vpcs[v]])))
     has_tgw = nv >= 2 and rnd.random() < 0.7
     has_pcx = nv >= 2 and rnd.random() < 0.5
+    # With a second TGW, the last VPC hangs off it and the two TGWs are joined by a peering attachment
+    # (associated on each side or not), as in the field test's Virginia-Tokyo path.
+    peered = has_tgw and rnd.random() < 0.5
+    home = {vpc: "tgw-1" if peered and v == nv - 1 else "tgw-0" for v, vpc in enumerate(vpcs)}
     if has_tgw:
+        tables: dict[str, tuple[list[str], list[TgwRoute]]] = {"tgw-0": ([], [])}
         b.add("transit_gateways", TransitGateway(id="tgw-0", region=R))
-        atts, routes = [], []
+        if peered:
+            tables["tgw-1"] = ([], [])
+            b.add("transit_gateways", TransitGateway(id="tgw-1", region=R))
+            b.add(
+                "transit_gateway_attachments",
+                TransitGatewayAttachment(
+                    id="tgw-attach-peer",
+                    region=R,
+                    transit_gateway_id="tgw-0",
+                    resource_type="peering",
+                    resource_id="tgw-1",
+                    peer_transit_gateway_id="tgw-1",
+                ),
+            )
+            for t in tables:
+                if rnd.random() < 0.8:
+                    tables[t][0].append("tgw-attach-peer")
         for v, vpc in enumerate(vpcs):
             att = f"tgw-attach-{v}"
             b.add(
@@ -105,31 +126,34 @@ def random_world(seed: int) -> World:
                 TransitGatewayAttachment(
                     id=att,
                     region=R,
-                    transit_gateway_id="tgw-0",
+                    transit_gateway_id=home[vpc],
                     resource_type="vpc",
                     resource_id=vpc,
                     subnet_ids=(subnets[vpc][0],),
                 ),
             )
             if rnd.random() < 0.85:
-                atts.append(att)
-            routes.append(
-                TgwRoute(
-                    destination_cidr=f"10.{v}.0.0/16",
-                    attachment_ids=(att,),
-                    state="blackhole" if rnd.random() < 0.15 else "active",
+                tables[home[vpc]][0].append(att)
+            for t, (_, routes) in tables.items():
+                via = att if t == home[vpc] else "tgw-attach-peer"
+                routes.append(
+                    TgwRoute(
+                        destination_cidr=f"10.{v}.0.0/16",
+                        attachment_ids=(via,),
+                        state="blackhole" if rnd.random() < 0.15 else "active",
+                    )
                 )
+        for t, (assoc, routes) in tables.items():
+            b.add(
+                "transit_gateway_route_tables",
+                TransitGatewayRouteTable(
+                    id=f"tgw-rtb-{t[-1]}",
+                    region=R,
+                    transit_gateway_id=t,
+                    routes=tuple(routes),
+                    association_attachment_ids=tuple(assoc),
+                ),
             )
-        b.add(
-            "transit_gateway_route_tables",
-            TransitGatewayRouteTable(
-                id="tgw-rtb-0",
-                region=R,
-                transit_gateway_id="tgw-0",
-                routes=tuple(routes),
-                association_attachment_ids=tuple(atts),
-            ),
-        )
     if has_pcx:
         b.add(
             "vpc_peering_connections",
@@ -212,10 +236,10 @@ def random_world(seed: int) -> World:
             for o in range(nv):
                 if o == v:
                     continue
-                way = rnd.choice(["tgw", "pcx", "blackhole", None])
+                way = rnd.choice(["tgw", "tgw", "pcx", "blackhole", None])
                 if way == "tgw" and has_tgw:
                     routes.append(
-                        Route(destination_cidr=f"10.{o}.0.0/16", target_type="tgw", target_id="tgw-0")
+                        Route(destination_cidr=f"10.{o}.0.0/16", target_type="tgw", target_id=home[vpc])
                     )
                 elif way == "pcx" and has_pcx and {v, o} == {0, 1}:
                     routes.append(
