@@ -35,7 +35,7 @@ from bench.world.model import (
 R = "us-east-1"
 PORTS = [(22, 22), (80, 80), (443, 443), (1024, 65535), (0, 65535), (8000, 8999), (32768, 60999)]
 PROBES = [("tcp", 22), ("tcp", 443), ("udp", 53), ("icmp", None), ("tcp", 8080)]
-SETTINGS = settings(max_examples=60, derandomize=True, deadline=None, database=None)
+SETTINGS = settings(max_examples=100, derandomize=True, deadline=None, database=None)
 
 
 def random_acl(rnd: random.Random, acl_id: str, vpc: str, pool: list[str]) -> NetworkAcl:
