@@ -214,6 +214,8 @@ class WorldIndex:
         self._sg_cache: dict[tuple[str, bool], tuple[SgRuleC, ...]] = {}
         self._members: dict[str, AddrSet] = {}
         self._class_base: dict[str, tuple] = {}
+        # (group ids, egress, address, L4) -> (allowed part, any rules): one-address SG decisions.
+        self.sg_memo: dict[tuple, tuple[AddrSet, bool]] = {}
         self._host_sets: dict[str, AddrSet] = {}
         self._behind: dict[frozenset[str], tuple[list[int], list[NetworkInterface]]] = {}
         self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}

@@ -98,13 +98,17 @@ class Walk(GatewayMixin):
         groups = sorted(eni.group_ids)
         side = pkt.dst if egress else pkt.src
         direction = "egress" if egress else "ingress"
-        allowed = AddrSet()
-        any_rules = False
-        for g in groups:
-            for rule in self.ix.sg_rules(g, egress):
-                any_rules = True
-                if rule.matches(pkt.l4):
-                    allowed = allowed | (side & rule.peers)
+        if side.is_single():  # the common case, remembered across walks and queries
+            key = (eni.group_ids, egress, side.min(), pkt.l4)
+            hit = self.ix.sg_memo.get(key)
+            if hit is None:
+                hit = self._sg_allowed(groups, egress, side, pkt.l4)
+                if len(self.ix.sg_memo) > 200_000:  # bounded: a long run must not grow without end
+                    self.ix.sg_memo.clear()
+                self.ix.sg_memo[key] = hit
+            allowed, any_rules = hit
+        else:
+            allowed, any_rules = self._sg_allowed(groups, egress, side, pkt.l4)
         gid = groups[0] if groups else eni.id
         gtype = "security-group" if groups else "network-interface"
         denied = side - allowed
@@ -116,6 +120,16 @@ class Walk(GatewayMixin):
             return None, hops
         kept = pkt.with_dst(allowed) if egress else pkt.with_src(allowed)
         return kept, self.hop(hops, gid, gtype, direction, ", ".join(groups))
+
+    def _sg_allowed(self, groups: list[str], egress: bool, side: AddrSet, l4: L4) -> tuple[AddrSet, bool]:
+        allowed = AddrSet()
+        any_rules = False
+        for g in groups:
+            for rule in self.ix.sg_rules(g, egress):
+                any_rules = True
+                if rule.matches(l4):
+                    allowed = allowed | (side & rule.peers)
+        return allowed, any_rules
 
     # -- hosts and subnets -------------------------------------------------------------------------
     def start_eni(self, eni: NetworkInterface, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
