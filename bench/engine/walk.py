@@ -34,6 +34,7 @@ class Walk(GatewayMixin):
     delivered: list[Delivered] = field(default_factory=list)
     blocked: list[Blocked] = field(default_factory=list)
     done: bool = False
+    furthest: int = 0  # hops of the furthest block recorded so far
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def hop(
@@ -54,6 +55,11 @@ class Walk(GatewayMixin):
         code: str,
         detail: str = "",
     ) -> None:
+        # Only the part that got furthest is ever reported (the first one, on ties), so a block that
+        # got no further than one already recorded is not kept.
+        if len(hops) + 1 <= self.furthest:
+            return
+        self.furthest = len(hops) + 1
         hops = self.hop(hops, ident, ctype, direction, detail)
         self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code))
 
