@@ -28,12 +28,15 @@ from bench.run.progress import RunProgress
 from bench.run.provenance import git_revision, now, package_versions, stamp
 from bench.run.records import (
     SAMPLES,
+    SAMPLES_GZ,
     SampleAppender,
     build_record,
+    decompress_samples,
     latest_by_id,
     read_samples,
+    samples_path,
     slice_tags,
-    write_sorted,
+    write_samples,
 )
 from bench.run.scoring import RUN_JSON, RunDirError, read_meta, score_records, write_json, write_summary
 from scorers import CaseFacts
@@ -148,8 +151,10 @@ def resume(
     progress: bool = True,
     jobs: int | None = None,
     stop: threading.Event | None = None,
+    compress: bool | None = None,
 ) -> RunResult:
-    """Finish an interrupted run: same translator spec, suite and selection, from its run.json."""
+    """Finish an interrupted run: same translator spec, suite and selection, from its run.json
+    (``compress``: override the recorded choice of writing ``samples.jsonl.gz`` at the end)."""
     root = Path(run_dir)
     meta = read_meta(root)
     recorded = meta.get("options") or {}
@@ -167,6 +172,7 @@ def resume(
         seed=int(meta.get("seed")),
         n_resamples=int(meta.get("n_resamples")),
         timeout=recorded.get("timeout"),
+        compress=bool(recorded.get("compress", False)) if compress is None else compress,
     )
     suite = _load_suite(options)
     if suite.hash != meta["suite"]["hash"]:
@@ -204,11 +210,16 @@ def _execute(
     executor = Executor(engine_factory)
     executor.prepare(c.world for c in cases)
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
-    samples_path = run_dir / SAMPLES
+    # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
+    # again when it completes).
+    was_compressed = not (run_dir / SAMPLES).exists() and (run_dir / SAMPLES_GZ).exists()
+    if was_compressed:
+        decompress_samples(run_dir)
+    samples_file = run_dir / SAMPLES
     wanted = {c.id for c in cases}
     done = {
         k: v
-        for k, v in latest_by_id(read_samples(samples_path, tolerate_torn_tail=True)).items()
+        for k, v in latest_by_id(read_samples(samples_file, tolerate_torn_tail=True)).items()
         if k in wanted
     }
     todo = [c for c in cases if c.id not in done]
@@ -219,7 +230,7 @@ def _execute(
     finished: dict[str, dict[str, Any]] = {}
     try:
         with (
-            SampleAppender(samples_path) as appender,
+            SampleAppender(samples_file) as appender,
             RunProgress(console, total=len(cases), label=label, enabled=show_progress) as bar,
         ):
             for _ in done:
@@ -262,16 +273,19 @@ def _execute(
         meta["status"] = "interrupted"
         write_json(run_dir / RUN_JSON, meta)
         return RunResult(run_dir, {}, meta, len(todo))
-    records, summary = score_records(records, meta, where=str(samples_path), known=fresh)
-    write_sorted(samples_path, records)
+    records, summary = score_records(records, meta, where=str(samples_file), known=fresh)
+    write_samples(run_dir, records, compress=options.compress or was_compressed)
     write_summary(run_dir, summary)
     meta = {**meta, "finished_at": now(), "pool": pool_stats.as_dict()}
     write_json(run_dir / RUN_JSON, meta)
     return RunResult(run_dir, summary, meta, len(todo))
 
 
-def merge(shard_dirs: Sequence[str | Path], out: str | Path, run_id: str | None = None) -> RunResult:
-    """Combine shard runs of one translator on one suite into a new run directory and score it."""
+def merge(
+    shard_dirs: Sequence[str | Path], out: str | Path, run_id: str | None = None, compress: bool = False
+) -> RunResult:
+    """Combine shard runs of one translator on one suite into a new run directory and score it
+    (``compress``: write ``samples.jsonl.gz``). Shards may be plain or compressed."""
     if not shard_dirs:
         raise RunOptionsError("merge needs at least one run directory")
     metas = [read_meta(Path(d)) for d in shard_dirs]
@@ -288,9 +302,10 @@ def merge(shard_dirs: Sequence[str | Path], out: str | Path, run_id: str | None 
             raise RunDirError(f"{Path(d) / RUN_JSON}: run is {m.get('status')!r}; resume it before merging")
     records: dict[str, dict[str, Any]] = {}
     for d in shard_dirs:
-        for record in read_samples(Path(d) / SAMPLES):
+        shard_samples = samples_path(Path(d))
+        for record in read_samples(shard_samples):
             if record["case_id"] in records:
-                raise RunDirError(f"{Path(d) / SAMPLES}: case {record['case_id']!r} is in two shards")
+                raise RunDirError(f"{shard_samples}: case {record['case_id']!r} is in two shards")
             records[record["case_id"]] = record
     shards = sorted({m["options"].get("shard") for m in metas if m.get("options", {}).get("shard")})
     counts = {int(s.split("/")[1]) for s in shards}
@@ -306,7 +321,7 @@ def merge(shard_dirs: Sequence[str | Path], out: str | Path, run_id: str | None 
         "suite": {**first["suite"], "n_cases": len(records)},
         "case_ids": sorted(records),
         "merged_from": [m["run_id"] for m in metas],
-        "options": {**first["options"], "shard": None},
+        "options": {**first["options"], "shard": None, "compress": compress},
         "started_at": min(str(m.get("started_at")) for m in metas),
         "finished_at": max(str(m.get("finished_at")) for m in metas),
         "cache": None,
@@ -314,7 +329,7 @@ def merge(shard_dirs: Sequence[str | Path], out: str | Path, run_id: str | None 
     }
     scored, summary = score_records(list(records.values()), meta)
     write_json(root / RUN_JSON, meta)
-    write_sorted(root / SAMPLES, scored)
+    write_samples(root, scored, compress)
     write_summary(root, summary)
     return RunResult(root, summary, meta, 0)
 

@@ -93,6 +93,11 @@ def run_command(
         None, "--resamples", min=0, help="Bootstrap resamples (default 1000)."
     ),
     resume_dir: Path | None = typer.Option(None, "--resume", help="Finish an interrupted run directory."),
+    compress: bool = typer.Option(
+        False,
+        "--compress",
+        help="Write samples.jsonl.gz (reproducible gzip) when the run completes, for committing runs.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each translator failure as it happens."),
     all_metrics: bool = typer.Option(
@@ -110,7 +115,15 @@ def run_command(
     stop = threading.Event()
     try:
         if resume_dir is not None:
-            results = [resume(resume_dir, console=err_console, progress=not quiet, stop=stop)]
+            results = [
+                resume(
+                    resume_dir,
+                    console=err_console,
+                    progress=not quiet,
+                    stop=stop,
+                    compress=True if compress else None,
+                )
+            ]
         else:
             suites = list(suite) if suite else list(DEFAULT_SUITES)
             if run_id is not None and len(suites) > 1:
@@ -130,6 +143,7 @@ def run_command(
                 seed=DEFAULT_SEED if seed is None else seed,
                 n_resamples=DEFAULT_RESAMPLES if resamples is None else resamples,
                 timeout=timeout,
+                compress=compress,
             )
             results = []
             for name in suites:
@@ -173,13 +187,14 @@ def merge_command(
     run_dirs: list[Path] = typer.Argument(..., help="Shard run directories of one translator on one suite."),
     out: Path = typer.Option(Path("results/runs"), "--out", "-o", help="Parent folder of the merged run."),
     run_id: str | None = typer.Option(None, "--run-id", help="Name of the merged run directory."),
+    compress: bool = typer.Option(False, "--compress", help="Write samples.jsonl.gz (reproducible gzip)."),
 ) -> None:
     """Combine shard runs into one run directory and score it."""
     from bench.run.render import print_summary
     from bench.runner import merge
 
     try:
-        result = merge(run_dirs, out, run_id)
+        result = merge(run_dirs, out, run_id, compress=compress)
     except _errors() as exc:
         fail(str(exc))
     print_summary(console, result.summary)
@@ -201,10 +216,10 @@ def show_command(
     limit: int = typer.Option(20, "--limit", "-n", min=0, help="Show at most N cases (0: all)."),
 ) -> None:
     """Browse a run's cases: question, gold and predicted query, verdicts, diagnosis, raw output."""
-    from bench.run.records import SAMPLES, read_samples
+    from bench.run.records import read_samples, samples_path
     from bench.run.render import case_panel, filter_records, print_summary
 
-    path = run_dir / SAMPLES
+    path = samples_path(run_dir)
     if not path.is_file():
         fail(f"{path}: no samples (not a run directory?)")
     try:

@@ -1,4 +1,5 @@
-"""Reading run directories (``run.json``, ``samples.jsonl``, ``summary.json``) with errors that name the file.
+"""Reading run directories (``run.json``, ``samples.jsonl`` or ``samples.jsonl.gz``, ``summary.json``) with
+errors that name the file.
 
 Reports must never crash on a half-written or foreign directory with a bare ``KeyError``: every problem
 becomes a :class:`RunDirError` naming the file, the line when there is one, and the field.
@@ -6,7 +7,9 @@ becomes a :class:`RunDirError` naming the file, the line when there is one, and 
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -103,7 +106,7 @@ class Run:
     @property
     def samples(self) -> list[dict[str, Any]]:
         if self._samples is None:
-            self._samples = _read_samples(self.path / "samples.jsonl")
+            self._samples = _read_samples(samples_file(self.path))
         return self._samples
 
     @cached_property
@@ -117,24 +120,39 @@ class Run:
         return dict(entry) if isinstance(entry, dict) else None
 
 
+def samples_file(root: Path) -> Path:
+    """``samples.jsonl``, or the compressed ``samples.jsonl.gz`` of a published run when there is no plain
+    file (the plain one wins when both exist: it is the one a resumed run writes)."""
+    plain, packed = root / "samples.jsonl", root / "samples.jsonl.gz"
+    return packed if not plain.is_file() and packed.is_file() else plain
+
+
 def _read_samples(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise RunDirError(f"{path}: missing (is {path.parent} a run directory?)")
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            return _parse_samples(path, handle)
+    except (OSError, EOFError) as exc:  # a truncated or foreign .gz
+        raise RunDirError(f"{path}: unreadable: {exc}") from exc
+
+
+def _parse_samples(path: Path, lines: Iterable[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RunDirError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from exc
-            if not isinstance(record, dict) or not isinstance(record.get("case_id"), str):
-                raise RunDirError(f"{path}:{lineno}: case_id: missing or not a string")
-            scores = record.get("scores")
-            if not isinstance(scores, dict):
-                raise RunDirError(f"{path}:{lineno}: scores: missing or not an object")
-            out.append(record)
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RunDirError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("case_id"), str):
+            raise RunDirError(f"{path}:{lineno}: case_id: missing or not a string")
+        scores = record.get("scores")
+        if not isinstance(scores, dict):
+            raise RunDirError(f"{path}:{lineno}: scores: missing or not an object")
+        out.append(record)
     return out
 
 

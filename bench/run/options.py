@@ -60,6 +60,7 @@ class RunOptions:
     seed: int = DEFAULT_SEED
     n_resamples: int = DEFAULT_RESAMPLES
     timeout: float | None = None
+    compress: bool = False  # write samples.jsonl.gz when the run completes (published runs)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def recorded(self) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class RunOptions:
             "splits": list(self.splits),
             "timeout": self.timeout,
             "cache": self.cache,
+            "compress": self.compress,
         }
 
 

@@ -8,8 +8,10 @@ only records, so re-scoring never needs the translator, the suite or the engine.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from bench.model import Translation, Verdict
 from scorers import CaseFacts, failure_type
 
 SAMPLES = "samples.jsonl"
+SAMPLES_GZ = "samples.jsonl.gz"
 
 
 class SampleFileError(ValueError):
@@ -48,6 +51,18 @@ def diagnosis(facts: CaseFacts) -> dict[str, Any]:
     }
 
 
+def record_input(case: Case) -> dict[str, Any]:
+    """The case's input without the inventory: it is the world's (``world`` in the record names it, the
+    suite's ``inventories.jsonl`` holds it) and would be half of every record."""
+    data = case.input.model_dump(mode="json", exclude={"context": {"inventory"}})
+    return data
+
+
+def record_gold(case: Case) -> dict[str, Any]:
+    """The gold without the hops of its verdicts (the suite has them; no scorer reads them)."""
+    return case.gold.model_dump(mode="json", exclude={"verdict": {"hops"}, "ra_verdict": {"hops"}})
+
+
 def build_record(
     case: Case,
     translation: Translation,
@@ -64,8 +79,8 @@ def build_record(
         "world": case.world,
         "lang": case.lang,
         "tags": list(case.tags),
-        "input": case.input.model_dump(mode="json"),
-        "gold": case.gold.model_dump(mode="json"),
+        "input": record_input(case),
+        "gold": record_gold(case),
         "translation": translation.model_dump(mode="json"),
         "predicted": None if predicted is None else predicted.model_dump(mode="json"),
         "predicted_ra": None if predicted_ra is None else predicted_ra.model_dump(mode="json"),
@@ -90,11 +105,34 @@ def facts_of(record: dict[str, Any], where: str = "") -> CaseFacts:
         raise SampleFileError(f"{where or 'sample'}: case {record.get('case_id')!r}: {exc}") from None
 
 
+def samples_path(run_dir: Path) -> Path:
+    """The samples file of a run directory: ``samples.jsonl``, else ``samples.jsonl.gz`` (a published,
+    compressed run); the plain name when neither exists. The plain file wins when both do: it is the one
+    a running or resumed run appends to."""
+    plain = Path(run_dir) / SAMPLES
+    packed = Path(run_dir) / SAMPLES_GZ
+    return packed if not plain.exists() and packed.exists() else plain
+
+
+def _read_text(path: Path) -> str:
+    if path.name.endswith(".gz"):
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                return fh.read()
+        except (OSError, EOFError) as exc:
+            raise SampleFileError(f"{path}: not a readable gzip file: {exc}") from None
+    return path.read_text(encoding="utf-8")
+
+
 def read_samples(path: Path, *, tolerate_torn_tail: bool = False) -> list[dict[str, Any]]:
-    """Records of a samples file. A torn last line (an interrupted write) is dropped when tolerated."""
+    """Records of a samples file (``.jsonl`` or ``.jsonl.gz``; a missing ``samples.jsonl`` falls back to
+    the ``.gz`` beside it). A torn last line (an interrupted write) is dropped when tolerated."""
+    path = Path(path)
+    if not path.exists() and path.name == SAMPLES:
+        path = samples_path(path.parent)
     if not path.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = _read_text(path).splitlines(keepends=True)
     out: list[dict[str, Any]] = []
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -107,6 +145,40 @@ def read_samples(path: Path, *, tolerate_torn_tail: bool = False) -> list[dict[s
                 break
             raise SampleFileError(f"{path}:{lineno}: not JSON: {exc.msg}") from None
     return out
+
+
+def compress_samples(run_dir: Path, level: int = 9) -> Path:
+    """Replace ``samples.jsonl`` by ``samples.jsonl.gz``, byte-reproducible (mtime 0, no file name in
+    the header), so that a published run can be committed compactly and re-compressing changes nothing."""
+    plain, packed = Path(run_dir) / SAMPLES, Path(run_dir) / SAMPLES_GZ
+    tmp = packed.with_suffix(".gz.tmp")
+    with plain.open("rb") as src, tmp.open("wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0) as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+    os.replace(tmp, packed)
+    plain.unlink()
+    return packed
+
+
+def decompress_samples(run_dir: Path) -> Path:
+    """Back to a plain ``samples.jsonl`` (a compressed run being resumed or re-scored appends to it)."""
+    plain, packed = Path(run_dir) / SAMPLES, Path(run_dir) / SAMPLES_GZ
+    tmp = plain.with_suffix(".jsonl.tmp")
+    with gzip.open(packed, "rb") as src, tmp.open("wb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+    os.replace(tmp, plain)
+    packed.unlink()
+    return plain
+
+
+def write_samples(run_dir: Path, records: Iterable[dict[str, Any]], compress: bool) -> Path:
+    """Write the final, sorted samples of a run: plain, or compressed (and the other form removed)."""
+    plain = Path(run_dir) / SAMPLES
+    write_sorted(plain, records)
+    if compress:
+        return compress_samples(run_dir)
+    (Path(run_dir) / SAMPLES_GZ).unlink(missing_ok=True)  # a stale copy would disagree with the new file
+    return plain
 
 
 def latest_by_id(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

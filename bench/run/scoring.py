@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench.run.records import SAMPLES, diagnosis, facts_of, read_samples, write_sorted
+from bench.run.records import SAMPLES_GZ, diagnosis, facts_of, read_samples, samples_path, write_samples
 from scorers import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -92,22 +92,22 @@ def rescore(run_dir: str | Path) -> dict[str, Any]:
     """Re-score a run directory in place from its records; returns the summary written."""
     root = Path(run_dir)
     meta = read_meta(root)
-    samples_path = root / SAMPLES
-    records = list(read_samples(samples_path))
+    path = samples_path(root)
+    records = list(read_samples(path))
     if not records:
-        raise RunDirError(f"{samples_path}: no samples to score")
+        raise RunDirError(f"{path}: no samples to score")
     seen: set[str] = set()
     for r in records:
         if r.get("case_id") in seen:
-            raise RunDirError(f"{samples_path}: case {r.get('case_id')!r} appears twice (unfinished run?)")
+            raise RunDirError(f"{path}: case {r.get('case_id')!r} appears twice (unfinished run?)")
         seen.add(str(r.get("case_id")))
     ids = [str(r["case_id"]) for r in records]
     before = [(r.get("scores"), r.get("failure_type"), r.get("diagnosis")) for r in records]
-    records, summary = score_records(records, meta, where=str(samples_path))
+    records, summary = score_records(records, meta, where=str(path))
     after = [(r.get("scores"), r.get("failure_type"), r.get("diagnosis")) for r in records]
     # Rewrite the records only when a scorer change altered them (or they were unsorted): most re-scores
-    # then skip serialising every record again.
+    # then skip serialising every record again. A compressed run stays compressed.
     if ids != sorted(ids) or before != after:
-        write_sorted(samples_path, records)
+        write_samples(root, records, compress=path.name == SAMPLES_GZ)
     write_summary(root, summary)
     return summary
