@@ -127,7 +127,7 @@ def test_few_shot_draws_only_from_dev_and_becomes_message_pairs(tmp_path) -> Non
 
     leaky = tmp_path / "mixed.jsonl"
     leaky.write_text(cases[0].model_dump_json() + "\n" + _case("t1", "test").model_dump_json() + "\n")
-    with pytest.raises(P.FewShotError, match=r"mixed.jsonl:2: split is 'test'"):
+    with pytest.raises(P.FewShotError, match=r"mixed.jsonl: case t1: split is 'test'"):
         P.load_few_shot(leaky, k=2)
     with pytest.raises(P.FewShotError, match="not found"):
         P.load_few_shot(tmp_path / "nope.jsonl", k=2)

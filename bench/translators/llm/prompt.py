@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from bench.cases.loader import CaseFileError, load_case_file
 from bench.cases.schema import Case, CaseInput, InventoryItem
 from bench.model import Query
 from bench.model.resources import ENDPOINT_TYPES
@@ -268,18 +269,18 @@ def load_few_shot(path: str | Path, k: int, seed: int = 0) -> list[Case]:
         path = path / "dev.jsonl"
     if not path.is_file():
         raise FewShotError(f"{path}: few-shot file not found")
+    # Through the suite loader, so that the world inventories factored out of the case lines are
+    # expanded again: a few-shot example without its inventory would teach the model nothing.
+    try:
+        loaded, _ = load_case_file(path)
+    except CaseFileError as exc:
+        raise FewShotError(str(exc)) from None
     cases: list[Case] = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            case = Case.model_validate_json(line)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            raise FewShotError(f"{path}:{lineno}: {loc}: {first['msg']}") from None
+    for case in loaded:
         if case.split != "dev":
-            raise FewShotError(f"{path}:{lineno}: split is {case.split!r}; few-shot examples must be dev")
+            raise FewShotError(
+                f"{path}: case {case.id}: split is {case.split!r}; few-shot examples must be dev"
+            )
         cases.append(case)
 
     def order(case: Case) -> str:
