@@ -82,3 +82,18 @@ def test_written_snapshot_loads_like_any_world(tmp_path, small) -> None:
 def test_bad_parameters(args, message) -> None:
     with pytest.raises(ValueError, match=message):
         generate_snapshot(*args)
+
+
+def test_public_addresses_from_the_regions_ec2_ranges(small) -> None:
+    import ipaddress
+
+    from bench.scenarios.public_ips import in_region_ec2
+
+    w = normalize(small)
+    public = [(e.region, e.public_ip) for e in w.network_interfaces.values() if e.public_ip]
+    public += [(n.region, n.public_ip) for n in w.nat_gateways.values() if n.public_ip]
+    assert len(public) > len(w.nat_gateways)
+    for region, address in public:
+        assert ipaddress.ip_address(address).is_global and in_region_ec2(region, address), (region, address)
+    addresses = [a for _, a in public]
+    assert len(set(addresses)) == len(addresses)  # no address given twice

@@ -101,10 +101,13 @@ def build_world(source: ScenarioSource, fault: str) -> dict[str, Any]:
         regions = read_account(builder.session, sorted(ctx.regions))
     apply_corrections(regions, ctx)
     touched = set(ctx.regions) | set(ctx.fault_regions)
-    dns = service_dns(sorted(touched))
+    dns = service_dns(sorted(touched), regions)
     dns.update(resource_dns(regions))
     dns.update(ctx.dns)
-    dns.update({k.lower(): sorted(v) for k, v in spec.dns.items()})
+    for name, addresses in spec.dns.items():
+        # The scenario's addresses first (an observed answer), then any the name already had.
+        given = list(dict.fromkeys(addresses))
+        dns[name.lower()] = given + [a for a in dns.get(name.lower(), []) if a not in given]
     return {
         "format": FORMAT,
         "schema_version": SNAPSHOT_SCHEMA_VERSION,

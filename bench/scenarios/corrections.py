@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.scenarios.context import BuildContext
+from bench.scenarios.corrections_ranges import public_addresses, service_prefix_lists
 from bench.scenarios.snapshot_edit import (
     Addresses,
     Regions,
@@ -631,6 +632,8 @@ CORRECTIONS: tuple[Callable[[Regions, BuildContext], int], ...] = (
     rds_interfaces,
     lambda_interfaces,
     asg_placement,
+    public_addresses,
+    service_prefix_lists,
 )
 
 

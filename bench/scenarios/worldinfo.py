@@ -1,41 +1,38 @@
 """The parts of a snapshot that are not Describe output: the DNS table and the ip-ranges subset.
 
 The DNS table gives names a question may use (S3 endpoints, RDS endpoints, interface endpoint names) the
-addresses the engine checks; ``s3.ap-northeast-1.amazonaws.com -> 35.78.9.203`` is the address seen in
-the field test. The ip-ranges subset holds every published prefix of the Regions the world touches (its
-own Regions and those its faults name), in ip-ranges.json's shape.
+addresses the engine checks (the field test's observed ``s3.ap-northeast-1.amazonaws.com -> 35.78.9.203``
+comes from its scenario's ``dns``). The ip-ranges subset holds every published prefix of the Regions the
+world touches (its own Regions and those its faults name), in ip-ranges.json's shape.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from bench.aws.ipranges import shipped_ip_ranges
 
-FIELD_TEST_S3_TOKYO = "35.78.9.203"
+_SERVICES = {"s3": "S3", "dynamodb": "DYNAMODB"}
 
 
-def _sample_addresses(region: str, service: str, n: int = 3) -> list[str]:
-    """``n`` stable addresses from the Region's ranges of ``service`` (the 11th address of each prefix)."""
-    prefixes = sorted(
-        (ipaddress.ip_network(p.prefix) for p in shipped_ip_ranges().for_region(region, [service])),
-        key=lambda net: (int(net.network_address), net.prefixlen),
-    )
-    return [str(net.network_address + 10) for net in prefixes[:n] if net.num_addresses > 16]
+def service_dns(regions: list[str], raw: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """``s3.<region>.amazonaws.com`` / ``dynamodb.<region>.amazonaws.com`` -> three addresses each.
 
+    The addresses lie in the Region's published ranges for the service and, when ``raw`` (the snapshot's
+    ``regions``) holds the Region's AWS-managed prefix list for it, inside that list too: a gateway
+    endpoint routes the list, so a hostname question must land in it.
+    """
+    from bench.scenarios.corrections_ranges import prefix_list_cidrs
+    from bench.scenarios.public_ips import service_addresses
 
-def service_dns(regions: list[str]) -> dict[str, list[str]]:
     dns: dict[str, list[str]] = {}
     for region in regions:
-        s3 = _sample_addresses(region, "S3")
-        if region == "ap-northeast-1":
-            s3 = [FIELD_TEST_S3_TOKYO] + [a for a in s3 if a != FIELD_TEST_S3_TOKYO]
-        if s3:
-            dns[f"s3.{region}.amazonaws.com"] = s3
-        ddb = _sample_addresses(region, "DYNAMODB")
-        if ddb:
-            dns[f"dynamodb.{region}.amazonaws.com"] = ddb
+        body = (raw or {}).get(region, {})
+        for short, service in _SERVICES.items():
+            within = prefix_list_cidrs(body, region, short)
+            addresses = service_addresses(region, service, within=within)
+            if addresses:
+                dns[f"{short}.{region}.amazonaws.com"] = addresses
     return dns
 
 

@@ -10,7 +10,8 @@ so the main-table fallback is exercised, with 0.0.0.0/0 -> NAT gateway); a custo
 subnets (allow the VPC's peers and return traffic, deny RDP, sometimes deny another VPC's CIDR); security
 groups web/app/db/bastion referencing each other and CIDRs; most VPCs attached to their Region's transit
 gateway (propagated routes, one blackhole static route); Regions' TGWs peered; some VPC peerings; a few
-blackhole routes; instances with ENIs, and public IPs on public subnets.
+blackhole routes; instances with ENIs, and public IPs on public subnets (from the Region's EC2 ranges in
+the shipped ip-ranges, as AWS assigns them).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from bench.scenarios.public_ips import PublicPool
 from bench.world.snapshot import FORMAT, SNAPSHOT_SCHEMA_VERSION
 
 ACCOUNT = "111122223333"
@@ -109,6 +111,7 @@ class _Gen:
         self.out = {r: _region_body() for r in regions}
         self.vpcs: list[dict[str, Any]] = []  # per VPC facts used across steps
         self.tgw: dict[str, dict[str, str]] = {}
+        self.pools: dict[str, PublicPool] = {}
 
     def add(self, region: str, key: str, item: dict[str, Any]) -> None:
         body = self.out[region][key]
@@ -205,7 +208,7 @@ class _Gen:
             "ConnectivityType": "public", "Tags": _tags(f"{v['name']}-nat"),
             "NatGatewayAddresses": [{"AllocationId": new("eipalloc"), "NetworkInterfaceId":
                                      nat_eni["NetworkInterfaceId"], "PrivateIp": nat_ip,
-                                     "PublicIp": self.public_ip(), "IsPrimary": True,
+                                     "PublicIp": self.public_ip(region), "IsPrimary": True,
                                      "Status": "succeeded"}]})
         local = {"DestinationCidrBlock": v["cidr"], "GatewayId": "local", "Origin": "CreateRouteTable",
                  "State": "active"}
@@ -255,8 +258,11 @@ class _Gen:
                 "Associations": [{"NetworkAclAssociationId": new("aclassoc"), "NetworkAclId": acl_id,
                                   "SubnetId": s["id"]} for s in subs]})
 
-    def public_ip(self) -> str:
-        return f"198.{18 + self.rng.randrange(2)}.{self.rng.randrange(256)}.{1 + self.rng.randrange(254)}"
+    def public_ip(self, region: str) -> str:
+        """A fresh address from the Region's EC2 ranges (shipped ip-ranges), as AWS assigns; no repeats."""
+        if region not in self.pools:
+            self.pools[region] = PublicPool(region)
+        return self.pools[region].take(self.rng.getrandbits(40))
 
     # -- connectivity between VPCs --------------------------------------------------------------------
     def transit(self) -> None:
@@ -388,7 +394,7 @@ class _Gen:
                     groups = [v["sg"]["bastion"]] if n == 0 else [v["sg"]["web"]]
                 else:
                     groups = [v["sg"]["db"]] if n % 5 == 4 else [v["sg"]["app"]]
-                public_ip = self.public_ip() if s["public"] else None
+                public_ip = self.public_ip(v["region"]) if s["public"] else None
                 eni = self.eni(v["region"], v, s, ip, groups, instance_id=iid, public_ip=public_ip)
                 role = "bastion" if s["public"] and n == 0 else ("web" if s["public"] else "app")
                 inst: dict[str, Any] = {

@@ -1,0 +1,131 @@
+"""Every fault of every scenario changes at least one gold verdict (a fault that changes nothing is a bug).
+
+Each world is asked the same probe questions as its scenario's baseline, drawn from the baseline world
+itself: every instance, DB, NAT/Internet/VPN gateway and interface endpoint as source or destination,
+every DNS name, an address in each VPN route, customer prefix list and 8.8.8.8, over ICMP and the TCP
+ports the security groups open. Also checks the DNS table against ip-ranges and the prefix lists, and
+that public addresses are the Region's (see bench/scenarios/corrections_ranges.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from functools import cache
+
+import pytest
+
+from bench.engine import engine_for
+from bench.model import Query
+from bench.scenarios.public_ips import in_region_ec2
+from bench.world.catalog import list_worlds, load_world
+from bench.world.model import World
+
+OBSERVED = {("s3.ap-northeast-1.amazonaws.com", "35.78.9.203")}  # the field test's own observation
+
+WORLDS = list_worlds()
+SCENARIOS: dict[str, list[str]] = defaultdict(list)
+for _w in WORLDS:
+    if "__" in _w and not _w.endswith("__baseline"):
+        SCENARIOS[_w.split("__")[0]].append(_w)
+FAULT_WORLDS = sorted(w for ws in SCENARIOS.values() for w in ws)
+
+
+def _host(cidr: str) -> str:
+    net = ipaddress.ip_network(cidr)
+    return str(net.network_address + min(10, net.num_addresses - 1))
+
+
+@cache
+def probes(scenario: str) -> tuple[Query, ...]:
+    """The probe questions of a scenario, from its baseline world (ids are shared by its worlds)."""
+    w: World = load_world(f"{scenario}__baseline")
+    ends: list[tuple[str, str]] = [(i.id, i.region) for i in w.instances.values()]
+    ends += [(d.id, d.region) for d in w.db_instances.values()]
+    ends += [(e.id, e.region) for e in w.vpc_endpoints.values() if e.endpoint_type == "Interface"]
+    gateways = [(g.id, g.region) for g in w.internet_gateways.values()]
+    gateways += [(g.id, g.region) for g in w.vpn_gateways.values()]
+    gateways += [(g.id, g.region) for g in w.nat_gateways.values()]
+    outside = {"8.8.8.8"}
+    for vgw in w.vpn_gateways.values():
+        outside |= {_host(c) for c in vgw.remote_cidrs}
+    for pl in w.prefix_lists.values():
+        if not pl.aws_managed:
+            outside |= {_host(c) for c in pl.cidrs}
+    dests = [e for e, _ in ends + gateways] + sorted(w.dns) + sorted(outside)
+    ports = {443}
+    for sg in w.security_groups.values():
+        for rule in sg.ingress:
+            if rule.protocol == "tcp" and rule.port_from == rule.port_to and rule.port_from is not None:
+                ports.add(rule.port_from)
+    services = [("icmp", None)] + [("tcp", p) for p in sorted(ports)]
+    found = []
+    sources = ends + gateways + [(a, w.regions[0]) for a in sorted(outside - {"8.8.8.8"})]
+    for src, region in sources:
+        for dst in dests:
+            if dst == src:
+                continue
+            for proto, port in services:
+                found.append(Query(region=region, source=src, destination=dst, protocol=proto, port=port))
+    return tuple(found)
+
+
+def outcomes(world: str) -> list[tuple]:
+    engine = engine_for(world)
+    out = []
+    for q in probes(world.split("__")[0]):
+        v = engine.analyze(q)
+        out.append((v.reachable, v.explanation_code, v.error))
+    return out
+
+
+@pytest.mark.parametrize("world", FAULT_WORLDS)
+def test_fault_changes_a_verdict(world: str) -> None:
+    base = outcomes(world.split("__")[0] + "__baseline")
+    got = outcomes(world)
+    moved = sum(a != b for a, b in zip(base, got, strict=True))
+    assert moved > 0, f"{world}: no probe verdict differs from the baseline ({len(base)} probes)"
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_service_hostnames_resolve_into_ranges_and_prefix_lists(world: str) -> None:
+    w = load_world(world)
+    ranges = defaultdict(list)
+    for r in w.ip_ranges:
+        ranges[(r.region, r.service)].append(ipaddress.ip_network(r.prefix))
+    lists = {
+        pl.prefix_list_name: [ipaddress.ip_network(c) for c in pl.cidrs] for pl in w.prefix_lists.values()
+    }
+    checked = 0
+    for name, addresses in w.dns.items():
+        parts = name.split(".")
+        if len(parts) != 4 or parts[2:] != ["amazonaws", "com"] or parts[0] not in ("s3", "dynamodb"):
+            continue
+        service, region = parts[0], parts[1]
+        for address in addresses:
+            if (name, address) in OBSERVED:
+                continue
+            ip = ipaddress.ip_address(address)
+            assert any(ip in n for n in ranges[(region, service.upper())]), (name, address)
+            pl = lists.get(f"com.amazonaws.{region}.{service}")
+            if pl is not None:
+                assert any(ip in n for n in pl), (name, address, "outside the prefix list")
+            checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_public_addresses_are_the_regions(world: str) -> None:
+    w = load_world(world)
+    seen = 0
+    for eni in w.network_interfaces.values():
+        for address in [eni.public_ip] if eni.public_ip else []:
+            assert in_region_ec2(eni.region, address), (eni.id, address)
+            assert ipaddress.ip_address(address).is_global
+            seen += 1
+    for nat in w.nat_gateways.values():
+        for address in [nat.public_ip] if nat.public_ip else []:
+            assert in_region_ec2(nat.region, address), (nat.id, address)
+            seen += 1
+    if world.startswith(("field-test", "web-tier")):
+        assert seen >= 1
