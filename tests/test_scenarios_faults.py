@@ -129,3 +129,28 @@ def test_public_addresses_are_the_regions(world: str) -> None:
             seen += 1
     if world.startswith(("field-test", "web-tier")):
         assert seen >= 1
+
+
+def _ask(world: str, src: str, dst: str, port: int, region: str) -> tuple:
+    query = Query(region=region, source=src, destination=dst, protocol="tcp", port=port)
+    v = engine_for(world).analyze(query)
+    return (v.reachable, v.explanation_code)
+
+
+def test_s3_by_hostname_goes_through_the_endpoint_and_s3_cut_blocks_it() -> None:
+    name = "s3.us-east-1.amazonaws.com"
+    assert _ask("private-endpoints__baseline", "batch-worker-1", name, 443, "us-east-1") == (True, None)
+    cut = _ask("private-endpoints__s3-cut", "batch-worker-1", name, 443, "us-east-1")
+    assert cut == (False, "SUBNET_ACL_RESTRICTION")
+    # vault-private-b is not a target of s3-cut
+    assert _ask("private-endpoints__s3-cut", "batch-worker-2", name, 443, "us-east-1") == (True, None)
+
+
+def test_datacenter_route_deleted_cuts_erp_batch_only() -> None:
+    region = "ap-northeast-2"
+    for src in ("erp-app", "erp-batch"):
+        assert _ask("vpn-branch__baseline", src, "172.30.1.10", 1521, region) == (True, None)
+    deleted = "vpn-branch__datacenter-route-deleted"
+    assert _ask(deleted, "erp-batch", "172.30.1.10", 1521, region) == (False, "NO_ROUTE_TO_DESTINATION")
+    assert _ask(deleted, "erp-app", "172.30.1.10", 1521, region) == (True, None)  # propagated route
+    assert _ask(deleted, "erp-batch", "192.168.1.10", 443, region) == (True, None)
