@@ -87,7 +87,7 @@ def test_bad_parameters(args, message) -> None:
 def test_public_addresses_from_the_regions_ec2_ranges(small) -> None:
     import ipaddress
 
-    from bench.scenarios.public_ips import in_region_ec2
+    from bench.aws.public_ips import in_region_ec2
 
     w = normalize(small)
     public = [(e.region, e.public_ip) for e in w.network_interfaces.values() if e.public_ip]

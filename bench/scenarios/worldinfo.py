@@ -23,7 +23,7 @@ def service_dns(regions: list[str], raw: dict[str, Any] | None = None) -> dict[s
     endpoint routes the list, so a hostname question must land in it.
     """
     from bench.scenarios.corrections_ranges import prefix_list_cidrs
-    from bench.scenarios.public_ips import service_addresses
+    from bench.aws.public_ips import service_addresses
 
     dns: dict[str, list[str]] = {}
     for region in regions:

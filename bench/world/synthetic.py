@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from bench.scenarios.public_ips import PublicPool
+from bench.aws.public_ips import PublicPool
 from bench.world.snapshot import FORMAT, SNAPSHOT_SCHEMA_VERSION
 
 ACCOUNT = "111122223333"
