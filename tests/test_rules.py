@@ -9,9 +9,8 @@ from bench.translators import make_translator
 from bench.translators.rules.lexicon import find_traffic
 from bench.translators.rules.regions import asserted_region, find_regions
 
-I = InventoryItem
 INV = (
-    I(
+    InventoryItem(
         id="i-0a1b2c3d4e5f60001",
         type="instance",
         name="app-server",
@@ -19,7 +18,7 @@ INV = (
         vpc_id="vpc-0000000000000aaa1",
         private_ips=("10.10.1.10",),
     ),
-    I(
+    InventoryItem(
         id="i-0a1b2c3d4e5f60002",
         type="instance",
         name="app-server",
@@ -27,7 +26,7 @@ INV = (
         vpc_id="vpc-0000000000000bbb1",
         private_ips=("10.20.1.10",),
     ),
-    I(
+    InventoryItem(
         id="i-0a1b2c3d4e5f60003",
         type="instance",
         name="bastion-1",
@@ -35,14 +34,14 @@ INV = (
         vpc_id="vpc-0000000000000aaa1",
         tags={"Role": "bastion"},
     ),
-    I(
+    InventoryItem(
         id="eni-0a1b2c3d4e5f60001",
         type="network-interface",
         region="ap-northeast-1",
         vpc_id="vpc-0000000000000aaa1",
         private_ips=("10.10.1.10",),
     ),
-    I(
+    InventoryItem(
         id="orders-db",
         type="db-instance",
         region="ap-northeast-1",
@@ -50,20 +49,20 @@ INV = (
         private_ips=("10.10.2.20",),
         dns_names=("orders-db.c1x2y3.ap-northeast-1.rds.amazonaws.com",),
     ),
-    I(id="seoul-db", type="db-instance", region="ap-northeast-2", vpc_id="vpc-0000000000000bbb1"),
-    I(
+    InventoryItem(id="seoul-db", type="db-instance", region="ap-northeast-2", vpc_id="vpc-0000000000000bbb1"),
+    InventoryItem(
         id="igw-0a1b2c3d4e5f60001",
         type="internet-gateway",
         region="ap-northeast-1",
         vpc_id="vpc-0000000000000aaa1",
     ),
-    I(
+    InventoryItem(
         id="igw-0a1b2c3d4e5f60002",
         type="internet-gateway",
         region="ap-northeast-2",
         vpc_id="vpc-0000000000000bbb1",
     ),
-    I(
+    InventoryItem(
         id="arn:aws:lambda:ap-northeast-1:111122223333:function:resize",
         type="lambda-function",
         name="resize",

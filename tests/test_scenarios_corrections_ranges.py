@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from bench.aws.public_ips import collapsed, ec2_only_nets, in_region_ec2, region_ec2_nets
 from bench.scenarios import corrections as C
 from bench.scenarios.context import BuildContext
-from bench.aws.public_ips import collapsed, ec2_only_nets, in_region_ec2, region_ec2_nets
 from bench.scenarios.worldinfo import service_dns
 
 REGION = "us-east-1"

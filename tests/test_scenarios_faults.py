@@ -15,9 +15,9 @@ from functools import cache
 
 import pytest
 
+from bench.aws.public_ips import in_region_ec2
 from bench.engine import engine_for
 from bench.model import Query
-from bench.aws.public_ips import in_region_ec2
 from bench.world.catalog import list_worlds, load_world
 from bench.world.model import World
 

@@ -72,7 +72,8 @@ def test_build_unknown_scenario_and_bad_yaml(dirs: tuple[Path, Path]) -> None:
     scen, worlds = dirs
     result = runner.invoke(app, ["worlds", "build", "tinyy", "--out", str(worlds)])
     assert result.exit_code == 2 and "didyoumean'tiny'" in _flat(result.output)
-    (scen / "broken.yaml").write_text(TINY.replace("10.3.1.0/24", "10.3.1.0/33").replace("name: tiny", "name: broken"))
+    broken = TINY.replace("10.3.1.0/24", "10.3.1.0/33").replace("name: tiny", "name: broken")
+    (scen / "broken.yaml").write_text(broken)
     result = runner.invoke(app, ["worlds", "build", "broken", "--out", str(worlds)])
     assert result.exit_code == 2
     assert "broken.yaml" in _flat(result.output) and "subnets[0].cidr" in _flat(result.output)
@@ -97,7 +98,8 @@ def test_read_captures_an_account_read_only(tmp_path: Path, monkeypatch: pytest.
     assert "testing-secret-value" not in result.output
     raw = read_snapshot(out)
     assert raw["account_id"] == "123456789012" and list(raw["regions"]) == ["ap-northeast-2"]
-    names = [t["Value"] for v in raw["regions"]["ap-northeast-2"]["ec2:DescribeVpcs"]["Vpcs"] for t in v.get("Tags", [])]
+    vpcs = raw["regions"]["ap-northeast-2"]["ec2:DescribeVpcs"]["Vpcs"]
+    names = [t["Value"] for v in vpcs for t in v.get("Tags", [])]
     assert "seoul-vpc" in names
     assert "testing-secret-value" not in out.read_text()
 
@@ -112,6 +114,6 @@ def test_synth_writes_a_loadable_world(tmp_path: Path) -> None:
     world = load_world(out)
     assert len(world.vpcs) == 3 and len(world.instances) == 12
     again = tmp_path / "again.json"
-    runner.invoke(app, ["worlds", "synth", "--vpcs", "3", "--subnets", "6", "--instances", "12", "--seed", "4",
-                        "--out", str(again)])
+    runner.invoke(app, ["worlds", "synth", "--vpcs", "3", "--subnets", "6", "--instances", "12",
+                        "--seed", "4", "--out", str(again)])
     assert json.loads(out.read_text()) == json.loads(again.read_text())

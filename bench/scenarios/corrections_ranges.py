@@ -12,8 +12,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from bench.scenarios.context import BuildContext
 from bench.aws.public_ips import PublicPool, collapsed, in_region_ec2, public_dns_name
+from bench.scenarios.context import BuildContext
 from bench.scenarios.snapshot_edit import Regions
 
 _SERVICE_LISTS = {"s3": "S3", "dynamodb": "DYNAMODB"}

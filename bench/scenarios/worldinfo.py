@@ -22,8 +22,8 @@ def service_dns(regions: list[str], raw: dict[str, Any] | None = None) -> dict[s
     ``regions``) holds the Region's AWS-managed prefix list for it, inside that list too: a gateway
     endpoint routes the list, so a hostname question must land in it.
     """
-    from bench.scenarios.corrections_ranges import prefix_list_cidrs
     from bench.aws.public_ips import service_addresses
+    from bench.scenarios.corrections_ranges import prefix_list_cidrs
 
     dns: dict[str, list[str]] = {}
     for region in regions:

@@ -25,11 +25,13 @@ class RegionMention:
 
 
 _NEG_BEFORE = re.compile(
-    r"(?:\bnot|\bnot in|\binstead of|\brather than|\breplace|\bexcept|\bnot the|\bisn't|\baren't)\s*(?:the\s+)?$",
+    r"(?:\bnot|\bnot in|\binstead of|\brather than|\breplace|\bexcept|\bnot the|\bisn't|\baren't)"
+    r"\s*(?:the\s+)?$",
     re.IGNORECASE,
 )
 _NEG_AFTER = re.compile(
-    r"^\s*(?:region|リージョン)?\s*(?:じゃな|ではな|ではありません|じゃありません|以外|is wrong|was wrong|is not right)",
+    r"^\s*(?:region|リージョン)?\s*"
+    r"(?:じゃな|ではな|ではありません|じゃありません|以外|is wrong|was wrong|is not right)",
     re.IGNORECASE,
 )
 _SEP = r"[\s._()\-]+"
