@@ -9,7 +9,9 @@ account, because a console user's question can name a resource anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from bench.aws.public_ips import public_dns_name
 from bench.cases.schema import InventoryItem
 from bench.model import ResourceType
 from bench.world.model import World
@@ -19,15 +21,6 @@ def private_dns_name(ip: str, region: str) -> str:
     """The EC2 private IP DNS name AWS assigns (``ip-10-0-1-10.ec2.internal`` in us-east-1)."""
     host = "ip-" + ip.replace(".", "-")
     return f"{host}.ec2.internal" if region == "us-east-1" else f"{host}.{region}.compute.internal"
-
-
-def public_dns_name(ip: str, region: str) -> str:
-    host = "ec2-" + ip.replace(".", "-")
-    return (
-        f"{host}.compute-1.amazonaws.com"
-        if region == "us-east-1"
-        else f"{host}.{region}.compute.amazonaws.com"
-    )
 
 
 @dataclass(frozen=True)
@@ -73,51 +66,54 @@ def endpoints(world: World) -> list[Endpoint]:
     out: list[Endpoint] = []
     primary_eni = {i.eni_ids[0]: i.id for i in world.instances.values() if i.eni_ids}
 
-    def add(**kw: object) -> None:
+    def add(res: Any, rtype: ResourceType | str, **kw: Any) -> None:
+        """One endpoint of ``res``: its id, Region, Name tag and tags, plus the fields given."""
         vpc = kw.get("vpc_id")
-        out.append(Endpoint(in_default_vpc=vpc in dflt, **kw))  # type: ignore[arg-type]
+        kind = rtype.value if isinstance(rtype, ResourceType) else rtype
+        out.append(
+            Endpoint(
+                id=res.id,
+                type=kind,
+                region=res.region,
+                name=res.name,
+                tags=res.tags,
+                in_default_vpc=vpc in dflt,
+                **kw,
+            )
+        )
 
     for i in world.instances.values():
         pub = (i.public_ip,) if i.public_ip else ()
-        dns = (private_dns_name(i.private_ip, i.region),) + tuple(public_dns_name(p, i.region) for p in pub)
+        dns = (private_dns_name(i.private_ip, i.region),) + tuple(public_dns_name(i.region, p) for p in pub)
         add(
-            id=i.id,
-            type=ResourceType.INSTANCE.value,
-            region=i.region,
-            name=i.name,
+            i,
+            ResourceType.INSTANCE,
             vpc_id=i.vpc_id,
             subnet_id=i.subnet_id,
             private_ips=(i.private_ip,),
             public_ips=pub,
             dns_names=dns,
             eni_id=i.eni_ids[0] if i.eni_ids else None,
-            tags=i.tags,
         )
     for e in world.network_interfaces.values():
         add(
-            id=e.id,
-            type=ResourceType.NETWORK_INTERFACE.value,
-            region=e.region,
-            name=e.name,
+            e,
+            ResourceType.NETWORK_INTERFACE,
             vpc_id=e.vpc_id,
             subnet_id=e.subnet_id,
             private_ips=e.private_ips,
             public_ips=(e.public_ip,) if e.public_ip else (),
             owner_id=primary_eni.get(e.id),
-            tags=e.tags,
         )
     for d in world.db_instances.values():
         add(
-            id=d.id,
-            type=ResourceType.DB_INSTANCE.value,
-            region=d.region,
-            name=d.name,
+            d,
+            ResourceType.DB_INSTANCE,
             vpc_id=d.vpc_id,
             subnet_id=d.subnet_id,
             private_ips=(d.private_ip,),
             dns_names=(d.endpoint_address,) if d.endpoint_address else (),
             eni_id=d.eni_id,
-            tags=d.tags,
         )
     for a in world.autoscaling_groups.values():
         vpc = (
@@ -125,96 +121,43 @@ def endpoints(world: World) -> list[Endpoint]:
             if a.subnet_ids and a.subnet_ids[0] in world.subnets
             else None
         )
-        add(
-            id=a.id,
-            type=ResourceType.AUTOSCALING_GROUP.value,
-            region=a.region,
-            name=a.name,
-            vpc_id=vpc,
-            tags=a.tags,
-        )
+        add(a, ResourceType.AUTOSCALING_GROUP, vpc_id=vpc)
     for g in world.internet_gateways.values():
-        add(
-            id=g.id,
-            type=ResourceType.INTERNET_GATEWAY.value,
-            region=g.region,
-            name=g.name,
-            vpc_id=g.vpc_ids[0] if g.vpc_ids else None,
-            tags=g.tags,
-        )
+        add(g, ResourceType.INTERNET_GATEWAY, vpc_id=g.vpc_ids[0] if g.vpc_ids else None)
     for n in world.nat_gateways.values():
         add(
-            id=n.id,
-            type=ResourceType.NAT_GATEWAY.value,
-            region=n.region,
-            name=n.name,
+            n,
+            ResourceType.NAT_GATEWAY,
             vpc_id=n.vpc_id,
             subnet_id=n.subnet_id,
             private_ips=(n.private_ip,),
             public_ips=(n.public_ip,) if n.public_ip else (),
-            tags=n.tags,
         )
     for t in world.transit_gateways.values():
-        add(id=t.id, type=ResourceType.TRANSIT_GATEWAY.value, region=t.region, name=t.name, tags=t.tags)
+        add(t, ResourceType.TRANSIT_GATEWAY)
     for a in world.transit_gateway_attachments.values():
         add(
-            id=a.id,
-            type=ResourceType.TRANSIT_GATEWAY_ATTACHMENT.value,
-            region=a.region,
-            name=a.name,
+            a,
+            ResourceType.TRANSIT_GATEWAY_ATTACHMENT,
             vpc_id=a.resource_id if a.resource_type == "vpc" else None,
-            tags=a.tags,
         )
     for v in world.vpn_gateways.values():
-        add(
-            id=v.id,
-            type=ResourceType.VPN_GATEWAY.value,
-            region=v.region,
-            name=v.name,
-            vpc_id=v.vpc_ids[0] if v.vpc_ids else None,
-            tags=v.tags,
-        )
+        add(v, ResourceType.VPN_GATEWAY, vpc_id=v.vpc_ids[0] if v.vpc_ids else None)
     for v in world.vpcs.values():
-        add(id=v.id, type=ResourceType.VPC.value, region=v.region, name=v.name, vpc_id=v.id, tags=v.tags)
+        add(v, ResourceType.VPC, vpc_id=v.id)
     for e in world.vpc_endpoints.values():
-        add(
-            id=e.id,
-            type=ResourceType.VPC_ENDPOINT.value,
-            region=e.region,
-            name=e.name,
-            vpc_id=e.vpc_id,
-            dns_names=e.dns_names,
-            tags=e.tags,
-        )
+        add(e, ResourceType.VPC_ENDPOINT, vpc_id=e.vpc_id, dns_names=e.dns_names)
     for p in world.vpc_peering_connections.values():
-        add(
-            id=p.id,
-            type=ResourceType.VPC_PEERING_CONNECTION.value,
-            region=p.region,
-            name=p.name,
-            vpc_id=p.requester_vpc_id,
-            tags=p.tags,
-        )
+        add(p, ResourceType.VPC_PEERING_CONNECTION, vpc_id=p.requester_vpc_id)
     for s in world.subnets.values():
-        add(
-            id=s.id,
-            type=ResourceType.SUBNET.value,
-            region=s.region,
-            name=s.name,
-            vpc_id=s.vpc_id,
-            subnet_id=s.id,
-            tags=s.tags,
-        )
+        add(s, ResourceType.SUBNET, vpc_id=s.vpc_id, subnet_id=s.id)
     for o in world.other_resources.values():
         add(
-            id=o.id,
-            type=o.resource_type,
-            region=o.region,
-            name=o.name,
+            o,
+            o.resource_type,
             vpc_id=o.vpc_id,
             subnet_id=o.subnet_ids[0] if o.subnet_ids else None,
             private_ips=o.private_ips,
-            tags=o.tags,
         )
     out.sort(key=lambda e: (e.region, e.type, e.id))
     return out
