@@ -7,7 +7,7 @@ unanswerable case must not score as a careful one.
 from __future__ import annotations
 
 from scorers.facts import CaseFacts
-from scorers.registry import Aggregation, Components, metric
+from scorers.registry import Components, metric, precision_recall_f1
 
 _ALL = "every case"
 
@@ -21,43 +21,18 @@ def _confusion(facts: CaseFacts) -> tuple[float, float, float]:
     )
 
 
-@metric(
-    "abstention_precision",
+precision_recall_f1(
+    "abstention",
     scorer="abstention",
-    description="Abstentions on unanswerable cases / all abstentions.",
+    confusion=_confusion,
     applies_to=_ALL,
-    higher_is_better=True,
-    aggregation=Aggregation.RATIO,
+    descriptions=(
+        "Abstentions on unanswerable cases / all abstentions.",
+        "Unanswerable cases abstained on / unanswerable cases.",
+        "F1 of abstaining, unanswerable as the positive class.",
+    ),
+    headline_f1=True,
 )
-def abstention_precision(facts: CaseFacts) -> Components | None:
-    tp, fp, _ = _confusion(facts)
-    return tp, tp + fp
-
-
-@metric(
-    "abstention_recall",
-    scorer="abstention",
-    description="Unanswerable cases abstained on / unanswerable cases.",
-    applies_to=_ALL,
-    higher_is_better=True,
-    aggregation=Aggregation.RATIO,
-)
-def abstention_recall(facts: CaseFacts) -> Components | None:
-    tp, _, fn = _confusion(facts)
-    return tp, tp + fn
-
-
-@metric(
-    "abstention_f1",
-    scorer="abstention",
-    description="F1 of abstaining, unanswerable as the positive class.",
-    applies_to=_ALL,
-    higher_is_better=True,
-    headline=True,
-    aggregation=Aggregation.F1,
-)
-def abstention_f1(facts: CaseFacts) -> Components | None:
-    return _confusion(facts)
 
 
 @metric(

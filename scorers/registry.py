@@ -139,6 +139,53 @@ def metric(
     return wrap
 
 
+ConfusionFn = Callable[["CaseFacts"], "tuple[float, float, float] | None"]
+
+
+def precision_recall_f1(
+    prefix: str,
+    *,
+    scorer: str,
+    confusion: ConfusionFn,
+    applies_to: str,
+    descriptions: tuple[str, str, str],
+    headline_f1: bool = False,
+) -> None:
+    """Register ``<prefix>_precision``, ``_recall`` and ``_f1`` from one case's (tp, fp, fn).
+
+    The three are ratio-of-sums metrics over the same counts (tp / (tp + fp), tp / (tp + fn),
+    2tp / (2tp + fp + fn)), so one confusion function defines them all; None = not applicable.
+    """
+
+    def precision(facts: CaseFacts) -> Components | None:
+        counts = confusion(facts)
+        return None if counts is None else (counts[0], counts[0] + counts[1])
+
+    def recall(facts: CaseFacts) -> Components | None:
+        counts = confusion(facts)
+        return None if counts is None else (counts[0], counts[0] + counts[2])
+
+    def f1(facts: CaseFacts) -> Components | None:
+        counts = confusion(facts)
+        return None if counts is None else tuple(float(c) for c in counts)
+
+    parts = (
+        ("precision", precision, Aggregation.RATIO),
+        ("recall", recall, Aggregation.RATIO),
+        ("f1", f1, Aggregation.F1),
+    )
+    for (suffix, fn, aggregation), description in zip(parts, descriptions, strict=True):
+        metric(
+            f"{prefix}_{suffix}",
+            scorer=scorer,
+            description=description,
+            applies_to=applies_to,
+            higher_is_better=True,
+            aggregation=aggregation,
+            headline=headline_f1 and suffix == "f1",
+        )(fn)
+
+
 def _load() -> None:
     # Importing the metric modules runs their decorators; done lazily so the registry has no import cycle.
     from scorers import resource, reachability, verdict, abstention  # noqa: F401, I001

@@ -8,7 +8,7 @@ translators are compared on the same denominator.
 from __future__ import annotations
 
 from scorers.facts import CaseFacts
-from scorers.registry import Aggregation, Components, metric
+from scorers.registry import Components, metric, precision_recall_f1
 
 _APPLIES = "answerable cases with a gold query"
 
@@ -58,43 +58,17 @@ def _slots(facts: CaseFacts) -> tuple[int, int, int] | None:
     return facts.slot_counts if facts.has_gold_query else None
 
 
-@metric(
-    "resource_precision",
+precision_recall_f1(
+    "resource",
     scorer="resource",
-    description="Correct resource slots / resource slots the translation filled (sum over cases).",
+    confusion=_slots,
     applies_to=_APPLIES,
-    higher_is_better=True,
-    aggregation=Aggregation.RATIO,
+    descriptions=(
+        "Correct resource slots / resource slots the translation filled (sum over cases).",
+        "Correct resource slots / resource slots the gold query fills (sum over cases).",
+        "F1 over resource slots: 2TP / (2TP + FP + FN), summed over cases.",
+    ),
 )
-def resource_precision(facts: CaseFacts) -> Components | None:
-    counts = _slots(facts)
-    return None if counts is None else (counts[0], counts[0] + counts[1])
-
-
-@metric(
-    "resource_recall",
-    scorer="resource",
-    description="Correct resource slots / resource slots the gold query fills (sum over cases).",
-    applies_to=_APPLIES,
-    higher_is_better=True,
-    aggregation=Aggregation.RATIO,
-)
-def resource_recall(facts: CaseFacts) -> Components | None:
-    counts = _slots(facts)
-    return None if counts is None else (counts[0], counts[0] + counts[2])
-
-
-@metric(
-    "resource_f1",
-    scorer="resource",
-    description="F1 over resource slots: 2TP / (2TP + FP + FN), summed over cases.",
-    applies_to=_APPLIES,
-    higher_is_better=True,
-    aggregation=Aggregation.F1,
-)
-def resource_f1(facts: CaseFacts) -> Components | None:
-    counts = _slots(facts)
-    return None if counts is None else tuple(float(c) for c in counts)
 
 
 @metric(
