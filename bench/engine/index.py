@@ -220,6 +220,7 @@ class WorldIndex:
         self._behind: dict[frozenset[str], tuple[list[int], list[NetworkInterface]]] = {}
         self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}
         self._hosts: dict[str, tuple[list[int], list[NetworkInterface]]] = {}
+        self._group_sets: dict[str, tuple[tuple[str, ...], ...] | None | bool] = {}
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:
@@ -359,6 +360,24 @@ class WorldIndex:
             hit.sort(key=lambda t: t[1].min())
             self._classes[subnet_id] = hit
         return hit
+
+    def subnet_group_sets(self, subnet_id: str) -> tuple[tuple[str, ...], ...] | None:
+        """The distinct security-group tuples (as stored on the interfaces) of the subnet's interfaces,
+        or None when one of them is not a plain host (a NAT gateway's or a transit gateway's interface):
+        what decides, for one source address, whether any packet entering the subnet can get further
+        than its security groups (see ``Walk.enter_subnet``)."""
+        hit = self._group_sets.get(subnet_id, False)
+        if hit is False:
+            found: dict[tuple[str, ...], None] = {}
+            plain = True
+            for eni in self.enis_in_subnet.get(subnet_id, ()):
+                if eni.id in self.nat_by_eni or eni.kind == "transit_gateway":
+                    plain = False
+                    break
+                found.setdefault(tuple(eni.group_ids), None)
+            hit = tuple(found) if plain else None
+            self._group_sets[subnet_id] = hit
+        return hit  # type: ignore[return-value]
 
     def eni_class(self, eni: NetworkInterface, is_target: bool) -> tuple:
         """What decides an interface's fate once a packet reaches its subnet (not its address)."""

@@ -105,14 +105,7 @@ class Walk(GatewayMixin):
         side = pkt.dst if egress else pkt.src
         direction = "egress" if egress else "ingress"
         if side.is_single():  # the common case, remembered across walks and queries
-            key = (eni.group_ids, egress, side.min(), pkt.l4)
-            hit = self.ix.sg_memo.get(key)
-            if hit is None:
-                hit = self._sg_allowed(groups, egress, side, pkt.l4)
-                if len(self.ix.sg_memo) > 200_000:  # bounded: a long run must not grow without end
-                    self.ix.sg_memo.clear()
-                self.ix.sg_memo[key] = hit
-            allowed, any_rules = hit
+            allowed, any_rules = self._sg_single(eni.group_ids, egress, side, pkt.l4)
         else:
             allowed, any_rules = self._sg_allowed(groups, egress, side, pkt.l4)
         gid = groups[0] if groups else eni.id
@@ -126,6 +119,38 @@ class Walk(GatewayMixin):
             return None, hops
         kept = pkt.with_dst(allowed) if egress else pkt.with_src(allowed)
         return kept, self.hop(hops, gid, gtype, direction, ", ".join(groups))
+
+    def _sg_single(
+        self, group_ids: tuple[str, ...], egress: bool, side: AddrSet, l4: L4
+    ) -> tuple[AddrSet, bool]:
+        """The groups' decision on one address, remembered (bounded) in the index."""
+        key = (group_ids, egress, side.min(), l4)
+        hit = self.ix.sg_memo.get(key)
+        if hit is None:
+            hit = self._sg_allowed(sorted(group_ids), egress, side, l4)
+            if len(self.ix.sg_memo) > 200_000:  # bounded: a long run must not grow without end
+                self.ix.sg_memo.clear()
+            self.ix.sg_memo[key] = hit
+        return hit
+
+    def _dead_end(self, subnet_id: str, pkt: Pkt, depth: int) -> bool:
+        """True when entering ``subnet_id`` can neither deliver nor record anything: every interface of
+        the subnet is a plain host whose groups refuse the (one) source outright, so the walk would
+        stop at security groups, the ACL or an empty address, all within ``depth`` hops, and a block
+        no further than the furthest one recorded is never kept (``block``). Skipping the subnet then
+        changes nothing but the time: wide destinations behind a transit gateway walk hundreds of
+        subnets that all end this way."""
+        if self.ret or depth > self.furthest or not pkt.src.is_single():
+            return False
+        if subnet_id in self.target.subnet_ids:
+            return False
+        group_sets = self.ix.subnet_group_sets(subnet_id)
+        if group_sets is None:
+            return False
+        for group_ids in group_sets:
+            if self._sg_single(group_ids, False, pkt.src, pkt.l4)[0]:
+                return False
+        return True
 
     def _sg_allowed(self, groups: list[str], egress: bool, side: AddrSet, l4: L4) -> tuple[AddrSet, bool]:
         allowed = AddrSet()
@@ -268,7 +293,7 @@ class Walk(GatewayMixin):
     def enter_subnet(
         self, subnet_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, acl: bool = True
     ) -> None:
-        if self.done:
+        if self.done or self._dead_end(subnet_id, pkt, len(hops) + (2 if acl else 1)):
             return
         subnet = self.ix.world.subnets[subnet_id]
         if acl:
