@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 
 class ScenarioError(ValueError):
@@ -38,6 +38,10 @@ def _ip(value: str) -> str:
         raise ValueError(str(exc)) from None
 
 
+# Validated and normalized once, wherever a scenario names a block or an address.
+Cidr = Annotated[str, AfterValidator(_cidr)]
+IpAddress = Annotated[str, AfterValidator(_ip)]
+
 Ports = int | str | None  # 22, "1024-65535", None = all
 
 
@@ -48,15 +52,10 @@ class SgRuleSpec(_M):
     ports: Ports = None
     icmp_type: int = -1
     icmp_code: int = -1
-    cidr: str | None = None
+    cidr: Cidr | None = None
     group: str | None = None  # a security-group name of this scenario
     prefix_list: str | None = None  # a prefix-list name of this scenario or an AWS one (s3, dynamodb)
     description: str | None = None
-
-    @field_validator("cidr")
-    @classmethod
-    def _c(cls, v: str | None) -> str | None:
-        return None if v is None else _cidr(v)
 
 
 class SecurityGroupSpec(_M):
@@ -74,13 +73,8 @@ class NaclEntrySpec(_M):
     ports: Ports = None
     icmp_type: int = -1
     icmp_code: int = -1
-    cidr: str = "0.0.0.0/0"
+    cidr: Cidr = "0.0.0.0/0"
     action: Literal["allow", "deny"] = "allow"
-
-    @field_validator("cidr")
-    @classmethod
-    def _c(cls, v: str) -> str:
-        return _cidr(v)
 
 
 class NetworkAclSpec(_M):
@@ -91,14 +85,9 @@ class NetworkAclSpec(_M):
 
 
 class RouteSpec(_M):
-    destination: str | None = None
+    destination: Cidr | None = None
     destination_prefix_list: str | None = None
     target: str  # name of an IGW, NAT, TGW, peering, VGW, instance; or an id
-
-    @field_validator("destination")
-    @classmethod
-    def _c(cls, v: str | None) -> str | None:
-        return None if v is None else _cidr(v)
 
 
 class RouteTableSpec(_M):
@@ -111,32 +100,22 @@ class RouteTableSpec(_M):
 
 class SubnetSpec(_M):
     name: str
-    cidr: str
+    cidr: Cidr
     az: str = "a"  # a zone letter of the VPC's Region, or a full zone name
     public: bool = False  # MapPublicIpOnLaunch
     route_table: str | None = None  # None: the main route table
     tags: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("cidr")
-    @classmethod
-    def _c(cls, v: str) -> str:
-        return _cidr(v)
-
 
 class InstanceSpec(_M):
     name: str
     subnet: str
-    ip: str | None = None
+    ip: IpAddress | None = None
     public_ip: bool | None = None  # None: the subnet's MapPublicIpOnLaunch
     groups: list[str] = Field(default_factory=list)
     instance_type: str = "t3.micro"
     source_dest_check: bool = True
     tags: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("ip")
-    @classmethod
-    def _i(cls, v: str | None) -> str | None:
-        return None if v is None else _ip(v)
 
 
 class NatGatewaySpec(_M):
@@ -202,7 +181,7 @@ class VpnGatewaySpec(_M):
 
 class VpcSpec(_M):
     name: str
-    cidr: str
+    cidr: Cidr
     secondary_cidrs: list[str] = Field(default_factory=list)
     internet_gateway: str | None = None
     vpn_gateway: VpnGatewaySpec | None = None
@@ -218,11 +197,6 @@ class VpcSpec(_M):
     lambda_functions: list[LambdaSpec] = Field(default_factory=list)
     tags: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("cidr")
-    @classmethod
-    def _c(cls, v: str) -> str:
-        return _cidr(v)
-
 
 class TgwAttachmentSpec(_M):
     name: str
@@ -231,14 +205,9 @@ class TgwAttachmentSpec(_M):
 
 
 class TgwRouteSpec(_M):
-    destination: str
+    destination: Cidr
     attachment: str | None = None  # attachment or TGW-peering name; None with blackhole
     blackhole: bool = False
-
-    @field_validator("destination")
-    @classmethod
-    def _c(cls, v: str) -> str:
-        return _cidr(v)
 
 
 class TransitGatewaySpec(_M):
