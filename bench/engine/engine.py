@@ -71,6 +71,7 @@ class Engine:
         self.port_reps = tuple(sorted(b for b in bounds if 1 <= b <= 65535))
         # Resolving an endpoint depends only on the world and the query's strings: remember it.
         self._memo: dict[tuple, Any] = {}
+        self._last_search: tuple[Query, tuple[bool, bool, dict[str, Any]]] | None = None
 
     # -- public API --------------------------------------------------------------------------------
     def analyze(self, query: Query | dict[str, Any], profile: Profile = "truth") -> Verdict:
@@ -94,7 +95,9 @@ class Engine:
     def destination_set(self, query: Query) -> tuple[str, ...]:
         """The destination as resolved (sorted CIDRs); empty for address-less resources or errors."""
         try:
-            return self._destination(query)[3]
+            return self._remember(
+                ("d", query.destination, query.destination_ip, query.region), self._destination, query
+            )[3]
         except (QueryError, ValueError):
             return ()
 
@@ -116,7 +119,14 @@ class Engine:
                     destination_set=plan.dst_set,
                     message=f"the query spans Regions {sorted(cross | {q.region})}",
                 )
-        verdict = self._search(q, plan)
+        # The ra profile differs from truth only by what it refuses to analyse, so the runner's truth-then-ra
+        # pair of calls on one query walks the network once: the last search is kept (one entry, so
+        # distinct queries, and the benchmark, never hit it).
+        if self._last_search is not None and self._last_search[0] == q:
+            verdict = self._last_search[1]
+        else:
+            verdict = self._search(q, plan)
+            self._last_search = (q, verdict)
         reached, crossed, body = verdict
         if profile == "ra" and crossed:
             return Verdict(
