@@ -76,7 +76,9 @@ FEATURES = Features(
 )
 
 
-def _dumps(value: Any) -> str | None:
+def json_cell(value: Any) -> str | None:
+    """A nested value as one string column (compact, sorted keys): parquet stays flat and readable by
+    any tool, and equal values are equal strings. None stays a null cell."""
     if value is None:
         return None
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -99,7 +101,7 @@ def case_to_record(case: Case) -> dict[str, Any]:
         "inventory": [
             {
                 **item.model_dump(mode="json", exclude={"tags"}),
-                "tags_json": _dumps(item.tags),
+                "tags_json": json_cell(item.tags),
             }
             for item in case.input.context.inventory
         ],
@@ -109,9 +111,9 @@ def case_to_record(case: Case) -> dict[str, Any]:
         "reachable": verdict.reachable if verdict else None,
         "explanation_code": verdict.explanation_code if verdict else None,
         "blocking": gold.blocking.model_dump(mode="json") if gold.blocking else None,
-        "equivalents_json": _dumps({k: list(v) for k, v in gold.equivalents.items()}),
-        "verdict_json": _dumps(verdict.model_dump(mode="json")) if verdict else None,
-        "ra_verdict_json": _dumps(gold.ra_verdict.model_dump(mode="json")) if gold.ra_verdict else None,
+        "equivalents_json": json_cell({k: list(v) for k, v in gold.equivalents.items()}),
+        "verdict_json": json_cell(verdict.model_dump(mode="json")) if verdict else None,
+        "ra_verdict_json": json_cell(gold.ra_verdict.model_dump(mode="json")) if gold.ra_verdict else None,
         "tags": list(case.tags),
         "comment": case.comment,
     }

@@ -7,7 +7,6 @@ and split. Nothing here talks to the network; pushing stays an explicit step for
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,13 @@ import pyarrow.parquet as pq
 import yaml
 from datasets import Dataset, Features, Sequence, Value
 
+from bench.cases.export import json_cell
 from bench.reports.leaderboard import build_leaderboard
 from bench.reports.rundir import Run, RunDirError
 
 
 class PublishError(ValueError):
     """The corpus or a run cannot be published (names the suite or file)."""
-
-
-def _dumps(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sample_features(metric_names: list[str]) -> Features:
@@ -108,10 +102,10 @@ def sample_records(run: Run, metric_names: list[str]) -> list[dict[str, Any]]:
                 "latency_ms": _num(t.get("latency_ms")),
                 "cost_usd": _num(usage.get("cost_usd")),
                 "scores": {m: _num(s["scores"].get(m)) for m in metric_names},
-                "gold_json": _dumps(s.get("gold")),
-                "translation_json": _dumps(t or None),
-                "predicted_json": _dumps(s.get("predicted")),
-                "predicted_ra_json": _dumps(s.get("predicted_ra")),
+                "gold_json": json_cell(s.get("gold")),
+                "translation_json": json_cell(t or None),
+                "predicted_json": json_cell(s.get("predicted")),
+                "predicted_ra_json": json_cell(s.get("predicted_ra")),
             }
         )
     return out
@@ -131,8 +125,8 @@ def run_record(run: Run) -> dict[str, Any]:
         "git_revision": str(run.meta.get("git_revision") or ""),
         "reachbench_version": str(run.meta.get("reachbench_version") or ""),
         "finished_at": str(run.meta.get("finished_at") or ""),
-        "metrics_json": _dumps(run.metrics),
-        "run_json": _dumps(run.meta),
+        "metrics_json": json_cell(run.metrics),
+        "run_json": json_cell(run.meta),
     }
 
 
