@@ -187,30 +187,13 @@ def find_mentions(
         except ValueError:
             continue
         add(Mention(m.start(), m.end(), candidate, "ipv6", literal=candidate, how="ipv6"))
-    if inv._dns_re is not None:
-        for m in inv._dns_re.finditer(text):
-            add(
-                Mention(
-                    m.start(),
-                    m.end(),
-                    m.group(0),
-                    "resource",
-                    tuple(inv.by_dns[m.group(0).lower()]),
-                    how="dns",
-                )
-            )
-    if inv._name_re is not None:
-        for m in inv._name_re.finditer(text):
-            add(
-                Mention(
-                    m.start(),
-                    m.end(),
-                    m.group(0),
-                    "resource",
-                    tuple(inv.by_name[m.group(0).lower()]),
-                    how="name",
-                )
-            )
+    # DNS names, then Name tags: the first mention of a span wins, so a Name inside a hostname stays in it.
+    for pattern, owners_of, how in ((inv._dns_re, inv.by_dns, "dns"), (inv._name_re, inv.by_name, "name")):
+        if pattern is None:
+            continue
+        for m in pattern.finditer(text):
+            owners = tuple(owners_of[m.group(0).lower()])
+            add(Mention(m.start(), m.end(), m.group(0), "resource", owners, how=how))
     for m in _FQDN_RE.finditer(text):
         host = m.group(0).rstrip(".")
         if host.lower() in _NOT_HOSTS or re.fullmatch(r"[\d.]+", host) or "." not in host:
