@@ -14,7 +14,6 @@ imported when the first call is made, so the registry can list this translator w
 
 from __future__ import annotations
 
-import threading
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -62,8 +61,6 @@ class BedrockTranslator(LLMTranslator):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._client: Any = None
-        self._client_lock = threading.Lock()
         # Resolved now, so a missing Region or profile fails before the run, and the run record says
         # which Region answered even when it came from AWS config.
         self.region = self.options["region"] or _configured_region(self.options["profile"])
@@ -76,12 +73,6 @@ class BedrockTranslator(LLMTranslator):
     def use_client(self, client: Any) -> None:
         """Use a ready ``bedrock-runtime`` client (tests with botocore's Stubber, custom sessions)."""
         self._client = client
-
-    def client(self) -> Any:
-        with self._client_lock:
-            if self._client is None:
-                self._client = self._make_client()
-            return self._client
 
     def _make_client(self) -> Any:
         try:

@@ -102,6 +102,9 @@ class LLMTranslator(Translator):
         self._sleep: Callable[[float], None] = time.sleep
         self._rng = random.Random(0)
         self._lock = threading.Lock()
+        # One client per translator, made on first use (pool workers share it) under its own lock.
+        self._client: Any = None
+        self._client_lock = threading.Lock()
 
     # ------------------------------------------------------------------ record and cache key
     def settings(self) -> dict[str, Any]:
@@ -147,6 +150,17 @@ class LLMTranslator(Translator):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ helpers for backends
+    def client(self) -> Any:
+        """The backend's client, made once by ``_make_client`` (thread-safe: pool workers call this)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._make_client()
+            return self._client
+
+    def _make_client(self) -> Any:
+        """A new client for the backend; a missing optional dependency is a ``TranslatorError``."""
+        raise NotImplementedError
+
     def _secrets(self) -> list[str]:
         """Values that must never be written anywhere (API keys); backends override."""
         return []

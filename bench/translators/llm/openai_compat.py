@@ -21,7 +21,6 @@ from __future__ import annotations
 import email.utils
 import json
 import os
-import threading
 import time
 from typing import Any, ClassVar, Literal
 
@@ -68,8 +67,6 @@ class OpenAICompatTranslator(LLMTranslator):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._client: Any = None
-        self._client_lock = threading.Lock()
         env = self.options["api_key_env"]
         if env is not None and not os.environ.get(env):
             raise TranslatorError(f"openai: environment variable {env} (api_key_env) is not set")
@@ -87,15 +84,12 @@ class OpenAICompatTranslator(LLMTranslator):
         key = self._api_key()
         return [key] if key else []
 
-    def client(self) -> Any:
-        with self._client_lock:
-            if self._client is None:
-                try:
-                    import httpx
-                except ImportError as exc:
-                    raise TranslatorError("openai needs httpx: pip install 'reachbench[openai]'") from exc
-                self._client = httpx.Client(base_url=self.options["base_url"].rstrip("/") + "/")
-            return self._client
+    def _make_client(self) -> Any:
+        try:
+            import httpx
+        except ImportError as exc:
+            raise TranslatorError("openai needs httpx: pip install 'reachbench[openai]'") from exc
+        return httpx.Client(base_url=self.options["base_url"].rstrip("/") + "/")
 
     def close(self) -> None:
         if self._client is not None:
