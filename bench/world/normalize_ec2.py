@@ -77,6 +77,16 @@ def subnets_raw(ctx: Ctx, section: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 _GATEWAY_PREFIXES = (("igw-", "igw"), ("vgw-", "vgw"), ("vpce-", "vpce"))
+# Route fields naming a target, in precedence order (ENI before instance: AWS fills both for instance routes).
+_TARGET_FIELDS = (
+    ("NatGatewayId", "nat"),
+    ("TransitGatewayId", "tgw"),
+    ("VpcPeeringConnectionId", "pcx"),
+    ("EgressOnlyInternetGatewayId", "eigw"),
+    ("NetworkInterfaceId", "eni"),
+    ("InstanceId", "instance"),
+    ("CarrierGatewayId", "cgw"),
+)
 
 
 def route_target(r: dict[str, Any]) -> tuple[str, str | None]:
@@ -84,20 +94,9 @@ def route_target(r: dict[str, Any]) -> tuple[str, str | None]:
     gw = r.get("GatewayId")
     if gw == "local":
         return "local", None
-    if r.get("NatGatewayId"):
-        return "nat", r["NatGatewayId"]
-    if r.get("TransitGatewayId"):
-        return "tgw", r["TransitGatewayId"]
-    if r.get("VpcPeeringConnectionId"):
-        return "pcx", r["VpcPeeringConnectionId"]
-    if r.get("EgressOnlyInternetGatewayId"):
-        return "eigw", r["EgressOnlyInternetGatewayId"]
-    if r.get("NetworkInterfaceId"):
-        return "eni", r["NetworkInterfaceId"]
-    if r.get("InstanceId"):
-        return "instance", r["InstanceId"]
-    if r.get("CarrierGatewayId"):
-        return "cgw", r["CarrierGatewayId"]
+    for key, kind in _TARGET_FIELDS:
+        if r.get(key):
+            return kind, r[key]
     if gw:
         for prefix, kind in _GATEWAY_PREFIXES:
             if gw.startswith(prefix):
