@@ -2,7 +2,7 @@
 
 Kept apart from the EC2 topology (``builder.py``) because they are created last, once every subnet and
 group they name exists; moto's gaps for them (no RDS interface, ASG placement) are fixed afterwards in
-``corrections.py``.
+``corrections_interfaces.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Small helpers for editing a raw snapshot's ``regions`` section (used by ``corrections``).
 
-Kept out of ``corrections.py`` so that module holds only the corrections themselves, one per moto gap.
+Kept out of the ``corrections_*`` modules so that they hold only the corrections themselves, one per
+moto gap.
 """
 
 from __future__ import annotations
