@@ -123,9 +123,12 @@ class AddrSet:
         return AddrSet._raw(tuple(out))
 
     def cut(self, lo: int, hi: int) -> AddrSet:
-        """Difference with one interval."""
-        out = []
-        for a, b in self.ranges:
+        """Difference with one interval (on large sets only the ranges that meet it are rebuilt)."""
+        i, j = self._span(lo, hi)
+        if i >= j:
+            return self
+        out = list(self.ranges[:i])
+        for a, b in self.ranges[i:j]:
             if b < lo or a > hi:
                 out.append((a, b))
                 continue
@@ -133,6 +136,7 @@ class AddrSet:
                 out.append((a, lo - 1))
             if b > hi:
                 out.append((hi + 1, b))
+        out.extend(self.ranges[j:])
         return AddrSet._raw(tuple(out))
 
     def __and__(self, other: AddrSet) -> AddrSet:

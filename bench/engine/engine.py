@@ -539,7 +539,7 @@ def _igw_source(walk: Walk, igw_id: str, vpc_ids: tuple[str, ...], pkt: Pkt, hea
         )
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)  # the core suite alone has 36 worlds: a smaller cache rebuilds engines per case
 def engine_for(world_name: str) -> Engine:
     """The engine of a catalogued world, built once per process (the runner asks per case)."""
     from bench.world.catalog import load_world
