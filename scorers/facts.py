@@ -15,9 +15,9 @@ from functools import cached_property, lru_cache
 
 from netaddr import IPSet
 
-from bench.cases.schema import Gold
 from bench.model import (
     DestinationKind,
+    Gold,
     Query,
     ResourceType,
     Translation,

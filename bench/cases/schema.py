@@ -10,7 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bench.model import BlockingComponent, Query, Verdict
+# Gold lives in bench.model so that scorers can read it without importing the cases stage;
+# it is re-exported here, where a case file's readers look for it.
+from bench.model import Gold
 
 
 class InventoryItem(BaseModel):
@@ -45,26 +47,6 @@ class CaseInput(BaseModel):
 
     turns: tuple[str, ...] = Field(min_length=1)  # user messages, oldest first; later ones may correct
     context: Context
-
-
-class Gold(BaseModel):
-    """The right answer, computed by the engine from the world (never typed by hand).
-
-    ``answerable`` is judged under the ``ra`` profile; ``verdict`` is the ``truth`` profile's verdict of
-    ``query`` (for an unanswerable case it is still the true answer, so a translator that answers
-    anyway is judged against the truth). ``equivalents`` lists, per slot (``source``/``destination``),
-    other ids that name the same endpoint for this case (e.g. the instance's primary ENI).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    answerable: bool
-    abstain_reason: str | None = None
-    query: Query | None = None
-    verdict: Verdict | None = None
-    ra_verdict: Verdict | None = None
-    blocking: BlockingComponent | None = None
-    equivalents: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class Case(BaseModel):

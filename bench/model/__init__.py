@@ -4,6 +4,7 @@ These are the only types that cross stage boundaries, so they live at the bottom
 and import nothing else from the package.
 """
 
+from bench.model.gold import Gold
 from bench.model.query import DestinationKind, Protocol, Query, destination_kind
 from bench.model.resources import (
     RA_RESOURCE_TYPES,
@@ -26,6 +27,7 @@ __all__ = [
     "UNSUPPORTED_RESOURCE_TYPES",
     "BlockingComponent",
     "DestinationKind",
+    "Gold",
     "Hop",
     "Packet",
     "Protocol",
