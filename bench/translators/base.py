@@ -29,6 +29,7 @@ import contextvars
 import hashlib
 import json
 import logging
+import queue
 import re
 import threading
 import time
@@ -76,6 +77,48 @@ class RetryableError(Exception):
 
 class TranslatorError(Exception):
     """A translator cannot be built (bad options, unknown name): raised before a run starts."""
+
+
+class _TimeoutWorker:
+    """A daemon thread that runs one call at a time for the thread that owns it, so a call with a
+    timeout can be waited for with a bound (and abandoned) without starting a thread per call."""
+
+    _local = threading.local()
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[contextvars.Context, Callable[[], None], threading.Event]] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def for_current_thread(cls, name: str) -> _TimeoutWorker:
+        worker = getattr(cls._local, "worker", None)
+        if worker is None:
+            worker = cls._local.worker = cls(name)
+        return worker
+
+    @classmethod
+    def abandon(cls) -> None:
+        """Forget this thread's worker (it is stuck in a call that timed out)."""
+        cls._local.worker = None
+
+    def call(self, ctx: contextvars.Context, fn: Callable[[], None], timeout: float) -> bool:
+        """Run ``fn`` in ``ctx`` on the worker; False when it did not finish within ``timeout``."""
+        done = threading.Event()
+        self._jobs.put((ctx, fn, done))
+        return done.wait(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            ctx, fn, done = self._jobs.get()
+            try:
+                ctx.run(fn)
+            except BaseException:  # noqa: BLE001 - the worker must outlive any call; run() boxes errors
+                logging.getLogger(__name__).exception("translator call escaped its error handling")
+            finally:
+                done.set()
 
 
 def current_deadline() -> float | None:
@@ -277,13 +320,12 @@ class Translator:
         else:
             # A daemon thread: a hung backend cannot be killed, but it can be abandoned without blocking
             # the run or interpreter exit. Backends with subprocesses bound them with current_deadline().
+            # The worker is reused across calls from the same thread (a thread start per call was most
+            # of the harness overhead); one that timed out is abandoned and replaced.
             ctx = contextvars.copy_context()
-            worker = threading.Thread(
-                target=ctx.run, args=(run,), name=f"translate-{self.name}", daemon=True
-            )
-            worker.start()
-            worker.join(timeout)
-            if worker.is_alive():
+            worker = _TimeoutWorker.for_current_thread(f"translate-{self.name}")
+            if not worker.call(ctx, run, timeout):
+                _TimeoutWorker.abandon()
                 return Translation.failure("translator:timeout", raw=f"no answer within {timeout:g}s")
         if "retry" in box:
             raise box["retry"]
