@@ -11,7 +11,10 @@ from bench.model import Query, Translation
 from bench.translators import Translator
 from bench.translators.base import current_deadline
 
-INPUT = CaseInput(turns=("can app-1 reach db-1 on 5432?",), context=Context(home_region="us-east-1", account_id="123456789012"))
+INPUT = CaseInput(
+    turns=("can app-1 reach db-1 on 5432?",),
+    context=Context(home_region="us-east-1", account_id="123456789012"),
+)
 
 
 class Sometimes(Translator):
@@ -27,7 +30,9 @@ class Sometimes(Translator):
         type(self).deadlines.append(current_deadline())
         if case_input.turns[0] == "hang":
             type(self).release.wait(5)
-        return Translation(status="query", query=Query(region="us-east-1", source="i-1", destination="10.0.0.1"))
+        return Translation(
+            status="query", query=Query(region="us-east-1", source="i-1", destination="10.0.0.1")
+        )
 
 
 def test_worker_is_reused_and_replaced_after_a_timeout() -> None:
