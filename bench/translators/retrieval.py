@@ -176,7 +176,7 @@ def _phrases(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, st
 
 @register_translator("retrieval")
 class RetrievalTranslator(Translator):
-    version = "5"
+    version = "6"
     description = "rules + TF-IDF (character n-grams) over names, tags and types for descriptive mentions."
     options_model = RetrievalOptions
 

@@ -10,12 +10,14 @@ declined, and several equally good candidates make the question too ambiguous to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from bench.aws.ipranges import shipped_ip_ranges
 from bench.aws.regions import region_from_hostname, service_hostname
 from bench.cases.schema import CaseInput, InventoryItem
 from bench.model import UNSUPPORTED_RESOURCE_TYPES, Query, Translation
+from bench.translators.rules.kinds import kind_of
 from bench.translators.rules.lexicon import Traffic, find_traffic
 from bench.translators.rules.logs import log_spans
 from bench.translators.rules.mentions import Extra, Inventory, Mention, find_mentions, mask
@@ -62,6 +64,36 @@ def _same(a: Mention | None, b: Mention) -> bool:
     if a.text.lower() == b.text.lower() or (a.literal and a.literal == b.literal):
         return True
     return bool({c.id for c in a.candidates} & {c.id for c in b.candidates})
+
+
+_INTERNET_GAP = re.compile(
+    r"^\s*(?:[(（]|on|in|at|over|via|across|out on|out to|on the|in the)?\s*(?:the\s+)?$", re.I
+)
+
+
+def _merge_internet(text: str, mentions: list[Mention]) -> list[Mention]:
+    """ "1.1.1.1 on the internet", "インターネット (8.8.4.4)": one endpoint, the internet gateway with an
+    address, as Reachability Analyzer takes it (``destination_ip``)."""
+    out = list(mentions)
+    for m in mentions:
+        if m.how != "type" or kind_of(m.text) != "internet-gateway" or m not in out:
+            continue
+        for ip in mentions:
+            if ip.kind != "ip" or ip not in out:
+                continue
+            gap = text[ip.end : m.start] if ip.end <= m.start else text[m.end : ip.start]
+            if len(gap) <= 16 and _INTERNET_GAP.match(gap):
+                merged = replace(
+                    m,
+                    start=min(m.start, ip.start),
+                    end=max(m.end, ip.end),
+                    literal=ip.literal,
+                    role=m.role or ip.role,
+                )
+                out[out.index(m)] = merged
+                out.remove(ip)
+                break
+    return out
 
 
 def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
@@ -113,7 +145,8 @@ def read_conversation(
     conv = Conversation()
     turns = case_input.turns if follow_ups else case_input.turns[:1]
     for i, raw in enumerate(turns):
-        turn = mask(raw, log_spans(raw))  # pasted terminal output is how they tested, not what they ask
+        logs = log_spans(raw)
+        turn = mask(raw, logs)  # pasted terminal output is how they tested, not what they ask
         regions = find_regions(turn)
         mentions = find_mentions(turn, inv, regions, extra)
         spans = [(m.start, m.end) for m in mentions]
@@ -130,10 +163,22 @@ def read_conversation(
                     if m is not None and m.region and m.region != said:
                         setattr(conv, slot, Mention(**{**m.__dict__, "region": said}))
         traffic = find_traffic(mask(turn, spans))
+        if traffic is None and logs:
+            # The prose names no traffic ("app-1 can't get to the db" over ``nc -vz 10.0.2.20 5432``):
+            # how they tested is then the best word on it.
+            traffic = find_traffic("\n".join(raw[a:b] for a, b in logs))
         if traffic is not None:
             conv.traffic = traffic
+        mentions = _merge_internet(turn, mentions)
         asserted = [m for m in mentions if not m.negated]
-        if i > 0 and traffic is not None and all(m.how == "desc" and not m.role for m in asserted):
+        if len([m for m in asserted if m.role != "via"]) >= 2:
+            asserted = [m for m in asserted if m.role != "via"]  # "via the tgw": the path, not an end
+        asserted = [replace(m, role=None) if m.role == "via" else m for m in asserted]
+        if (
+            i > 0
+            and traffic is not None
+            and all(m.how in ("desc", "family") and not m.role for m in asserted)
+        ):
             asserted = []  # "The app uses SSH": a follow-up about the traffic, not a new endpoint
         denied = [m for m in mentions if m.negated]
         if i == 0:
@@ -159,7 +204,11 @@ def _pick(
             break
     if len(cands) > 1 and near is not None and near.vpc_id:
         cands = [c for c in cands if c.vpc_id == near.vpc_id] or cands
-    if len(cands) > 1 and mention.how not in ("type", "desc"):  # a description fitting several is ambiguous
+    if len(cands) > 1 and mention.how not in (
+        "type",
+        "desc",
+        "loose",
+    ):  # a description fitting several is ambiguous
         rank = {t: i for i, t in enumerate(_TYPE_PREFERENCE)}
         best = min(rank.get(c.type, 99) for c in cands)
         cands = [c for c in cands if rank.get(c.type, 99) == best]
@@ -207,6 +256,9 @@ def _endpoints(case_input: CaseInput, conv: Conversation) -> tuple[InventoryItem
     if dst_m.kind == "resource":
         dst = dst or _pick(dst_m, [dst_m.region, src.region, conv.region, home], "destination", near=src)
         _check_supported(dst, "destination")
+        if dst.id == src.id and "desc" in (src_m.how, dst_m.how):
+            # two different descriptions settling on one resource: one of them names nothing we have
+            raise Abstain(f"unknown_resource: {dst_m.text!r} and {src_m.text!r} both fit only {src.id}")
         if dst.region != src.region:
             raise Abstain(f"cross_region: source in {src.region}, destination {dst.id} in {dst.region}")
     if dst_m.region and dst_m.region != src.region and dst_m.kind not in ("fqdn", "service"):
@@ -234,6 +286,8 @@ def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Qu
         # An address stays an address (the owner may have several); a hostname naming the source
         # itself ("can orders-db reach orders-db.…rds.amazonaws.com") is its DNS answer.
         # A NAT gateway's address is not a delivery point: written as a destination it means the NAT.
+        if dst.type == "internet-gateway" and dst_m.how == "type" and dst_m.literal:
+            return Query(destination=dst.id, destination_ip=dst_m.literal, **common)
         literal = dst_m.how == "ip" and dst.type != "nat-gateway"
         if literal or (dst_m.how == "dns" and dst.id == src.id and dst_m.literal):
             return Query(destination=dst_m.literal or dst.id, **common)

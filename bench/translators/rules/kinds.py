@@ -32,7 +32,12 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
         r"|(?:VPC|インターフェース|インターフェイス)?\s*エンドポイント",
     ),
     ("transit-gateway", rf"{_B}(?:transit[- ]?gateway|tgw){_E}|トランジットゲートウェイ"),
-    ("internet-gateway", rf"{_B}(?:internet[- ]?gateway|igw){_E}|インターネット\s*(?:ゲートウェイ|GW)"),
+    # "the internet" as an endpoint is what RA takes it for: the internet gateway of the VPC at the other end.
+    (
+        "internet-gateway",
+        rf"{_B}(?:internet[- ]?gateway|igw){_E}|インターネット\s*(?:ゲートウェイ|GW)"
+        rf"|{_B}internet{_E}|インターネット",
+    ),
     ("nat-gateway", rf"{_B}nat(?:[- ]?(?:gateway|gw))?{_E}|NAT\s*(?:ゲートウェイ|GW)"),
     (
         "vpn-gateway",
@@ -70,6 +75,7 @@ SERVICES: tuple[tuple[str, str], ...] = (
 _SERVICE_RES = [(s, re.compile(p, re.IGNORECASE)) for s, p in SERVICES]
 # "same endpoints", "both endpoints", "the two endpoints": the pair of the question, not a VPC endpoint.
 _PAIR_BEFORE = re.compile(r"(?:same|both|two|these|those|the other)\s*$", re.I)
+_BARE_INTERNET = re.compile(r"internet|インターネット", re.I)
 _LABEL_GAP = re.compile(rf"^[\s(（\[]*(?:(?:{LABEL_WORDS})[\s:：]*)*$", re.I)
 _LABEL_GAP_AFTER = re.compile(r"^[\s)）\]]*$")
 
@@ -97,7 +103,11 @@ def find_kinds(text: str, named: list[tuple[int, int]]) -> list[tuple[int, int, 
                 taken.append(
                     (s, e)
                 )  # a label still hides the shorter words inside it ("VPC" in "VPC endpoint")
-                if kind == "type" and (_is_label(text, s, e, named) or _PAIR_BEFORE.search(text[:s])):
+                # "the internet (8.8.4.4)" is the internet with an address, not a label of it
+                bare_internet = bool(_BARE_INTERNET.fullmatch(m.group(0)))
+                if kind == "type" and (
+                    (_is_label(text, s, e, named) and not bare_internet) or _PAIR_BEFORE.search(text[:s])
+                ):
                     continue
                 out.append((s, e, kind, value))
     return sorted(out)

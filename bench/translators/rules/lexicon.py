@@ -54,14 +54,70 @@ _PROTO_WORD = re.compile(rf"{_B}(tcp|udp){_E}", re.IGNORECASE)
 _PORT_RES = (
     re.compile(rf"{_B}(?P<proto>tcp|udp)\s*(?:/|port|ポート)?\s*(?P<port>\d{{1,5}})(?:\s*番)?{_E}", re.I),
     re.compile(rf"{_B}(?P<port>\d{{1,5}})\s*/\s*(?P<proto>tcp|udp){_E}", re.I),
-    re.compile(rf"{_B}ports?\s*(?:number\s*)?(?:#\s*)?(?P<port>\d{{1,5}}){_E}", re.I),
+    re.compile(rf"{_B}ports?\s*(?:number\s*)?(?:#|=|:)?\s*(?P<port>\d{{1,5}}){_E}", re.I),
     re.compile(r"ポート(?:番号)?\s*[:：]?\s*(?P<port>\d{1,5})(?:\s*番)?"),
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*番(?:ポート)?"),
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*ポート"),
-    re.compile(rf"{_B}on\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),  # "TCP to x on 8443"
+    # "TCP to x on 8443", "over 443", "via 8080", "alt 8080" (HTTP alt)
+    re.compile(rf"{_B}(?:on|over|via|using|alt)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
+    re.compile(r"(?<![\d.])(?P<port>\d{2,5})\s*(?:で|に対して)"),  # "443で繋がる？"
     re.compile(rf"{_B}(?:open(?:s|ing)?|listen(?:s|ing)? on)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
     # host:port after an address or name (10.0.2.15:5432, db.example.com:3306)
-    re.compile(r"(?<=[0-9A-Za-z]):(?P<port>\d{1,5})(?![\d.])"),
+    # (the name itself may be blanked already, so ":5432" after a space counts too)
+    re.compile(r"(?<=[0-9A-Za-z\s]):(?P<port>\d{1,5})(?![\d.:])"),
+)
+
+
+# A well-known port number written alone ("shop-bastion -> catalog-db 3306", "HTTP alt 8080"): read as
+# the port only when nothing else in the message names one, and never when a unit follows it.
+WELL_KNOWN_PORTS = frozenset(
+    {
+        21,
+        22,
+        23,
+        25,
+        53,
+        80,
+        110,
+        123,
+        143,
+        389,
+        443,
+        465,
+        587,
+        636,
+        993,
+        995,
+        1433,
+        1521,
+        2049,
+        2379,
+        3000,
+        3306,
+        3389,
+        5000,
+        5432,
+        5439,
+        5671,
+        5672,
+        6379,
+        6443,
+        8000,
+        8080,
+        8443,
+        8888,
+        9000,
+        9092,
+        9200,
+        9300,
+        11211,
+        27017,
+    }
+)
+_BARE_NUMBER = re.compile(
+    r"(?<![\d.:/\-A-Za-z])(?P<port>\d{2,5})(?![\d.:/\-]|\s*(?:ms|%|packets?|hops?|bytes?|seconds?|secs?|s\b|"
+    r"minutes?|mins?|hours?|days?|times?|x\b|instances?|hosts?|servers?|users?|requests?|件|回|台|秒|分|個|人))",
+    re.I,
 )
 
 
@@ -90,6 +146,10 @@ def _hits(text: str) -> list[_Hit]:
             proto = m.groupdict().get("proto")
             taken.append((m.start(), m.end()))
             hits.append(_Hit(m.start(), "port", proto.lower() if proto else None, port, m.group(0)))  # type: ignore[arg-type]
+    if not taken:
+        for m in _BARE_NUMBER.finditer(text):
+            if int(m.group("port")) in WELL_KNOWN_PORTS:
+                hits.append(_Hit(m.start(), "port", None, int(m.group("port")), m.group(0)))
     for m in _PROTO_WORD.finditer(text):
         if not any(a <= m.start() < b for a, b in taken):
             hits.append(_Hit(m.start(), "proto", m.group(1).lower(), None, m.group(0)))  # type: ignore[arg-type]
@@ -112,7 +172,7 @@ _REAL_WORDS = {"http", "reds", "redid", "radis"}  # one slip from a target, yet 
 _WORD = re.compile(r"(?<![A-Za-z0-9_\-.])[A-Za-z]{4,12}(?![A-Za-z0-9_\-])")
 
 
-def _one_slip(a: str, b: str) -> bool:
+def one_slip(a: str, b: str) -> bool:
     """Edit distance (with adjacent transpositions) exactly one: a typed slip of ``b``."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
@@ -135,7 +195,7 @@ def fix_typos(text: str) -> str:
         word = m.group(0).lower()
         if word in _TYPO_TARGETS or word in _REAL_WORDS:
             return m.group(0)
-        hit = next((t for t in _TYPO_TARGETS if _one_slip(word, t)), None)
+        hit = next((t for t in _TYPO_TARGETS if one_slip(word, t)), None)
         return hit if hit else m.group(0)
 
     return _WORD.sub(repl, text)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from bench.cases.schema import InventoryItem
 from bench.translators.rules.kinds import find_kinds, strip_labels
+from bench.translators.rules.lexicon import one_slip
 from bench.translators.rules.regions import RegionMention
 
 Kind = str  # "resource" | "ip" | "cidr" | "fqdn" | "ipv6" | "unknown_id" | "service"
@@ -59,18 +60,49 @@ class Inventory:
             for name in {n.lower() for n in names}:  # type: ignore[union-attr]
                 self.by_name.setdefault(name, []).append(it)
             self.by_type.setdefault(it.type, []).append(it)
-        self._name_re = _alternation(sorted(self.by_name, key=len, reverse=True))
+        # Names as people type them: "app1", "build server", "orders api 2" for app-1, build-server, …
+        self.by_norm: dict[str, list[InventoryItem]] = {}
+        for name, owners in self.by_name.items():
+            self.by_norm.setdefault(_norm(name), []).extend(owners)
+        # A numbered family named by its stem ("orders-api" for orders-api-1 and -2, "the batch worker"):
+        # every member is a candidate, so that composition declines it as ambiguous.
+        self.family: dict[str, list[InventoryItem]] = {}
+        stems: set[str] = set()
+        for name, owners in self.by_name.items():
+            m = re.fullmatch(r"(.{3,}?)[-_ ]?\d{1,3}", name)
+            # a stem of two words or five letters: "orders-api", "batch worker", not "app" or "web"
+            if (
+                m
+                and (re.search(r"[-_ ]\w", m.group(1)) or len(m.group(1)) >= 5)
+                and _norm(m.group(1)) not in self.by_norm
+            ):
+                stems.add(m.group(1))
+                self.family.setdefault(_norm(m.group(1)), []).extend(owners)
+        self.family = {k: v for k, v in self.family.items() if len({o.id for o in v}) > 1}
+        stems = {s for s in stems if _norm(s) in self.family}
+        self._name_re = _alternation(sorted(self.by_name, key=len, reverse=True), loose=True)
+        self._family_re = _alternation(sorted(stems, key=len, reverse=True), loose=True)
         self._dns_re = _alternation(sorted(self.by_dns, key=len, reverse=True))
 
     def in_vpc(self, vpc_id: str | None, types: set[str]) -> list[InventoryItem]:
         return [it for it in self.items if vpc_id and it.vpc_id == vpc_id and it.type in types]
 
 
-def _alternation(words: list[str]) -> re.Pattern[str] | None:
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.\s]+", "", name.lower())
+
+
+def _loose(word: str) -> str:
+    """A name with its separators optional or written differently ("app-1" ~ "app1", "app 1", "app_1")."""
+    parts = [p for p in re.split(r"[-_\s]+", word) if p]
+    return r"[-_ ]?".join(re.escape(p) for p in parts) if len(parts) > 1 else re.escape(word)
+
+
+def _alternation(words: list[str], loose: bool = False) -> re.Pattern[str] | None:
     words = [w for w in words if len(w) >= 2]
     if not words:
         return None
-    body = "|".join(re.escape(w) for w in words)
+    body = "|".join(_loose(w) if loose else re.escape(w) for w in words)
     return re.compile(rf"(?<![A-Za-z0-9_\-.])(?:{body})(?![A-Za-z0-9_\-]|\.[A-Za-z0-9])", re.IGNORECASE)
 
 
@@ -90,6 +122,7 @@ _FQDN_RE = re.compile(
     r"(?<![A-Za-z0-9_\-.@/])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9_\-])"
 )
 _NOT_HOSTS = {"e.g", "i.e", "etc"}
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-.])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9_\-])")
 
 _SRC_BEFORE = re.compile(
     r"(?:\bfrom|\bsource|\bsrc|\borigin|送信元|接続元|ソース)\s*(?:is|instance|ip|host|address)?\s*[:：=は]?\s*(?:the\s+)?$",
@@ -111,6 +144,9 @@ _REPLY_BEFORE = re.compile(
 _TRIES_AFTER = re.compile(
     r"^[^.,;!?。、]{0,30}?\b(?:tries|tried|attempts|attempted|is trying|keeps trying)\b", re.I
 )
+# "via the tgw", "through the NAT", "TGW経由で": a hop on the way, not an endpoint.
+_VIA_BEFORE = re.compile(r"(?:\bvia|\bthrough|\bthru|\bacross|\bby way of)\s*(?:the|our|a)?\s*$", re.I)
+_VIA_AFTER = re.compile(r"^\s*(?:を)?(?:経由|通って|越し)")
 _NEG_BEFORE = re.compile(
     r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I
 )
@@ -188,12 +224,32 @@ def find_mentions(
             continue
         add(Mention(m.start(), m.end(), candidate, "ipv6", literal=candidate, how="ipv6"))
     # DNS names, then Name tags: the first mention of a span wins, so a Name inside a hostname stays in it.
-    for pattern, owners_of, how in ((inv._dns_re, inv.by_dns, "dns"), (inv._name_re, inv.by_name, "name")):
+    for pattern, owners_of, how in (
+        (inv._dns_re, inv.by_dns, "dns"),
+        (inv._name_re, inv.by_norm, "name"),
+        (inv._family_re, inv.family, "family"),
+    ):
         if pattern is None:
             continue
         for m in pattern.finditer(text):
-            owners = tuple(owners_of[m.group(0).lower()])
-            add(Mention(m.start(), m.end(), m.group(0), "resource", owners, how=how))
+            key = m.group(0).lower() if how == "dns" else _norm(m.group(0))
+            owners = tuple(owners_of.get(key, ()))
+            if how == "name" and m.group(0).lower() not in inv.by_name:
+                how_ = "loose"  # "web server" for web-server: like a description, several fits are ambiguous
+            else:
+                how_ = how
+            if owners:
+                add(Mention(m.start(), m.end(), m.group(0), "resource", owners, how=how_))
+    for m in _TOKEN.finditer(text):  # one slip in a long name: "bastian", "orders-bd"
+        word = _norm(m.group(0))
+        if len(word) < 6 or _overlaps((m.start(), m.end()), taken):
+            continue
+        digits = re.sub(r"\D", "", word)  # a dropped or changed number is another resource, not a slip
+        hits = [
+            n for n in inv.by_norm if len(n) >= 6 and one_slip(word, n) and re.sub(r"\D", "", n) == digits
+        ]
+        if len(hits) == 1:
+            add(Mention(m.start(), m.end(), m.group(0), "resource", tuple(inv.by_norm[hits[0]]), how="loose"))
     for m in _FQDN_RE.finditer(text):
         host = m.group(0).rstrip(".")
         if host.lower() in _NOT_HOSTS or re.fullmatch(r"[\d.]+", host) or "." not in host:
@@ -257,6 +313,8 @@ def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: l
         role = "source"
     elif _DST_BEFORE.search(before) or _DST_AFTER.search(after):
         role = "destination"
+    if role is None and (_VIA_BEFORE.search(before) or _VIA_AFTER.search(after)):
+        role = "via"
     negated = bool(_NEG_BEFORE.search(before) or _NEG_AFTER.search(after))
     region = None
     for r in regions:
