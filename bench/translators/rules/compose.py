@@ -96,6 +96,23 @@ def _merge_internet(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+_ENGINE = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?:postgres(?:ql)?|mysql|mariadb|aurora|oracle|sql server)(?![A-Za-z0-9_\-])"
+    r"|ポスグレ",
+    re.I,
+)
+
+
+def _engine_mentions(text: str, inv: Inventory) -> list[Mention]:
+    """ "from the app tier to postgres": with one endpoint named, a database engine word is the other
+    endpoint — the account's databases, narrowed like a type word (and ambiguous when several fit)."""
+    dbs = tuple(inv.by_type.get("db-instance", ()))
+    m = _ENGINE.search(text)
+    if not dbs or m is None:
+        return []
+    return [Mention(m.start(), m.end(), m.group(0), "resource", dbs, how="type")]
+
+
 def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
     """Source and destination among a turn's asserted mentions: role hints first, then order."""
     if not mentions:
@@ -170,6 +187,8 @@ def read_conversation(
         if traffic is not None:
             conv.traffic = traffic
         mentions = _merge_internet(turn, mentions)
+        if i == 0 and len([m for m in mentions if not m.negated]) == 1:
+            mentions = sorted([*mentions, *_engine_mentions(mask(turn, spans), inv)], key=lambda m: m.start)
         asserted = [m for m in mentions if not m.negated]
         if len([m for m in asserted if m.role != "via"]) >= 2:
             asserted = [m for m in asserted if m.role != "via"]  # "via the tgw": the path, not an end
