@@ -33,7 +33,7 @@ def _first_home(m: Mention | None, home: str) -> InventoryItem | None:
 
 @register_translator("naive")
 class NaiveTranslator(Translator):
-    version = "5"
+    version = "6"
     description = "Field-test assistant: home Region always, outside targets -> IGW/NAT, never abstains."
 
     def _translate(self, case_input: CaseInput) -> Translation:
