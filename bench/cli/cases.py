@@ -186,6 +186,69 @@ def seed_cmd() -> None:
     console.print(f"seed suite: {len(cases)} cases")
 
 
+@cases_app.command("natural")
+def natural_cmd(
+    source: list[Path] = typer.Option(None, "--source", help="Only these source files (default: all)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Build and print each case's gold; write nothing."),
+    keep_going: bool = typer.Option(False, "--keep-going", help="List every bad entry instead of stopping."),
+    check: bool = typer.Option(False, "--check", help="Rebuild into a scratch folder and compare bytes."),
+) -> None:
+    """Rebuild cases/natural from its hand-written sources (cases/natural/source/*.yaml)."""
+    import shutil
+    import tempfile
+
+    from bench.cases.natural import NaturalError, build_natural, source_dir
+    from bench.cases.validate import cached_engine
+    from bench.world.catalog import load_world
+
+    files = [Path(f) for f in source] if source else None
+    for f in files or ():
+        if not f.exists():
+            fail(f"{f}: no such source file")
+    scratch = Path(tempfile.mkdtemp(prefix="natural-")) if check else None
+    if scratch is not None:
+        ids = source_dir().parent / "ids.txt"
+        if ids.exists():
+            shutil.copy(ids, scratch / "ids.txt")
+    try:
+        result = build_natural(
+            load_world, lambda w: cached_engine(w.name), files=files, out_dir=scratch,
+            write=not dry_run, keep_going=keep_going or dry_run,
+        )
+    except NaturalError as exc:
+        fail(str(exc))
+    for problem in result.problems:
+        typer.echo(f"error: {problem}", err=True)
+    if dry_run:
+        for case in sorted(result.cases, key=lambda c: result.keys[c.id]):
+            g = case.gold
+            v = g.verdict
+            outcome = (
+                "ABSTAIN " + str(g.abstain_reason) if not g.answerable else
+                ("REACHABLE" if v and v.reachable else f"blocked {v.explanation_code if v else ''}")
+            )
+            if not g.answerable and v is not None and v.reachable is not None:
+                outcome += f" (truth: {'reachable' if v.reachable else v.explanation_code})"
+            blocking = f" at {g.blocking.id}" if g.blocking else ""
+            q = g.query
+            shown = f"{q.source} -> {q.destination} {q.protocol}/{q.port}" if q else "-"
+            typer.echo(f"{result.keys[case.id]}\t{case.split}\t{case.world}\t{shown}\t{outcome}{blocking}")
+    if scratch is not None:
+        final = source_dir().parent
+        names = ("suite.json", "inventories.jsonl", "dev.jsonl", "test.jsonl", "ids.txt")
+        differ = [n for n in names if not (final / n).exists() or (final / n).read_bytes() != (scratch / n).read_bytes()]
+        shutil.rmtree(scratch)
+        if differ:
+            fail(f"rebuild differs from {final} in: {', '.join(differ)}", code=1)
+        console.print(f"{final}: rebuild is byte-identical ({len(result.cases)} cases)")
+        return
+    if result.problems:
+        fail(f"{len(result.problems)} bad entries", code=1)
+    if not dry_run:
+        dev = sum(c.split == "dev" for c in result.cases)
+        console.print(f"natural suite: {len(result.cases)} cases (dev={dev} test={len(result.cases) - dev})")
+
+
 @cases_app.command("export")
 def export_cmd(
     out: Path = typer.Argument(..., help="Output folder."),
