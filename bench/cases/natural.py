@@ -116,7 +116,8 @@ def read_entries(files: Iterable[Path]) -> list[Entry]:
             raise NaturalError(f"{path}:0: not UTF-8 ({exc.reason})") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise NaturalError(f"{path}:{mark.line + 1 if mark else 0}: not valid YAML: {exc}") from None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise NaturalError(f"{path}:{mark.line + 1 if mark else 0}: not valid YAML: {problem}") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
             raise NaturalError(f"{path}:1: cases: expected a mapping with a 'cases' list")
         for item in doc["cases"]:

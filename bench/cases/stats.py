@@ -100,6 +100,11 @@ def card_section(suite) -> str:  # noqa: ANN001  (a loader.Suite; imported lazil
         "",
         markdown_table(slice_table(suite.cases)),
     ]
+    if suite.name == "natural":
+        from bench.cases.natural_stats import groups_markdown
+
+        lines[4:4] = ["What the suite promises (`reachbench cases stats natural --check`):", "",
+                      groups_markdown(suite.cases), "Every tag value:", ""]
     return "\n".join(lines)
 
 

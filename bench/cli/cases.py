@@ -94,7 +94,8 @@ def stats_cmd(
     suite: str = typer.Argument("core"),
     csv: Path = typer.Option(None, help="Write the per-slice table as CSV here."),
     markdown: Path = typer.Option(None, help="Write the per-slice table as Markdown here."),
-    check: bool = typer.Option(False, help="Exit 1 if a slice has < 30 test cases or a balance < 25 %."),
+    check: bool = typer.Option(False, help="Exit 1 if a promised minimum is broken (core: 30 test cases a slice, "
+                          "25 % balances; natural: the groups of bench/cases/natural_stats.py)."),
     card: Path = typer.Option(None, help="Rewrite the table between the stats markers of this data card "
                               "(e.g. cases/README.md)."),
 ) -> None:
@@ -119,7 +120,12 @@ def stats_cmd(
     shares = balance(loaded.cases)
     console.print(" ".join(f"{k}={v:.0f}" if k == "cases" else f"{k}={v:.1%}" for k, v in shares.items()))
     if check:
-        problems = check_minimums(loaded.cases)
+        if loaded.name == "natural":
+            from bench.cases.natural_stats import check_natural
+
+            problems = check_natural(loaded.cases)
+        else:
+            problems = check_minimums(loaded.cases)
         for p in problems:
             console.print(f"[red]{p}[/]")
         if problems:
