@@ -182,3 +182,31 @@ def test_no_near_duplicate_questions(natural) -> None:  # noqa: ANN001
     texts = [question_text(c.input.turns) for c in natural.cases]
     pairs = near_duplicates(texts, names, DUPLICATE_THRESHOLD)
     assert [(natural.cases[i].id, natural.cases[j].id, round(s, 2)) for i, j, s in pairs] == []
+
+
+def test_second_annotation_agrees_by_meaning_not_spelling(tmp_path: Path) -> None:
+    from bench.cases.agreement import annotation_sheet, compare_annotations
+
+    src = _src(tmp_path, GOOD)
+    sheet = annotation_sheet(read_entries([src]), load_world)
+    assert [s["key"] for s in sheet] == ["t-1", "t-2", "t-3"] and all("query" not in s for s in sheet)
+    assert "{" not in sheet[0]["turns"][0]  # the annotator sees ids, as a translator does
+    second = tmp_path / "second.yaml"
+    second.write_text(
+        "cases:\n"
+        # the instance's ENI and the DB's address: same endpoints as the writer's names
+        "  - {key: t-1, query: {source: '{shop-bastion.eni}', destination: '10.60.2.25', protocol: tcp, port: 22}}\n"
+        "  - {key: t-2, abstain: ambiguous}\n"
+        # another port: on web-tier's worlds both are stopped by the same group, yet the slot differs
+        "  - {key: t-3, query: {source: '{shop-bastion}', destination: '{catalog-db}', protocol: tcp, port: 22}}\n",
+        encoding="utf-8",
+    )
+    every = list_worlds()
+    result = compare_annotations(
+        [src], [second], load_world, cached_engine,
+        lambda n: [w for w in every if w.startswith(n.split("__")[0] + "__")],
+    )
+    assert (result.compared, result.agreed) == (3, 2)
+    (d,) = result.disagreements
+    assert d.key == "t-3" and d.slots == ("port",) and d.where == ""
+    assert result.causes() == {"port": 1}

@@ -255,6 +255,55 @@ def natural_cmd(
         console.print(f"natural suite: {len(result.cases)} cases (dev={dev} test={len(result.cases) - dev})")
 
 
+@cases_app.command("natural-sheet")
+def natural_sheet_cmd(
+    source: Path = typer.Argument(..., help="A natural source file."),
+    out: Path = typer.Argument(..., help="Where to write the annotation sheet (YAML)."),
+) -> None:
+    """Write what a second annotator may see of a source file's questions (never the gold)."""
+    from bench.cases.agreement import annotation_sheet, write_sheet
+    from bench.cases.natural import NaturalError, read_entries
+    from bench.world.catalog import load_world
+
+    try:
+        sheet = annotation_sheet(read_entries([source]), load_world)
+    except NaturalError as exc:
+        fail(str(exc))
+    write_sheet(out, sheet)
+    console.print(f"wrote {out}: {len(sheet)} questions")
+
+
+@cases_app.command("natural-agreement")
+def natural_agreement_cmd(
+    annotations: list[Path] = typer.Argument(..., help="Second-annotation files."),
+    source: list[Path] = typer.Option(None, "--source", help="Source files (default: all of natural)."),
+    show: int = typer.Option(50, help="Print at most this many disagreements."),
+) -> None:
+    """Compare the writers' gold with an independent second annotation, by verdicts on every world of
+    the scenario; prints the agreement rate, the causes and the disagreements."""
+    from bench.cases.agreement import compare_annotations
+    from bench.cases.natural import NaturalError, source_dir
+    from bench.cases.validate import cached_engine
+    from bench.world.catalog import list_worlds, load_world
+
+    files = list(source) if source else sorted(p for p in source_dir().glob("*.yaml") if p.name != "suite.yaml")
+    every = list_worlds()
+
+    def siblings(name: str) -> list[str]:
+        scenario = name.split("__", 1)[0]
+        return [name] + [w for w in every if w.split("__", 1)[0] == scenario and w != name]
+
+    try:
+        result = compare_annotations(files, annotations, load_world, cached_engine, siblings)
+    except NaturalError as exc:
+        fail(str(exc))
+    for d in result.disagreements[:show]:
+        typer.echo(str(d))
+    causes = ", ".join(f"{k} {v}" for k, v in result.causes().most_common())
+    typer.echo(f"compared {result.compared}, agreed {result.agreed} ({result.rate:.1%}); "
+               f"not annotated {len(result.missing)}; causes: {causes or 'none'}")
+
+
 @cases_app.command("export")
 def export_cmd(
     out: Path = typer.Argument(..., help="Output folder."),
