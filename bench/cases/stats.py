@@ -114,8 +114,17 @@ def update_card(path, suite) -> None:  # noqa: ANN001
 
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"{path}: no {BEGIN} ... {END} markers to fill")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(head + BEGIN + "\n" + card_section(suite) + "\n" + END + tail, encoding="utf-8")
+    begin, end = markers(suite.name)
+    if begin not in text or end not in text:
+        raise ValueError(f"{path}: no {begin} ... {end} markers to fill")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(head + begin + "\n" + card_section(suite) + "\n" + end + tail, encoding="utf-8")
+
+
+def markers(suite_name: str) -> tuple[str, str]:
+    """The markers around a suite's generated section: ``core``'s are the plain ones (its card came
+    first); any other suite has its own, ``<!-- stats:<suite>:begin -->``."""
+    if suite_name == "core":
+        return BEGIN, END
+    return f"<!-- stats:{suite_name}:begin -->", f"<!-- stats:{suite_name}:end -->"
