@@ -36,6 +36,8 @@ class BuildContext:
     blackholed: list[tuple[str, str]] = field(default_factory=list)
     # DB identifier -> subnet id its interface lives in
     db_subnets: dict[str, str] = field(default_factory=dict)
+    db_subnet_groups: dict[str, set[str]] = field(default_factory=dict)  # Region -> created subnet groups
+    db_clusters: dict[str, set[str]] = field(default_factory=dict)  # Region -> created Aurora clusters
     # (NACL id, rule number, egress) -> (ICMP type, code): moto drops IcmpTypeCode
     icmp: dict[tuple[str, int, bool], tuple[int, int]] = field(default_factory=dict)
     # (TGW route table id, CIDR) -> attachment id of a static route: moto drops the attachment

@@ -16,6 +16,7 @@ from bench.scenarios.context import Ref
 from bench.scenarios.spec import VpcSpec
 
 AMI = "ami-0a1b2c3d4e5f67890"
+_DEFAULT_PORT = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "mariadb": 3306, "aurora-mysql": 3306}
 
 
 def _tag_spec(resource_type: str, name: str) -> list[dict[str, Any]]:
@@ -67,25 +68,47 @@ class ServicesMixin:
         rds = self.client("rds", region)
         subnets = [self.need(loc + ("subnets", j), s, ("subnet",)) for j, s in enumerate(db.subnets)]
         groups = [self.need(loc + ("groups", j), g, ("sg",)).id for j, g in enumerate(db.groups)]
-        rds.create_db_subnet_group(
-            DBSubnetGroupName=db.subnet_group,
-            DBSubnetGroupDescription=db.subnet_group,
-            SubnetIds=[s.id for s in subnets],
-        )
-        port = db.port or {"postgres": 5432, "mysql": 3306, "mariadb": 3306}.get(db.engine, 5432)
+        made = self.ctx.db_subnet_groups.setdefault(region, set())
+        if db.subnet_group not in made:  # the instances of one Aurora cluster share their subnet group
+            rds.create_db_subnet_group(
+                DBSubnetGroupName=db.subnet_group,
+                DBSubnetGroupDescription=db.subnet_group,
+                SubnetIds=[s.id for s in subnets],
+            )
+            made.add(db.subnet_group)
+        port = db.port or _DEFAULT_PORT.get(db.engine, 5432)
+        extra = dict(db.tags)
+        tags = [{"Key": "Name", "Value": extra.pop("Name", db.name)}]
+        tags += [{"Key": k, "Value": v} for k, v in sorted(extra.items())]
+        kwargs: dict[str, Any] = {"VpcSecurityGroupIds": groups, "Port": port, "AllocatedStorage": 20}
+        if db.engine.startswith("aurora") != bool(db.cluster):
+            raise self.source.error(loc + ("cluster",), "Aurora engines need a cluster; other engines take none")
+        if db.cluster:
+            # Aurora: the cluster holds the network settings; its instances inherit them (moto requires
+            # the cluster for aurora-* engines, as RDS does).
+            clusters = self.ctx.db_clusters.setdefault(region, set())
+            if db.cluster not in clusters:
+                rds.create_db_cluster(
+                    DBClusterIdentifier=db.cluster,
+                    Engine=db.engine,
+                    MasterUsername="admin_user",
+                    MasterUserPassword="not-a-secret-0",
+                    DBSubnetGroupName=db.subnet_group,
+                    Tags=[{"Key": "Name", "Value": db.cluster}],
+                    **kwargs,
+                )
+                clusters.add(db.cluster)
+            kwargs = {"DBClusterIdentifier": db.cluster}
+        else:
+            kwargs.update(MasterUsername="admin_user", MasterUserPassword="not-a-secret-0")
         rds.create_db_instance(
             DBInstanceIdentifier=db.name,
             DBInstanceClass=db.instance_class,
             Engine=db.engine,
-            MasterUsername="admin_user",
-            MasterUserPassword="not-a-secret-0",
-            AllocatedStorage=20,
             DBSubnetGroupName=db.subnet_group,
-            VpcSecurityGroupIds=groups,
-            Port=port,
             PubliclyAccessible=False,
-            Tags=[{"Key": "Name", "Value": db.name}]
-            + [{"Key": k, "Value": v} for k, v in sorted(db.tags.items())],
+            Tags=tags,
+            **kwargs,
         )
         home = subnets[0]
         if db.subnet:

@@ -147,6 +147,7 @@ class DbInstanceSpec(_M):
     groups: list[str] = Field(default_factory=list)
     ip: str | None = None  # fixed address of its ENI (AWS picks one; scenarios fix it)
     subnet: str | None = None  # where the ENI lives; default the first subnet with room for ip
+    cluster: str | None = None  # Aurora: the DB cluster this instance joins (created by its first instance)
     tags: dict[str, str] = Field(default_factory=dict)
 
 

@@ -13,8 +13,10 @@ from bench.scenarios.spec import RegionSpec
 
 
 def tag_spec(resource_type: str, name: str, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    tags = [{"Key": "Name", "Value": name}]
-    tags += [{"Key": k, "Value": v} for k, v in sorted((extra or {}).items())]
+    """The Name tag is the scenario name unless ``extra`` sets one (console names may repeat; refs may not)."""
+    extra = dict(extra or {})
+    tags = [{"Key": "Name", "Value": extra.pop("Name", name)}]
+    tags += [{"Key": k, "Value": v} for k, v in sorted(extra.items())]
     return [{"ResourceType": resource_type, "Tags": tags}]
 
 
