@@ -53,9 +53,22 @@ def annotation_sheet(entries: Iterable[Entry], load_world: Callable[[str], World
     return out
 
 
+class _SheetDumper(yaml.SafeDumper):
+    """Multi-line turns as literal blocks, so pasted logs read as the user pasted them."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and not any(c in value for c in "\t\r") and not value.endswith(" ") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_SheetDumper.add_representer(str, _str)
+
+
 def write_sheet(path: Path, sheet: list[dict[str, Any]]) -> None:
     path.write_text(
-        yaml.safe_dump({"cases": sheet}, allow_unicode=True, sort_keys=False, width=110), encoding="utf-8"
+        yaml.dump({"cases": sheet}, Dumper=_SheetDumper, allow_unicode=True, sort_keys=False, width=110),
+        encoding="utf-8",
     )
 
 
@@ -183,3 +196,40 @@ def _brief(q: Query) -> str:
     extra = "".join(f" {k}={v}" for k, v in (("source_ip", q.source_ip), ("destination_ip", q.destination_ip),
                                                ("destination_region", q.destination_region)) if v)
     return f"{q.region}: {q.source} -> {q.destination} {q.protocol}/{q.port}{extra}"
+
+
+def check_annotation(
+    sheet: Path, annotation: Path, load_world: Callable[[str], World], engine_for: Callable[[str], Analyzer]
+) -> tuple[list[str], list[str]]:
+    """An annotator's own check, without the writer's gold: every annotated key is on the sheet, every
+    query resolves and runs. Returns (one line per annotated question with the engine's verdict, errors)."""
+    doc = yaml.safe_load(sheet.read_text(encoding="utf-8")) or {}
+    on_sheet = {str(c["key"]): c for c in doc.get("cases") or ()}
+    lines, errors = [], []
+    seen: set[str] = set()
+    for e in read_entries([annotation]):
+        try:
+            if e.key not in on_sheet:
+                raise NaturalError(f"{e.where('key')}: not on the sheet {sheet}")
+            if e.key in seen:
+                raise NaturalError(f"{e.where('key')}: annotated twice")
+            seen.add(e.key)
+            if ("query" in e.data) == ("abstain" in e.data):
+                raise NaturalError(f"{e.where('query')}: give exactly one of 'query' or 'abstain: ambiguous'")
+            if "abstain" in e.data:
+                lines.append(f"{e.key}\tabstain")
+                continue
+            world = load_world(str(on_sheet[e.key]["world"]))
+            q = _query(e.data["query"], world, e.where("query"), str(on_sheet[e.key].get("home_region") or "us-east-1"))
+            v = engine_for(world.name).analyze(q, profile="truth")
+            ra = engine_for(world.name).analyze(q, profile="ra")
+            outcome = v.error or ("reachable" if v.reachable else f"blocked {v.explanation_code}")
+            if not ra.analysable or ra.error:
+                outcome += f" (ra: {ra.reason or ra.error})"
+            lines.append(f"{e.key}\t{_brief(q)}\t{outcome}")
+        except NaturalError as exc:
+            errors.append(str(exc))
+    missing = sorted(set(on_sheet) - seen)
+    if missing:
+        errors.append(f"{annotation}: {len(missing)} keys of the sheet not annotated yet (first: {missing[0]})")
+    return lines, errors

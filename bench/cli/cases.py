@@ -273,6 +273,30 @@ def natural_sheet_cmd(
     console.print(f"wrote {out}: {len(sheet)} questions")
 
 
+@cases_app.command("natural-annotation-check")
+def natural_annotation_check_cmd(
+    sheet: Path = typer.Argument(..., help="The annotation sheet (from natural-sheet)."),
+    annotation: Path = typer.Argument(..., help="Your annotation file."),
+) -> None:
+    """Check a second annotation against its sheet (never against the writer's gold): keys, names,
+    queries; prints the engine's verdict of each annotated question."""
+    from bench.cases.agreement import check_annotation
+    from bench.cases.natural import NaturalError
+    from bench.cases.validate import cached_engine
+    from bench.world.catalog import load_world
+
+    try:
+        lines, errors = check_annotation(sheet, annotation, load_world, cached_engine)
+    except NaturalError as exc:
+        fail(str(exc))
+    for line in lines:
+        typer.echo(line)
+    for err in errors:
+        typer.echo(f"error: {err}", err=True)
+    if errors:
+        raise typer.Exit(1)
+
+
 @cases_app.command("natural-agreement")
 def natural_agreement_cmd(
     annotations: list[Path] = typer.Argument(..., help="Second-annotation files."),
