@@ -27,6 +27,7 @@ DUPLICATE_THRESHOLD = 0.92
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}")
 _JINJA_TAG = re.compile(r"\{%.*?%\}")
 _PATTERNS = [
+    re.compile(r"https?://\S+", re.I),  # console and service URLs: the artefact's format, not phrasing
     re.compile(r"arn:aws[\w:/\-.*]*", re.I),
     re.compile(r"\b[a-z0-9.\-]+\.(?:amazonaws\.com|internal|compute\.amazonaws\.com)\b", re.I),
     re.compile(r"\b(?:i|eni|vpc|subnet|igw|nat|tgw|tgw-attach|vgw|pcx|vpce|sg|acl|rtb|pl)-[0-9a-f]{6,}\b", re.I),
@@ -41,11 +42,11 @@ def normalise(text: str, names: Iterable[str] = ()) -> str:
     """The text with names, ids, addresses, hostnames and numbers as one token, punctuation removed."""
     out = _JINJA_TAG.sub(" ", text)
     out = _JINJA_EXPR.sub(TOKEN, out)
-    for pattern in _PATTERNS[:3]:  # ARNs, hostnames and ids hold names: they go first
+    for pattern in _PATTERNS[:4]:  # URLs, ARNs, hostnames and ids hold names: they go first
         out = pattern.sub(TOKEN, out)
     for name in sorted({n for n in names if n and len(n) > 2}, key=len, reverse=True):
         out = re.sub(re.escape(name), TOKEN, out, flags=re.I)
-    for pattern in _PATTERNS[3:]:
+    for pattern in _PATTERNS[4:]:
         out = pattern.sub(TOKEN, out)
     out = _PUNCT.sub(" ", out.lower())
     return _SPACE.sub(" ", out).strip()
@@ -143,10 +144,15 @@ def near_duplicates(
     if len(questions) < 2:
         return []
     norm = [normalise(q, names[i] if names else ()) for i, q in enumerate(questions)]
-    m = _vectoriser().fit_transform(norm)
+    # Shorthand like "app1 -> db 5432" is all names and numbers: every such question looks alike once
+    # they are replaced, so only questions with MIN_CONTENT characters of their own are compared.
+    keep = [i for i, n in enumerate(norm) if content_length(n) >= MIN_CONTENT]
+    if len(keep) < 2:
+        return []
+    m = _vectoriser().fit_transform([norm[i] for i in keep])
     sims = (m @ m.T).tocoo()
     pairs = [
-        (int(i), int(j), float(s)) for i, j, s in zip(sims.row, sims.col, sims.data, strict=True)
+        (keep[int(i)], keep[int(j)], float(s)) for i, j, s in zip(sims.row, sims.col, sims.data, strict=True)
         if i < j and s >= threshold
     ]
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
