@@ -65,6 +65,21 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _SheetDumper.add_representer(str, _str)
 
 
+def sheet_inventories(sheet: list[dict[str, Any]], load_world: Callable[[str], World]) -> str:
+    """The console inventory of every world on the sheet, exactly the items a translator gets, one JSON
+    line per item (compact, so an annotator can grep it): ``{"world": ..., <item fields>}``."""
+    import json
+
+    from bench.cases.inventory import inventory
+
+    lines = []
+    for name in sorted({c["world"] for c in sheet}):
+        for item in inventory(load_world(name)):
+            fields = item.model_dump(mode="json", exclude_defaults=True)
+            lines.append(json.dumps({"world": name, **fields}, ensure_ascii=False, sort_keys=True))
+    return "\n".join(lines) + "\n"
+
+
 def write_sheet(path: Path, sheet: list[dict[str, Any]]) -> None:
     path.write_text(
         yaml.dump({"cases": sheet}, Dumper=_SheetDumper, allow_unicode=True, sort_keys=False, width=110),

@@ -261,7 +261,7 @@ def natural_sheet_cmd(
     out: Path = typer.Argument(..., help="Where to write the annotation sheet (YAML)."),
 ) -> None:
     """Write what a second annotator may see of a source file's questions (never the gold)."""
-    from bench.cases.agreement import annotation_sheet, write_sheet
+    from bench.cases.agreement import annotation_sheet, sheet_inventories, write_sheet
     from bench.cases.natural import NaturalError, read_entries
     from bench.world.catalog import load_world
 
@@ -270,7 +270,9 @@ def natural_sheet_cmd(
     except NaturalError as exc:
         fail(str(exc))
     write_sheet(out, sheet)
-    console.print(f"wrote {out}: {len(sheet)} questions")
+    inv = out.with_suffix(".inventory.jsonl")
+    inv.write_text(sheet_inventories(sheet, load_world), encoding="utf-8")
+    console.print(f"wrote {out}: {len(sheet)} questions, and the console inventory of their worlds in {inv}")
 
 
 @cases_app.command("natural-annotation-check")
