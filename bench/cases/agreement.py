@@ -138,8 +138,8 @@ def _signature(q: Query, engine: Analyzer) -> tuple[Any, ...]:
 
 
 def _spelling(q: Query, world: World) -> dict[str, Any]:
-    """The query's slots with every way of naming one host written as that host: an ENI as the instance
-    (or DB) it belongs to, a private or public address or a DNS name as the resource that holds it."""
+    """The query's slots with every way of naming one host written as that host: an ENI as the instance,
+    DB or interface endpoint it belongs to, a private or public address or a DNS name as the resource that holds it."""
     from bench.cases.inventory import endpoints
 
     alias: dict[str, str] = {}
@@ -152,6 +152,9 @@ def _spelling(q: Query, world: World) -> dict[str, Any]:
     for i in world.instances.values():
         for eni in i.eni_ids:
             alias[eni.lower()] = i.id
+    for vpce in world.vpc_endpoints.values():
+        for eni in vpce.eni_ids:
+            alias[eni.lower()] = vpce.id
     d = q.model_dump()
     for slot in ("source", "destination"):
         d[slot] = alias.get(str(d[slot]).lower(), d[slot])
