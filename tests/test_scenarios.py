@@ -41,7 +41,14 @@ def test_rebuild_in_two_processes_is_byte_identical(tmp_path: Path) -> None:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
 
 
-@pytest.mark.parametrize("scenario", list_scenarios())
+# Company-sized scenarios take a minute or more to build all their worlds.
+_LARGE = {"acme-corp"}
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [pytest.param(s, marks=pytest.mark.slow) if s in _LARGE else s for s in list_scenarios()],
+)
 def test_checked_in_worlds_equal_a_fresh_build(scenario: str, tmp_path: Path) -> None:
     written = build_scenario(scenario, tmp_path)
     assert written, scenario
@@ -161,3 +168,60 @@ def test_fault_names_must_be_file_safe_and_baseline_empty(tmp_path: Path) -> Non
         load_scenario(_write(tmp_path, base + "faults:\n  Bad Fault: []\n"))
     with pytest.raises(ScenarioError, match=r"faults.baseline: the baseline world has no fault steps"):
         load_scenario(_write(tmp_path, base + "faults:\n  baseline: [{use: x}]\n"))
+
+
+AURORA = """name: names
+regions:
+  us-east-1:
+    vpcs:
+      - name: v
+        cidr: 10.0.0.0/16
+        subnets:
+          - {name: s-a, cidr: 10.0.1.0/24, az: a}
+          - {name: s-b, cidr: 10.0.2.0/24, az: b}
+        security_groups:
+          - {name: db-sg, ingress: [{protocol: tcp, ports: 5432, cidr: 10.0.0.0/16}]}
+        instances:
+          - {name: app-1, subnet: s-a, ip: 10.0.1.10}
+          - {name: stg-app-1, subnet: s-b, ip: 10.0.2.10, tags: {Name: app-1, Env: stg}}
+        db_instances:
+          - {name: pay-1, engine: aurora-postgresql, cluster: pay, subnet_group: pay-subnets,
+             subnets: [s-a, s-b], groups: [db-sg], ip: 10.0.1.20}
+          - {name: pay-2, engine: aurora-postgresql, cluster: pay, subnet_group: pay-subnets,
+             subnets: [s-a, s-b], groups: [db-sg], ip: 10.0.2.20, tags: {Name: pay-reader}}
+"""
+
+
+def test_name_tag_override_and_aurora_cluster(tmp_path: Path) -> None:
+    """Console names may repeat (a ``Name`` in tags wins; the scenario name stays the unique reference), and
+    Aurora instances join a DB cluster, which RDS requires for aurora-* engines
+    (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html: for Aurora,
+    DBClusterIdentifier is required and the cluster manages the security groups and port)."""
+    from bench.scenarios import build_world
+
+    raw = build_world(load_scenario(_write(tmp_path, AURORA)), "baseline")
+    body = raw["regions"]["us-east-1"]
+    tags = {
+        i["PrivateIpAddress"]: {t["Key"]: t["Value"] for t in i["Tags"]}
+        for r in body["ec2:DescribeInstances"]["Reservations"]
+        for i in r["Instances"]
+    }
+    assert tags["10.0.1.10"]["Name"] == "app-1"
+    assert tags["10.0.2.10"] == {"Name": "app-1", "Env": "stg"}
+    names = raw["provenance"]["names"]
+    assert names["app-1"] != names["stg-app-1"]
+    dbs = {d["DBInstanceIdentifier"]: d for d in body["rds:DescribeDBInstances"]["DBInstances"]}
+    assert {d["DBClusterIdentifier"] for d in dbs.values()} == {"pay"}
+    assert {d["Engine"] for d in dbs.values()} == {"aurora-postgresql"}
+    assert {t["Key"]: t["Value"] for t in dbs["pay-2"]["TagList"]}["Name"] == "pay-reader"
+    assert raw["dns"][dbs["pay-1"]["Endpoint"]["Address"]] == ["10.0.1.20"]
+    assert raw["dns"][dbs["pay-2"]["Endpoint"]["Address"]] == ["10.0.2.20"]
+    assert dbs["pay-1"]["Endpoint"]["Port"] == 5432
+
+
+def test_aurora_engine_needs_a_cluster(tmp_path: Path) -> None:
+    from bench.scenarios import build_world
+
+    text = AURORA.replace("cluster: pay, ", "", 1)
+    with pytest.raises(ScenarioError, match=r"db_instances\[0\].cluster: Aurora engines need a cluster"):
+        build_world(load_scenario(_write(tmp_path, text)), "baseline")

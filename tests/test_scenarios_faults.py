@@ -100,7 +100,9 @@ def _representative_probes(scenario: str) -> tuple[Query, ...]:
     owner |= {n: e.id for e in w.vpc_endpoints.values() for n in e.dns_names}
     dests: list[tuple[str, set[int]]] = [(e, _open_ports(w, _groups_of(w, e)) or {443}) for e, _ in ends]
     dests += [(g, {443}) for g, _ in gateways]
-    dests += [(n, _open_ports(w, _groups_of(w, owner[n])) or {443} if n in owner else every) for n in sorted(w.dns)]
+    dests += [
+        (n, _open_ports(w, _groups_of(w, owner[n])) or {443} if n in owner else every) for n in sorted(w.dns)
+    ]
     dests += [(a, every) for a in sorted(outside)]
     found = []
     sources = ends + gateways + [(a, w.regions[0]) for a in sorted(outside - {"8.8.8.8"})]

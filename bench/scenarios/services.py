@@ -16,7 +16,13 @@ from bench.scenarios.context import Ref
 from bench.scenarios.spec import VpcSpec
 
 AMI = "ami-0a1b2c3d4e5f67890"
-_DEFAULT_PORT = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "mariadb": 3306, "aurora-mysql": 3306}
+_DEFAULT_PORT = {
+    "postgres": 5432,
+    "aurora-postgresql": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora-mysql": 3306,
+}
 
 
 def _tag_spec(resource_type: str, name: str) -> list[dict[str, Any]]:
@@ -24,9 +30,11 @@ def _tag_spec(resource_type: str, name: str) -> list[dict[str, Any]]:
 
 
 class ServicesMixin:
-    """Mixed into ``Builder``; uses its ``ctx``, ``client``, ``ec2``, ``need``, ``add``, ``_check_ip``."""
+    """Mixed into ``Builder``; uses its ``ctx``, ``source``, ``client``, ``ec2``, ``need``, ``add``,
+    ``_check_ip``."""
 
     ctx: Any
+    source: Any
     client: Any
     ec2: Any
     need: Any
@@ -82,7 +90,9 @@ class ServicesMixin:
         tags += [{"Key": k, "Value": v} for k, v in sorted(extra.items())]
         kwargs: dict[str, Any] = {"VpcSecurityGroupIds": groups, "Port": port, "AllocatedStorage": 20}
         if db.engine.startswith("aurora") != bool(db.cluster):
-            raise self.source.error(loc + ("cluster",), "Aurora engines need a cluster; other engines take none")
+            raise self.source.error(
+                loc + ("cluster",), "Aurora engines need a cluster; other engines take none"
+            )
         if db.cluster:
             # Aurora: the cluster holds the network settings; its instances inherit them (moto requires
             # the cluster for aurora-* engines, as RDS does).

@@ -13,7 +13,7 @@ from bench.scenarios.spec import RegionSpec
 
 
 def tag_spec(resource_type: str, name: str, extra: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The Name tag is the scenario name unless ``extra`` sets one (console names may repeat; refs may not)."""
+    """The Name tag is the scenario name unless ``extra`` sets one (console names repeat; refs may not)."""
     extra = dict(extra or {})
     tags = [{"Key": "Name", "Value": extra.pop("Name", name)}]
     tags += [{"Key": k, "Value": v} for k, v in sorted(extra.items())]
