@@ -13,6 +13,7 @@ from bench.cases.loader import cases_root, dump_case, load_suite
 from bench.cases.stats import balance, check_minimums
 from bench.cases.validate import cached_engine, check_ids, validate_suite
 from bench.model import Query
+from bench.cases.generate import core_worlds
 from bench.world.catalog import list_worlds, load_world
 
 pytestmark = pytest.mark.skipif(
@@ -85,7 +86,7 @@ def test_size_splits_and_slice_minimums(core) -> None:  # noqa: ANN001
 
 def test_every_world_and_emitted_code_is_covered(core) -> None:  # noqa: ANN001
     tags = {t for c in core.cases for t in c.tags}
-    assert {f"world:{w}" for w in list_worlds()} <= tags
+    assert {f"world:{w}" for w in core_worlds(list_worlds())} <= tags
     codes = {
         c.gold.verdict.explanation_code
         for c in core.cases

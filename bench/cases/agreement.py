@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from bench.cases.gold import Analyzer
-from bench.cases.natural import Entry, NaturalError, _index, read_entries, resolve
+from bench.cases.natural import Entry, NaturalError, _index, default_region, read_entries, resolve
 from bench.model import Query
 from bench.world.model import World
 
@@ -117,13 +117,10 @@ class Agreement:
 
 
 def _query(raw: dict[str, Any], world: World, where: str, home: str) -> Query:
-    from bench.cases.inventory import endpoints
-
     by_name = _index(world)
     q = {k: resolve(v, world, by_name, f"{where}.{k}") if isinstance(v, str) else v for k, v in raw.items()}
     if "region" not in q:
-        src = next((e for e in endpoints(world) if e.id == q.get("source")), None)
-        q["region"] = src.region if src else home
+        q["region"] = default_region(q, world, home)
     try:
         return Query(**q)
     except ValueError as exc:

@@ -158,6 +158,27 @@ def resolve(text: str, world: World, by_name: dict[str, list[Endpoint]], where: 
     return _PLACEHOLDER.sub(sub, text)
 
 
+_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):", re.I)
+
+
+def default_region(q: dict[str, Any], world: World, home: str) -> str:
+    """The gold's Region when the writer gave none: the source's Region (the rule), found from the
+    source resource, the Region field of an ARN, or the resource holding a source address; for a source
+    outside the account (a mistyped id, an office address), the console's home Region."""
+    eps = endpoints(world)
+    by_id = {e.id: e for e in eps}
+    src = str(q.get("source") or "")
+    if src in by_id:
+        return by_id[src].region
+    m = _ARN_REGION.match(src)
+    if m:
+        return m.group(1).lower()
+    for e in eps:
+        if e.type != "network-interface" and src in (*e.private_ips, *e.public_ips):
+            return e.region
+    return home
+
+
 def _dest_tag(query: Query | None, world: World) -> str:
     if query is None:
         return "dest:none"
@@ -229,8 +250,7 @@ def build_case(
             raise NaturalError(f"{entry.where('query')}: expected a mapping")
         q = {k: resolve(v, world, by_name, entry.where(f"query.{k}")) if isinstance(v, str) else v for k, v in raw.items()}
         if "region" not in q:
-            src = next((e for e in endpoints(world) if e.id == q.get("source")), None)
-            q["region"] = src.region if src else home
+            q["region"] = default_region(q, world, home)
         try:
             query = Query(**q)
         except ValueError as exc:

@@ -146,9 +146,10 @@ def generate_cmd(
     from bench.cases.generate import DEFAULT_SEED, GenConfig, generate_suite
     from bench.cases.loader import cases_root
     from bench.cases.validate import cached_engine
+    from bench.cases.generate import core_worlds
     from bench.world.catalog import list_worlds, load_world
 
-    names = world or list_worlds()
+    names = world or core_worlds(list_worlds())
     if not names:
         fail("no worlds found (build them with `reachbench worlds build`)")
     config = GenConfig(suite=suite, seed=DEFAULT_SEED if seed is None else seed, total=total)
