@@ -152,6 +152,16 @@ def _spelling(q: Query, world: World) -> dict[str, Any]:
     for vpce in world.vpc_endpoints.values():
         for eni in vpce.eni_ids:
             alias[eni.lower()] = vpce.id
+    names: dict[str, list[str]] = {}
+    for ep in endpoints(world):
+        if ep.name and ep.type != "network-interface":
+            names.setdefault(ep.name.lower(), []).append(ep.id)
+    for name, ids in names.items():
+        if len(ids) == 1:  # a Name tag written as such (the engine resolves it) is the resource
+            alias.setdefault(name, ids[0])
+    for other in world.other_resources.values():  # a Lambda by name or by its ARN
+        if other.resource_type == "lambda-function":
+            alias[f"arn:aws:lambda:{other.region}:{world.account_id}:function:{other.id}".lower()] = other.id
     d = q.model_dump()
     for slot in ("source", "destination"):
         d[slot] = alias.get(str(d[slot]).lower(), d[slot])
