@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bench.engine.addrset import PUBLIC, AddrSet, cidr_range, int_ip, ip_int
+from bench.engine.addrset import INTERNET_SOURCES, PUBLIC, AddrSet, cidr_range, int_ip, ip_int
 from bench.engine.index import L4, WorldIndex
 from bench.engine.resolve import (
     QueryError,
@@ -312,28 +312,43 @@ class Engine:
                 Target(subnet_ids=frozenset(subnets)),
                 res.region,
             )
-        return self._gateway_source(res, head), Target(component_ids=frozenset({res.ident})), res.region
+        starts = self._gateway_source(res, head)
+        if narrow is not None:
+            # Reachability Analyzer's SourceIp: the analysis is limited to packets from that address
+            # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInsightsPath.html).
+            starts = [(src & narrow, start) for src, start in starts if src & narrow]
+            if not starts:
+                raise QueryError(
+                    "bad_query", f"{q.source_ip} is not an address that can arrive through {res.ident}"
+                )
+        return starts, Target(component_ids=frozenset({res.ident})), res.region
 
     def _outside_source(self, res: Resolved) -> list[Start]:
         value = res.address.min()  # type: ignore[union-attr]
         head = ((res.ident, "address", "egress", ""),)
-        if self.ix.public_set.contains(value):
+        if self.ix.public_set.contains(value) or INTERNET_SOURCES.contains(value):
             return [(res.address, lambda walk, pkt, ctx: walk.internet(pkt, head, ctx))]  # type: ignore[list-item]
         for vgw in sorted(self.world.vpn_gateways.values(), key=lambda g: g.id):
-            if AddrSet.of_cidrs(vgw.remote_cidrs).contains(value) and vgw.vpc_ids:
+            if self.ix.vgw_remote(vgw.id).contains(value) and vgw.vpc_ids:
                 return [(res.address, _vgw_start(vgw.id, vgw.vpc_ids[0], head))]  # type: ignore[list-item]
         raise QueryError("unknown_resource", f"{res.ident} is not an address of any network in the world")
 
     def _gateway_source(self, res: Resolved, head: tuple) -> list[Start]:
+        """A gateway as source: the whole set of addresses that can arrive through it, one start per VPC
+        it leads into (the walk splits the set wherever a rule does; the query's ``source_ip`` narrows
+        it, see ``_source_of``)."""
         w, ix, rt, obj = self.world, self.ix, res.rtype, res.obj
         if rt == ResourceType.INTERNET_GATEWAY:
-            return [(PUBLIC, lambda walk, pkt, ctx: _igw_source(walk, obj.id, obj.vpc_ids, pkt, head, ctx))]
+            inside = AddrSet()
+            for vpc in obj.vpc_ids:
+                inside = inside | ix.vpc_set.get(vpc, AddrSet())
+            src = INTERNET_SOURCES - inside
+            return [(src, lambda walk, pkt, ctx: _igw_source(walk, obj.id, obj.vpc_ids, pkt, head, ctx))]
         if rt == ResourceType.VPN_GATEWAY:
             starts = []
             for vpc in sorted(obj.vpc_ids):
-                src = AddrSet.of_cidrs(obj.remote_cidrs) or AddrSet.everything() - ix.vpc_set.get(
-                    vpc, AddrSet()
-                )
+                outside = AddrSet.everything() - ix.vpc_set.get(vpc, AddrSet())
+                src = (ix.vgw_remote(obj.id) & outside) or outside
                 starts.append((src, _vgw_start(obj.id, vpc, ())))
             return starts  # type: ignore[return-value]
         if rt == ResourceType.VPC_PEERING_CONNECTION:
@@ -354,10 +369,10 @@ class Engine:
                 for a in w.transit_gateway_attachments.values()
                 if a.transit_gateway_id == obj.id and a.resource_type == "vpc"
             )
-            return [(AddrSet.everything(), _tgw_att_start(a, head)) for a in atts]
+            return [(self._outside_vpc(a), _tgw_att_start(a, head)) for a in atts]
         if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT:
             if obj.resource_type == "vpc":
-                return [(AddrSet.everything(), _tgw_att_start(obj.id, head))]
+                return [(self._outside_vpc(obj.id), _tgw_att_start(obj.id, head))]
             return [
                 (
                     AddrSet.everything(),
@@ -367,6 +382,11 @@ class Engine:
         if rt == ResourceType.NAT_GATEWAY:
             raise QueryError("bad_query", f"{obj.id} has no network interface in the snapshot")
         raise QueryError("unsupported_type", f"{res.ident} ({rt}) cannot be a source")
+
+    def _outside_vpc(self, att_id: str) -> AddrSet:
+        """What can arrive through a TGW VPC attachment: any address outside the attached VPC."""
+        vpc = self.world.transit_gateway_attachments[att_id].resource_id or ""
+        return AddrSet.everything() - self.ix.vpc_set.get(vpc, AddrSet())
 
     # -- search ------------------------------------------------------------------------------------
     def _l4s(self, q: Query) -> list[L4]:

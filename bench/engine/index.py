@@ -88,6 +88,27 @@ class RouteC:
     plen: int
     route: Route | TgwRoute
     label: str  # the destination as written (CIDR or prefix list id)
+    rank: int = 0  # among routes of one prefix, the lowest rank wins (see ``vpc_route_rank``)
+
+
+# VPC route tables, routes of one prefix (https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html):
+# static routes, then prefix-list routes, then propagated routes. Inside a VPC route table every propagated
+# route targets the VPC's one virtual private gateway, so the order among propagated kinds (Direct Connect
+# BGP, VPN static, VPN BGP: https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNRoutingTypes.html#vpn-route-priority)
+# is the gateway's choice of connection, which the engine does not model.
+PROPAGATED_ORIGIN = "EnableVgwRoutePropagation"
+
+
+def vpc_route_rank(route: Route) -> int:
+    if route.origin == PROPAGATED_ORIGIN:
+        return 2
+    return 1 if route.destination_prefix_list_id and not route.destination_cidr else 0
+
+
+# Transit gateway route tables, routes of one prefix ("Route evaluation order",
+# https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html): static, prefix-list
+# referenced, then propagated from VPC, Direct Connect gateway, Connect, VPN, peering attachments.
+_TGW_PROPAGATED_RANK = {"vpc": 2, "direct-connect-gateway": 3, "connect": 4, "vpn": 5, "peering": 6}
 
 
 def _plen(lo: int, hi: int) -> int:
@@ -98,8 +119,9 @@ class RouteIndex:
     """Longest-prefix match over one route table's routes (prefix-list routes expanded)."""
 
     def __init__(self, routes: list[RouteC]) -> None:
-        # Longest prefix first; among equal prefixes AWS prefers a CIDR route over a prefix-list route.
-        self.routes = sorted(routes, key=lambda r: (-r.plen, r.lo, r.label.startswith("pl-"), r.label))
+        # Longest prefix first; among equal prefixes the route of lowest rank (static, prefix list,
+        # propagated), then the destination as written, so the choice never depends on target names.
+        self.routes = sorted(routes, key=lambda r: (-r.plen, r.lo, r.rank, r.label))
         by_len: dict[int, dict[int, RouteC]] = defaultdict(dict)
         for r in self.routes:
             by_len[r.plen].setdefault(r.lo, r)
@@ -137,6 +159,7 @@ class WorldIndex:
     def __init__(self, world: World) -> None:
         self.world = w = world
         self.pl_cidrs: dict[str, tuple[str, ...]] = {k: v.cidrs for k, v in w.prefix_lists.items()}
+        self._vgw_remote: dict[str, AddrSet] = {}
         self.routes: dict[str, RouteIndex] = {k: self._compile_rtb(v) for k, v in w.route_tables.items()}
         self.acl: dict[tuple[str, bool], tuple[AclRule, ...]] = {}
         for acl in w.network_acls.values():
@@ -233,29 +256,93 @@ class WorldIndex:
     def _compile_rtb(self, rtb: RouteTable) -> RouteIndex:
         out: list[RouteC] = []
         for r in rtb.routes:
+            rank = vpc_route_rank(r)
             if r.destination_cidr and ":" not in r.destination_cidr:
                 lo, hi = cidr_range(r.destination_cidr)
-                out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr))
+                out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr, rank))
             elif r.destination_prefix_list_id:
                 for c in self.pl_cidrs.get(r.destination_prefix_list_id, ()):
                     if ":" not in c:
                         lo, hi = cidr_range(c)
-                        out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_prefix_list_id))
+                        out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_prefix_list_id, rank))
+        # The local route is preferred over a propagated route inside the VPC's CIDR even when the
+        # propagated one is more specific (route-tables-priority, "Route priority for propagated routes").
+        local = [(c.lo, c.hi) for c in out if c.route.target_type == "local"]  # type: ignore[union-attr]
+        out = [
+            c
+            for c in out
+            if c.rank < 2 or not any(lo <= c.lo and c.hi <= hi for lo, hi in local)
+        ]
         return RouteIndex(out)
 
     def _compile_tgw_rtb(self, rtb: TransitGatewayRouteTable) -> RouteIndex:
         out: list[RouteC] = []
-        for r in rtb.routes:
+        atts = self.world.transit_gateway_attachments
+        for r in self.tgw_routes_of(rtb):
             cidrs = (
                 [r.destination_cidr]
                 if r.destination_cidr
                 else list(self.pl_cidrs.get(r.prefix_list_id or "", ()))
             )
+            if r.route_type == "propagated":
+                kinds = [atts[a].resource_type for a in r.attachment_ids if a in atts]
+                rank = min((_TGW_PROPAGATED_RANK.get(k, 7) for k in kinds), default=7)
+            else:
+                rank = 0 if r.destination_cidr else 1
             for c in cidrs:
                 if c and ":" not in c:
                     lo, hi = cidr_range(c)
-                    out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr or r.prefix_list_id or c))
+                    label = r.destination_cidr or r.prefix_list_id or c
+                    out.append(RouteC(lo, hi, _plen(lo, hi), r, label, rank))
         return RouteIndex(out)
+
+    def tgw_routes_of(self, rtb: TransitGatewayRouteTable) -> tuple[TgwRoute, ...]:
+        """The table's routes, plus those its propagations imply when the capture lacks them.
+
+        A VPC attachment propagating into a table installs a route for each of the VPC's CIDRs
+        (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html, "Route propagation"); a
+        snapshot without SearchTransitGatewayRoutes (or one built by a tool that records propagations
+        only) would otherwise route nothing. A propagated route is added only for a CIDR no captured
+        route of the table names, so a captured table is read as captured."""
+        have = {r.destination_cidr for r in rtb.routes if r.destination_cidr}
+        extra: list[TgwRoute] = []
+        w = self.world
+        for att_id in rtb.propagation_attachment_ids:
+            att = w.transit_gateway_attachments.get(att_id)
+            if att is None or att.resource_type != "vpc" or att.resource_id not in w.vpcs:
+                continue
+            for cidr in w.vpcs[att.resource_id].cidrs:
+                if ":" not in cidr and cidr not in have:
+                    have.add(cidr)
+                    extra.append(
+                        TgwRoute(destination_cidr=cidr, attachment_ids=(att_id,), route_type="propagated")
+                    )
+        return (*rtb.routes, *extra)
+
+    def vgw_remote(self, vgw_id: str) -> AddrSet:
+        """The networks behind a virtual private gateway: its VPN connections' static routes
+        (``remote_cidrs``) and every prefix it propagates into a route table of the world (the BGP-learned
+        and static VPN routes AWS installs as propagated routes,
+        https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNRoutingTypes.html)."""
+        hit = self._vgw_remote.get(vgw_id)
+        if hit is None:
+            cidrs = set()
+            vgw = self.world.vpn_gateways.get(vgw_id)
+            if vgw is not None:
+                cidrs |= {c for c in vgw.remote_cidrs if ":" not in c}
+            for rtb in self.world.route_tables.values():
+                for r in rtb.routes:
+                    if (
+                        r.target_type == "vgw"
+                        and r.target_id == vgw_id
+                        and r.origin == PROPAGATED_ORIGIN
+                        and r.destination_cidr
+                        and ":" not in r.destination_cidr
+                    ):
+                        cidrs.add(r.destination_cidr)
+            hit = AddrSet.of_cidrs(sorted(cidrs))
+            self._vgw_remote[vgw_id] = hit
+        return hit
 
     @staticmethod
     def _acl_rule(e) -> AclRule:  # type: ignore[no-untyped-def]
