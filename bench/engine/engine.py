@@ -248,7 +248,16 @@ class Engine:
         subnets: set[str] = set()
         outside = False
         region = None
-        for lo, _ in resolve_fqdn(self.ix, q.source).ranges:
+        addrs = resolve_fqdn(self.ix, q.source)
+        if q.source.strip().lower().rstrip(".") not in self.ix.dns:
+            # An AWS service endpoint outside the DNS table: its published prefixes, on the Internet.
+            head = ((q.source, "address", "egress", ""),)
+            src = addrs & AddrSet.single(ip_int(q.source_ip)) if q.source_ip else addrs
+            if not src:
+                raise QueryError("bad_query", f"{q.source_ip} is not an address of {q.source}")
+            start = (src, lambda walk, pkt, ctx: walk.internet(pkt, head, ctx))
+            return [start], Target(any_address=True), None  # type: ignore[list-item]
+        for lo, _ in addrs.ranges:
             res = resolve_address(self.ix, int_ip(lo), q.region)
             try:
                 more, back, reg = self._source_of(q, res)
