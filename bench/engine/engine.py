@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bench.engine.addrset import INTERNET_SOURCES, PUBLIC, AddrSet, cidr_range, int_ip, ip_int
-from bench.engine.index import L4, WorldIndex
+from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, VGW_UNKNOWN, WorldIndex
 from bench.engine.resolve import (
     QueryError,
     Resolved,
@@ -128,6 +128,9 @@ class Engine:
             verdict = self._search(q, plan)
             self._last_search = (q, verdict)
         reached, crossed, body = verdict
+        gaps = _gaps(body.get("hops", ()))
+        if gaps:
+            body = {**body, "message": gaps}
         if profile == "ra" and crossed:
             return Verdict(
                 profile="ra",
@@ -321,7 +324,9 @@ class Engine:
                 Target(subnet_ids=frozenset(subnets)),
                 res.region,
             )
-        starts = self._gateway_source(res, head)
+        starts = [(src, start) for src, start in self._gateway_source(res, head) if src]
+        if not starts:
+            raise QueryError("bad_query", f"no address in the world can arrive through {res.ident}")
         if narrow is not None:
             # Reachability Analyzer's SourceIp: the analysis is limited to packets from that address
             # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInsightsPath.html).
@@ -498,6 +503,24 @@ class Engine:
                     for i, t, dr, de in hops
                 )
         return {"reachable": True, "witness": witness, "hops": _hops(hops)}
+
+
+def _gaps(hops: tuple[Hop, ...]) -> str | None:
+    """What a partial snapshot lacked on the reported path, and what was assumed instead
+    (``index.LOCAL_ONLY``, ``index.NO_ACL``, ``index.VGW_UNKNOWN``; docs/world-model.md)."""
+    missing: list[str] = []
+    for h in hops:
+        if h.id.endswith(LOCAL_ONLY):
+            text = f"the route table of {h.id[: -len(LOCAL_ONLY)]}'s subnet (only the local route assumed)"
+        elif h.id.endswith(NO_ACL):
+            text = f"the network ACL of {h.id[: -len(NO_ACL)]} (none applied)"
+        elif h.type == "vpn-gateway" and h.detail.endswith(VGW_UNKNOWN):
+            text = f"the networks behind {h.id} (any address outside the VPC assumed)"
+        else:
+            continue
+        if text not in missing:
+            missing.append(text)
+    return "partial snapshot, not captured on this path: " + "; ".join(missing) if missing else None
 
 
 def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:

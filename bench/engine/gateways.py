@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from bench.engine.addrset import PUBLIC, AddrSet, ip_int
-from bench.engine.index import L4, RouteC, WorldIndex
+from bench.engine.index import L4, VGW_UNKNOWN, RouteC, WorldIndex, acl_of
 from bench.engine.state import Arrival, Ctx, Hop, NatFrame, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -196,7 +196,7 @@ class GatewayMixin:
             )
             return
         if nat.subnet_id != ctx.subnet:
-            kept, hops = self.acl(w.subnets[nat.subnet_id].network_acl_id, False, pkt, hops, ctx)
+            kept, hops = self.acl(acl_of(w.subnets[nat.subnet_id]), False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
@@ -271,7 +271,7 @@ class GatewayMixin:
             # That subnet's ACL applies inbound, also when the sender is in the attachment subnet itself
             # (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html: from instances to the TGW in
             # one subnet, outbound rules use the destination, inbound rules the source).
-            kept, hops = self.acl(w.subnets[same_az[0]].network_acl_id, False, pkt, hops, ctx)
+            kept, hops = self.acl(acl_of(w.subnets[same_az[0]]), False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
@@ -534,7 +534,14 @@ class GatewayMixin:
         if vgw_id in self.target.component_ids:
             self.deliver(pkt, hops, ctx, Arrival("component", vgw_id, vpc_id))
             return
-        inside = pkt.dst & self.ix.vgw_remote(vgw_id)
+        remote = self.ix.vgw_remote(vgw_id)
+        if not remote:
+            # No static VPN route and no propagated prefix in the snapshot (a BGP VPN whose routes were
+            # not captured): what is behind is unknown, so any address outside the VPC is taken as
+            # behind it, and the hop (hence the verdict's message) says so.
+            remote = AddrSet.everything() - self.ix.vpc_set.get(vpc_id, AddrSet())
+            hops = (*hops[:-1], (*hops[-1][:3], VGW_UNKNOWN))
+        inside = pkt.dst & remote
         if inside and self.target.any_address:
             self.deliver(pkt.with_dst(inside), hops, ctx, Arrival("vgw", vgw_id, vpc_id))
         rest = pkt.dst - inside if self.target.any_address else pkt.dst

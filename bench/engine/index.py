@@ -17,12 +17,23 @@ from bench.world.model import (
     Route,
     RouteTable,
     SecurityGroup,
+    Subnet,
     TgwRoute,
     TransitGatewayRouteTable,
     World,
 )
 
 _PROTO_NUM = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
+# Stand-ins for what a partial snapshot lacks (docs/world-model.md, "Partial data"): a subnet without a
+# route table routes by its VPC's local route only ("<vpc>:local-only"); one without a network ACL is
+# not filtered ("<subnet>:no-acl"). Both appear in hops, and the verdict's message names them.
+LOCAL_ONLY = ":local-only"
+VGW_UNKNOWN = "networks behind the VPN not in the snapshot: any address outside the VPC assumed"
+NO_ACL = ":no-acl"
+
+
+def acl_of(subnet: Subnet) -> str:
+    return subnet.network_acl_id or subnet.id + NO_ACL
 
 
 def norm_proto(protocol: str) -> str:
@@ -161,6 +172,18 @@ class WorldIndex:
         self.pl_cidrs: dict[str, tuple[str, ...]] = {k: v.cidrs for k, v in w.prefix_lists.items()}
         self._vgw_remote: dict[str, AddrSet] = {}
         self.routes: dict[str, RouteIndex] = {k: self._compile_rtb(v) for k, v in w.route_tables.items()}
+        for s in w.subnets.values():
+            if s.route_table_id is None and s.vpc_id + LOCAL_ONLY not in self.routes:
+                local = RouteTable(
+                    id=s.vpc_id + LOCAL_ONLY,
+                    region=s.region,
+                    vpc_id=s.vpc_id,
+                    routes=tuple(
+                        Route(destination_cidr=c, target_type="local")
+                        for c in (w.vpcs[s.vpc_id].cidrs if s.vpc_id in w.vpcs else (s.cidr,))
+                    ),
+                )
+                self.routes[local.id] = self._compile_rtb(local)
         self.acl: dict[tuple[str, bool], tuple[AclRule, ...]] = {}
         for acl in w.network_acls.values():
             for egress in (False, True):

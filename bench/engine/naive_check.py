@@ -119,6 +119,8 @@ class _Trip:
 
     def acl(self, subnet_id: str, egress: bool, pkt: _Packet) -> None:
         acl_id = self.w.subnets[subnet_id].network_acl_id
+        if acl_id is None:  # not in the snapshot: no ACL applied (as the engine)
+            return
         peer = pkt.dst if egress else pkt.src
         ok, _ = _acl_says(self.w, acl_id, egress, peer, pkt.proto, pkt.port, pkt.icmp_type)
         if not ok:
