@@ -168,12 +168,13 @@ _OWN_ID = {
 }
 
 
-def _own_ids(key: str, body: dict[str, Any]) -> list[str]:
+def _own_ids(key: str, body: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(id, the owner account the item names, if any) of each resource a response lists."""
     field_name = _OWN_ID.get(key)
     items = body.get(next(iter(body), ""), []) if body else []
     if key == "ec2:DescribeInstances":
         return [
-            i["InstanceId"]
+            (i["InstanceId"], r.get("OwnerId"))
             for r in items
             if isinstance(r, dict)
             for i in r.get("Instances") or []
@@ -181,7 +182,11 @@ def _own_ids(key: str, body: dict[str, Any]) -> list[str]:
         ]
     if field_name is None or not isinstance(items, list):
         return []
-    return [i[field_name] for i in items if isinstance(i, dict) and isinstance(i.get(field_name), str)]
+    return [
+        (i[field_name], i.get("OwnerId") if isinstance(i.get("OwnerId"), str) else None)
+        for i in items
+        if isinstance(i, dict) and isinstance(i.get(field_name), str)
+    ]
 
 
 def _read_folder(folder: Path, root: Path, out: Imported) -> dict[str, Any]:
@@ -271,6 +276,8 @@ def import_folder(
     for acc, reg, sub in _layout(root):
         bodies = _read_folder(sub, root, out)
         zones = bodies.pop("_zones", [])
+        if not bodies:
+            continue  # nothing this folder holds is part of a world
         here = reg or region or _region_of({**bodies, "_zones": zones})
         if here is None:
             raise SnapshotError(
@@ -292,9 +299,9 @@ def import_folder(
                             per[rid][k] = v
             else:
                 _merge(section, call, body)
-                if acc:
-                    for rid in _own_ids(call, body):
-                        owners.setdefault(rid, acc)
+                if acc:  # a shared resource (a TGW shared through RAM) names its owner itself
+                    for rid, owner in _own_ids(call, body):
+                        owners[rid] = owner or owners.get(rid) or acc
         if acc and acc not in accounts:
             accounts.append(acc)
     if not out.files:

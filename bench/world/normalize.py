@@ -135,7 +135,7 @@ def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
             if res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs):
                 kept[rid] = res
             else:
-                notes.append(f"{rid}: its subnet {res.subnet_id} is not modelled; left out")
+                notes.append(f"{rid}: its subnet {res.subnet_id} is not in the world (not captured, or IPv6-only); left out")
         fields[kind] = kept
     enis = fields["network_interfaces"]
     fields["instances"] = {
