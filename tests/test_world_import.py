@@ -276,3 +276,21 @@ def test_cli_import_writes_a_snapshot_and_show_lists_what_is_not_modelled(tmp_pa
     assert r.exit_code == 0 and "load balancers" in " ".join(json.loads(r.output)["not_modelled"])
     r = runner.invoke(app, ["worlds", "import", str(tmp_path / "nowhere")])
     assert r.exit_code == 2 and "not a folder" in r.output
+
+
+def test_the_documented_capture_script_is_read_only_and_covers_the_importer() -> None:
+    """docs/world-model.md's capture script: every AWS call is a Describe/Get/Search/List, and each
+    response it writes is one the importer recognises."""
+    import re
+
+    from bench.world.importer import PER_TABLE_KEYS, REGION_KEYS
+
+    text = (REPO / "docs" / "world-model.md").read_text(encoding="utf-8")
+    script = text[text.index("```bash") : text.index("```", text.index("```bash") + 3)]
+    ops = re.findall(r"aws (?:ec2|rds|autoscaling|lambda) \"?([a-z$-]+)", script)
+    assert ops and all(op.startswith(("describe-", "get-", "search-", "list-")) for op in ops), ops
+    for key in ("TransitGatewayRoutes", "TransitGatewayAssociations", "TransitGatewayPropagations", "ManagedPrefixListEntries"):
+        assert key in script and key in PER_TABLE_KEYS
+    for call in ("vpcs", "subnets", "route-tables", "network-acls", "transit-gateway-route-tables"):
+        assert f" {call} " in script or f" {call} \\" in script
+    assert "ec2:DescribeInstances" in REGION_KEYS.values()
