@@ -168,7 +168,9 @@ def random_world(seed: int) -> World:
                     continue
                 if t == home[vpc] and how < 0.45:  # a static route beats a propagated one
                     routes.append(
-                        TgwRoute(destination_cidr=f"10.{v}.0.0/16", attachment_ids=(att,), route_type="propagated")
+                        TgwRoute(
+                            destination_cidr=f"10.{v}.0.0/16", attachment_ids=(att,), route_type="propagated"
+                        )
                     )
                     routes.append(TgwRoute(destination_cidr=f"10.{v}.0.0/16", state="blackhole"))
                     continue

@@ -110,7 +110,8 @@ def test_static_route_beats_a_propagated_route_of_the_same_prefix() -> None:
     assert v.reachable is False and v.explanation_code == "BAD_STATE_ROUTE"
     # Without the static route the propagated one carries the packet to the VPN.
     world = vpc_world(
-        (Route(destination_cidr="172.31.0.0/24", target_type="vgw", target_id="vgw-a", origin=PROP),), remote=()
+        (Route(destination_cidr="172.31.0.0/24", target_type="vgw", target_id="vgw-a", origin=PROP),),
+        remote=(),
     )
     assert ask(world, "172.31.0.5").reachable is True
 
@@ -120,7 +121,9 @@ def test_prefix_list_route_beats_propagated_and_loses_to_static() -> None:
     propagated route of the same destination, a static CIDR route over the prefix-list route."""
     pl = PrefixList(id="pl-corp", region=R, prefix_list_name="corp", cidrs=("172.20.0.0/16",))
     propagated = Route(destination_cidr="172.20.0.0/16", target_type="vgw", target_id="vgw-a", origin=PROP)
-    via_pl = Route(destination_prefix_list_id="pl-corp", target_type="igw", target_id="igw-x", state="blackhole")
+    via_pl = Route(
+        destination_prefix_list_id="pl-corp", target_type="igw", target_id="igw-x", state="blackhole"
+    )
     world = vpc_world((propagated, via_pl), remote=(), prefix_lists=(pl,))
     v = ask(world, "172.20.1.1")
     assert v.explanation_code == "BAD_STATE_ROUTE"
@@ -178,7 +181,9 @@ def test_vgw_networks_include_bgp_propagated_prefixes() -> None:
     )
     assert ask(world, "172.30.4.4").reachable is True
     # The same prefix is a source behind the VPN, as the static one is.
-    v = Engine(world).analyze(Query(region=R, source="172.30.4.4", destination="app", protocol="tcp", port=443))
+    v = Engine(world).analyze(
+        Query(region=R, source="172.30.4.4", destination="app", protocol="tcp", port=443)
+    )
     assert v.reachable is True and v.hops[1].id == "vgw-a"
     assert ask(world, "172.29.0.1").explanation_code == "NO_ROUTE_TO_DESTINATION"
 
@@ -215,7 +220,10 @@ def tgw_world(
                 region=R,
                 vpc_id=vpc,
                 routes=(
-                    Route(destination_cidr="10.0.0.0/16" if vpc == "vpc-a" else "10.1.0.0/16", target_type="local"),
+                    Route(
+                        destination_cidr="10.0.0.0/16" if vpc == "vpc-a" else "10.1.0.0/16",
+                        target_type="local",
+                    ),
                     Route(destination_cidr=other, target_type="tgw", target_id="tgw-1"),
                 ),
             ),
@@ -223,14 +231,27 @@ def tgw_world(
     acl0 = attach_acl.id if attach_acl is not None else "acl-a"
     subnets = (
         ("subnet-a0", "vpc-a", "10.0.0.0/24", "us-east-1a", "rtb-a", acl0),
-        ("subnet-a1", "vpc-a", "10.0.1.0/24", sender_az, "rtb-a", acl0 if attach_subnet_of_sender else "acl-a"),
+        (
+            "subnet-a1",
+            "vpc-a",
+            "10.0.1.0/24",
+            sender_az,
+            "rtb-a",
+            acl0 if attach_subnet_of_sender else "acl-a",
+        ),
         ("subnet-b0", "vpc-b", "10.1.0.0/24", "us-east-1a", "rtb-b", "acl-b"),
     )
     for sid, vpc, cidr, az, rtb, acl in subnets:
         b.add(
             "subnets",
             Subnet(
-                id=sid, region=R, vpc_id=vpc, cidr=cidr, availability_zone=az, route_table_id=rtb, network_acl_id=acl
+                id=sid,
+                region=R,
+                vpc_id=vpc,
+                cidr=cidr,
+                availability_zone=az,
+                route_table_id=rtb,
+                network_acl_id=acl,
             ),
         )
     b.instance("i-app", R, "vpc-a", "subnet-a1", "10.0.1.10", ("sg-open",), name="app")
@@ -340,7 +361,9 @@ def test_igw_source_is_every_internet_address_narrowed_by_source_ip() -> None:
     engine = engine_for("web-tier__baseline")
     q = {"region": R, "source": "shop-igw", "destination": "shop-bastion", "protocol": "tcp", "port": 22}
     v = engine.analyze(Query(**q))
-    assert v.reachable is True and ipaddress.ip_address(v.witness.src) in ipaddress.ip_network("198.51.100.0/24")
+    assert v.reachable is True and ipaddress.ip_address(v.witness.src) in ipaddress.ip_network(
+        "198.51.100.0/24"
+    )
     v = engine.analyze(Query(**q, source_ip="198.51.100.7"))
     assert v.reachable is True and v.witness.src == "198.51.100.7"
     v = engine.analyze(Query(**q, source_ip="8.8.8.8"))
@@ -354,7 +377,12 @@ def test_vgw_source_ip_is_checked_by_the_acl_that_denies_it() -> None:
     engine = engine_for("vpn-branch__office-ssh-denied")
     v = engine.analyze(
         Query(
-            region=R, source="branch-vgw", source_ip="192.168.10.25", destination="erp-app", protocol="tcp", port=22
+            region=R,
+            source="branch-vgw",
+            source_ip="192.168.10.25",
+            destination="erp-app",
+            protocol="tcp",
+            port=22,
         )
     )
     assert v.reachable is False and v.explanation_code == "SUBNET_ACL_RESTRICTION"
@@ -373,7 +401,9 @@ def test_vgw_source_ip_is_checked_by_the_acl_that_denies_it() -> None:
         ("sts.us-east-1.amazonaws.com", "AMAZON", "us-east-1"),
     ],
 )
-def test_service_hostnames_resolve_to_the_services_published_prefixes(host: str, service: str, region: str) -> None:
+def test_service_hostnames_resolve_to_the_services_published_prefixes(
+    host: str, service: str, region: str
+) -> None:
     from bench.aws.ipranges import shipped_ip_ranges
 
     world = vpc_world((Route(destination_cidr="0.0.0.0/0", target_type="igw", target_id="igw-a"),))
@@ -389,5 +419,9 @@ def test_service_hostnames_resolve_to_the_services_published_prefixes(host: str,
 
 def test_unknown_hostnames_stay_unknown() -> None:
     world = vpc_world(())
-    for host in ("intranet.example.com", "s3.mars-north-9.amazonaws.com", "notaservice.us-east-1.amazonaws.com"):
+    for host in (
+        "intranet.example.com",
+        "s3.mars-north-9.amazonaws.com",
+        "notaservice.us-east-1.amazonaws.com",
+    ):
         assert ask(world, host).error == "engine:unknown_resource"

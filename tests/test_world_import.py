@@ -56,7 +56,9 @@ def test_every_shared_folder_imports_and_every_pair_is_answered(folder: str) -> 
     ids = [rid for kind, _ in KIND_TYPES for rid in getattr(world, kind)]
     for src in ids:
         for dst in ids:
-            v = engine.analyze(Query(region=world.regions[0], source=src, destination=dst, protocol="tcp", port=22))
+            v = engine.analyze(
+                Query(region=world.regions[0], source=src, destination=dst, protocol="tcp", port=22)
+            )
             assert v.error != "engine:internal", (folder, src, dst, v.message)
 
 
@@ -145,12 +147,15 @@ def test_a_vpn_branch_instance_reaches_on_premises_through_an_imported_world(tmp
     back = import_folder(tmp_path / "cli", name=raw["name"], account=raw["account_id"]).raw
     engine = Engine(normalize(back))
     app_ip = "10.70.1.10"
-    v = engine.analyze(Query(region="us-east-1", source=app_ip, destination="192.168.10.25", protocol="tcp", port=443))
+    v = engine.analyze(
+        Query(region="us-east-1", source=app_ip, destination="192.168.10.25", protocol="tcp", port=443)
+    )
     assert v.error is None and any(h.type == "vpn-gateway" for h in v.hops)
 
 
 @pytest.mark.parametrize(
-    "name", ["field-test__baseline", "vpn-branch__baseline", "hub-spoke__baseline", "private-endpoints__baseline"]
+    "name",
+    ["field-test__baseline", "vpn-branch__baseline", "hub-spoke__baseline", "private-endpoints__baseline"],
 )
 def test_round_trip_export_then_import_gives_the_same_world(name: str, tmp_path: Path) -> None:
     """A built world exported as AWS CLI files (one folder per Region) and imported back normalizes to
@@ -185,50 +190,145 @@ def test_newer_and_partial_data_load_with_notes(tmp_path: Path) -> None:
     """IPv6-only subnets, VPC Lattice endpoints, new TGW attachment types, prefix lists without entries,
     stopped instances, files named as users name them, and a file that is not an AWS response."""
     d = tmp_path / "eu-west-1"
-    _write(d, "describe-vpcs.json", {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "111122223333"}]})
+    _write(
+        d,
+        "describe-vpcs.json",
+        {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "111122223333"}]},
+    )
     _write(
         d,
         "subnets-prod.json",
         {
             "Subnets": [
-                {"SubnetId": "subnet-4", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "eu-west-1a"},
-                {"SubnetId": "subnet-6", "VpcId": "vpc-1", "AvailabilityZone": "eu-west-1b",
-                 "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8::/64"}]},
+                {
+                    "SubnetId": "subnet-4",
+                    "VpcId": "vpc-1",
+                    "CidrBlock": "10.0.1.0/24",
+                    "AvailabilityZone": "eu-west-1a",
+                },
+                {
+                    "SubnetId": "subnet-6",
+                    "VpcId": "vpc-1",
+                    "AvailabilityZone": "eu-west-1b",
+                    "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2001:db8::/64"}],
+                },
             ]
         },
     )
     _write(
         d,
         "Reservations.json",
-        {"Reservations": [{"Instances": [
-            {"InstanceId": "i-1", "SubnetId": "subnet-4", "VpcId": "vpc-1", "PrivateIpAddress": "10.0.1.10",
-             "State": {"Name": "stopped"}, "SecurityGroups": [],
-             "NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-4", "VpcId": "vpc-1",
-                                    "PrivateIpAddress": "10.0.1.10", "Groups": [],
-                                    "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.10", "Primary": True}],
-                                    "Attachment": {"DeviceIndex": 0}}]}]}]},
+        {
+            "Reservations": [
+                {
+                    "Instances": [
+                        {
+                            "InstanceId": "i-1",
+                            "SubnetId": "subnet-4",
+                            "VpcId": "vpc-1",
+                            "PrivateIpAddress": "10.0.1.10",
+                            "State": {"Name": "stopped"},
+                            "SecurityGroups": [],
+                            "NetworkInterfaces": [
+                                {
+                                    "NetworkInterfaceId": "eni-1",
+                                    "SubnetId": "subnet-4",
+                                    "VpcId": "vpc-1",
+                                    "PrivateIpAddress": "10.0.1.10",
+                                    "Groups": [],
+                                    "PrivateIpAddresses": [
+                                        {"PrivateIpAddress": "10.0.1.10", "Primary": True}
+                                    ],
+                                    "Attachment": {"DeviceIndex": 0},
+                                }
+                            ],
+                        }
+                    ]
+                }
+            ]
+        },
     )
-    _write(d, "NetworkInterfaces.json", {"NetworkInterfaces": [
-        {"NetworkInterfaceId": "eni-1", "SubnetId": "subnet-4", "VpcId": "vpc-1", "PrivateIpAddress": "10.0.1.10",
-         "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.10", "Primary": True}], "Groups": [],
-         "InterfaceType": "interface", "Attachment": {"InstanceId": "i-1", "DeviceIndex": 0}},
-        {"NetworkInterfaceId": "eni-6", "SubnetId": "subnet-6", "VpcId": "vpc-1", "Groups": [],
-         "Ipv6Addresses": [{"Ipv6Address": "2001:db8::5"}], "PrivateIpAddresses": [], "InterfaceType": "interface"},
-    ]})
-    _write(d, "VpcEndpoints.json", {"VpcEndpoints": [
-        {"VpcEndpointId": "vpce-l1", "VpcId": "vpc-1", "VpcEndpointType": "ServiceNetwork",
-         "ServiceNetworkArn": "arn:aws:vpc-lattice:eu-west-1:111122223333:servicenetwork/sn-1", "State": "Available"},
-        {"VpcEndpointId": "vpce-r1", "VpcId": "vpc-1", "VpcEndpointType": "Resource", "State": "available"},
-    ]})
-    _write(d, "TransitGateways.json", {"TransitGateways": [{"TransitGatewayId": "tgw-1", "State": "available"}]})
-    _write(d, "TransitGatewayAttachments.json", {"TransitGatewayAttachments": [
-        {"TransitGatewayAttachmentId": f"tgw-attach-{k}", "TransitGatewayId": "tgw-1", "ResourceType": k,
-         "ResourceId": f"r-{k}", "State": "available"}
-        for k in ("connect", "network-function", "direct-connect-gateway", "vpn", "something-new")
-    ]})
-    _write(d, "PrefixLists.json", {"PrefixLists": [
-        {"PrefixListId": "pl-cust", "PrefixListName": "offices", "OwnerId": "111122223333", "AddressFamily": "IPv4"}
-    ]})
+    _write(
+        d,
+        "NetworkInterfaces.json",
+        {
+            "NetworkInterfaces": [
+                {
+                    "NetworkInterfaceId": "eni-1",
+                    "SubnetId": "subnet-4",
+                    "VpcId": "vpc-1",
+                    "PrivateIpAddress": "10.0.1.10",
+                    "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.10", "Primary": True}],
+                    "Groups": [],
+                    "InterfaceType": "interface",
+                    "Attachment": {"InstanceId": "i-1", "DeviceIndex": 0},
+                },
+                {
+                    "NetworkInterfaceId": "eni-6",
+                    "SubnetId": "subnet-6",
+                    "VpcId": "vpc-1",
+                    "Groups": [],
+                    "Ipv6Addresses": [{"Ipv6Address": "2001:db8::5"}],
+                    "PrivateIpAddresses": [],
+                    "InterfaceType": "interface",
+                },
+            ]
+        },
+    )
+    _write(
+        d,
+        "VpcEndpoints.json",
+        {
+            "VpcEndpoints": [
+                {
+                    "VpcEndpointId": "vpce-l1",
+                    "VpcId": "vpc-1",
+                    "VpcEndpointType": "ServiceNetwork",
+                    "ServiceNetworkArn": "arn:aws:vpc-lattice:eu-west-1:111122223333:servicenetwork/sn-1",
+                    "State": "Available",
+                },
+                {
+                    "VpcEndpointId": "vpce-r1",
+                    "VpcId": "vpc-1",
+                    "VpcEndpointType": "Resource",
+                    "State": "available",
+                },
+            ]
+        },
+    )
+    _write(
+        d, "TransitGateways.json", {"TransitGateways": [{"TransitGatewayId": "tgw-1", "State": "available"}]}
+    )
+    _write(
+        d,
+        "TransitGatewayAttachments.json",
+        {
+            "TransitGatewayAttachments": [
+                {
+                    "TransitGatewayAttachmentId": f"tgw-attach-{k}",
+                    "TransitGatewayId": "tgw-1",
+                    "ResourceType": k,
+                    "ResourceId": f"r-{k}",
+                    "State": "available",
+                }
+                for k in ("connect", "network-function", "direct-connect-gateway", "vpn", "something-new")
+            ]
+        },
+    )
+    _write(
+        d,
+        "PrefixLists.json",
+        {
+            "PrefixLists": [
+                {
+                    "PrefixListId": "pl-cust",
+                    "PrefixListName": "offices",
+                    "OwnerId": "111122223333",
+                    "AddressFamily": "IPv4",
+                }
+            ]
+        },
+    )
     _write(d, "LoadBalancers.json", {"LoadBalancers": [{"LoadBalancerArn": "arn:lb"}]})
     _write(d, "notes.json", ["not", "a", "response"])
     (d / "broken.json").write_text("{", encoding="utf-8")
@@ -237,17 +337,26 @@ def test_newer_and_partial_data_load_with_notes(tmp_path: Path) -> None:
     assert world.regions == ("eu-west-1",) and world.account_id == "111122223333"
     assert set(world.subnets) == {"subnet-4"} and "eni-6" not in world.network_interfaces
     assert any("IPv6-only" in n for n in world.notes)
-    assert any("missing route tables" in n for n in world.notes) and any("missing network ACLs" in n for n in world.notes)
+    assert any("missing route tables" in n for n in world.notes) and any(
+        "missing network ACLs" in n for n in world.notes
+    )
     assert {e.endpoint_type for e in world.vpc_endpoints.values()} == {"ServiceNetwork", "Resource"}
     kinds = {a.resource_type for a in world.transit_gateway_attachments.values()}
     assert kinds == {"connect", "network-function", "direct-connect-gateway", "vpn", "other"}
     items = not_modelled(world)
-    for needle in ("ServiceNetwork VPC endpoint", "network-function attachment", "i-1 is stopped",
-                   "pl-cust (offices) has no entries", "load balancers"):
+    for needle in (
+        "ServiceNetwork VPC endpoint",
+        "network-function attachment",
+        "i-1 is stopped",
+        "pl-cust (offices) has no entries",
+        "load balancers",
+    ):
         assert any(needle in i for i in items), (needle, items)
     assert any(s.startswith("eu-west-1/notes.json") for s in imp.skipped)
     assert any(s.startswith("eu-west-1/broken.json: line 1") for s in imp.skipped)
-    v = Engine(world).analyze(Query(region="eu-west-1", source="i-1", destination="10.0.1.99", protocol="tcp", port=22))
+    v = Engine(world).analyze(
+        Query(region="eu-west-1", source="i-1", destination="10.0.1.99", protocol="tcp", port=22)
+    )
     assert v.error is None
 
 
@@ -266,7 +375,9 @@ def test_flat_folder_region_and_errors(tmp_path: Path) -> None:
 def test_cli_import_writes_a_snapshot_and_show_lists_what_is_not_modelled(tmp_path: Path) -> None:
     raw = read_snapshot(resolve("web-tier__baseline"))
     export_folder(raw, tmp_path / "cli")
-    _write(tmp_path / "cli" / "us-east-1", "LoadBalancers.json", {"LoadBalancers": [{"LoadBalancerArn": "a"}]})
+    _write(
+        tmp_path / "cli" / "us-east-1", "LoadBalancers.json", {"LoadBalancers": [{"LoadBalancerArn": "a"}]}
+    )
     out = tmp_path / "web.json"
     runner = CliRunner()
     r = runner.invoke(app, ["worlds", "import", str(tmp_path / "cli"), "--name", "web", "--out", str(out)])
@@ -289,7 +400,12 @@ def test_the_documented_capture_script_is_read_only_and_covers_the_importer() ->
     script = text[text.index("```bash") : text.index("```", text.index("```bash") + 3)]
     ops = re.findall(r"aws (?:ec2|rds|autoscaling|lambda) \"?([a-z$-]+)", script)
     assert ops and all(op.startswith(("describe-", "get-", "search-", "list-")) for op in ops), ops
-    for key in ("TransitGatewayRoutes", "TransitGatewayAssociations", "TransitGatewayPropagations", "ManagedPrefixListEntries"):
+    for key in (
+        "TransitGatewayRoutes",
+        "TransitGatewayAssociations",
+        "TransitGatewayPropagations",
+        "ManagedPrefixListEntries",
+    ):
         assert key in script and key in PER_TABLE_KEYS
     for call in ("vpcs", "subnets", "route-tables", "network-acls", "transit-gateway-route-tables"):
         assert f" {call} " in script or f" {call} \\" in script

@@ -36,7 +36,9 @@ IP_RANGES_SERVICE = {
     "dsql": "AURORA_DSQL",
     "workspaces": "WORKSPACES_GATEWAYS",
 }
-_PATTERN = re.compile(r"^(?:.+\.)?([a-z0-9-]+)\.([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d)\.(amazonaws\.com(?:\.cn)?|api\.aws)$")
+_PATTERN = re.compile(
+    r"^(?:.+\.)?([a-z0-9-]+)\.([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d)\.(amazonaws\.com(?:\.cn)?|api\.aws)$"
+)
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +53,9 @@ def _hosts() -> dict[str, tuple[str, str]]:
             for region, ep in sorted(svc.get("endpoints", {}).items()):
                 if region not in regions:
                     continue
-                host = ep.get("hostname") or default_host.format(service=service, region=region, dnsSuffix=suffix)
+                host = ep.get("hostname") or default_host.format(
+                    service=service, region=region, dnsSuffix=suffix
+                )
                 out.setdefault(host.lower(), (service, region))
     return out
 
@@ -76,7 +80,9 @@ def service_of_hostname(hostname: str) -> tuple[str, str] | None:
     return None
 
 
-def service_prefixes(hostname: str, ranges: IpRanges | None = None) -> tuple[str, str, tuple[str, ...]] | None:
+def service_prefixes(
+    hostname: str, ranges: IpRanges | None = None
+) -> tuple[str, str, tuple[str, ...]] | None:
     """(service, Region, collapsed IPv4 prefixes) an AWS endpoint hostname resolves into, or None."""
     found = service_of_hostname(hostname)
     if found is None:

@@ -291,11 +291,7 @@ class WorldIndex:
         # The local route is preferred over a propagated route inside the VPC's CIDR even when the
         # propagated one is more specific (route-tables-priority, "Route priority for propagated routes").
         local = [(c.lo, c.hi) for c in out if c.route.target_type == "local"]  # type: ignore[union-attr]
-        out = [
-            c
-            for c in out
-            if c.rank < 2 or not any(lo <= c.lo and c.hi <= hi for lo, hi in local)
-        ]
+        out = [c for c in out if c.rank < 2 or not any(lo <= c.lo and c.hi <= hi for lo, hi in local)]
         return RouteIndex(out)
 
     def _compile_tgw_rtb(self, rtb: TransitGatewayRouteTable) -> RouteIndex:

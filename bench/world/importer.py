@@ -223,7 +223,9 @@ def _read_folder(folder: Path, root: Path, out: Imported) -> dict[str, Any]:
             elif key in PER_TABLE_KEYS:
                 recognised = True
                 per = bodies.setdefault(PER_TABLE_KEYS[key], {})
-                id_field = "PrefixListId" if key == "ManagedPrefixListEntries" else "TransitGatewayRouteTableId"
+                id_field = (
+                    "PrefixListId" if key == "ManagedPrefixListEntries" else "TransitGatewayRouteTableId"
+                )
                 for entry in doc[key] if isinstance(doc[key], list) else []:
                     rtb = entry.get(id_field) if isinstance(entry, dict) else None
                     if isinstance(rtb, str):
@@ -360,7 +362,11 @@ def export_folder(raw: dict[str, Any], folder: str | Path) -> list[Path]:
         managed = (section.get("ec2:DescribeManagedPrefixLists") or {}).get("PrefixLists", [])
         for call, body in sorted(section.items()):
             if call in per_table:
-                id_field = "PrefixListId" if call == "ec2:GetManagedPrefixListEntries" else "TransitGatewayRouteTableId"
+                id_field = (
+                    "PrefixListId"
+                    if call == "ec2:GetManagedPrefixListEntries"
+                    else "TransitGatewayRouteTableId"
+                )
                 items = [{id_field: rid, **b} for rid, b in sorted(body.items())]
                 doc: dict[str, Any] = {per_table[call]: items}
                 fname = per_table[call]

@@ -181,7 +181,9 @@ class VpcEndpoint(_Res):
     vpc_id: str
     service_name: str  # com.amazonaws.<region>.s3
     # Resource / ServiceNetwork: VPC Lattice endpoints; Other: a type newer than this model.
-    endpoint_type: Literal["Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork", "Other"]
+    endpoint_type: Literal[
+        "Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork", "Other"
+    ]
     state: str = "available"
     route_table_ids: tuple[str, ...] = ()  # Gateway
     prefix_list_id: str | None = None  # Gateway: the service's managed prefix list

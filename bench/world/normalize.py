@@ -75,9 +75,7 @@ def _merge_peering(
         )
 
 
-def _subnets(
-    raw_subnets: list[dict[str, Any]], world: dict[str, Any], notes: list[str]
-) -> dict[str, Subnet]:
+def _subnets(raw_subnets: list[dict[str, Any]], world: dict[str, Any], notes: list[str]) -> dict[str, Subnet]:
     """Subnets with their route table and ACL. A partial snapshot (no route tables, no ACLs) still
     loads: the link is None, the engine assumes what AWS guarantees (the local route; for ACLs, none
     known, so none applied) and names the gap in the verdict; every gap is in ``World.notes``."""
@@ -114,15 +112,18 @@ def _subnets(
     if no_rtb:
         notes.append(
             f"missing route tables: {len(no_rtb)} subnet(s) with no route table association and no main "
-            f"route table in the snapshot ({', '.join(sorted(no_rtb)[:5])}{'...' if len(no_rtb) > 5 else ''}); "
-            "only the VPC's local route is assumed"
+            f"route table in the snapshot ({_few(no_rtb)}); only the VPC's local route is assumed"
         )
     if no_acl:
         notes.append(
             f"missing network ACLs: {len(no_acl)} subnet(s) with no network ACL in the snapshot "
-            f"({', '.join(sorted(no_acl)[:5])}{'...' if len(no_acl) > 5 else ''}); no ACL is applied to them"
+            f"({_few(no_acl)}); no ACL is applied to them"
         )
     return out
+
+
+def _few(ids: list[str]) -> str:
+    return ", ".join(sorted(ids)[:5]) + ("..." if len(ids) > 5 else "")
 
 
 def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
@@ -135,7 +136,10 @@ def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
             if res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs):
                 kept[rid] = res
             else:
-                notes.append(f"{rid}: its subnet {res.subnet_id} is not in the world (not captured, or IPv6-only); left out")
+                notes.append(
+                    f"{rid}: its subnet {res.subnet_id} is not in the world (not captured, or IPv6-only); "
+                    "left out"
+                )
         fields[kind] = kept
     enis = fields["network_interfaces"]
     fields["instances"] = {
@@ -211,7 +215,9 @@ def _owners(fields: dict[str, Any], owners: Any, source: str | None) -> None:
     if not owners:
         return
     if not isinstance(owners, dict):
-        raise SnapshotError(f"{source + ': ' if source else ''}field 'owners' must map resource id -> account id")
+        raise SnapshotError(
+            f"{source + ': ' if source else ''}field 'owners' must map resource id -> account id"
+        )
     for kind, value in fields.items():
         if isinstance(value, dict) and kind != "dns":
             fields[kind] = {
