@@ -143,7 +143,9 @@ def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
         fields[kind] = kept
     enis = fields["network_interfaces"]
     fields["instances"] = {
-        k: v.model_copy(update={"eni_ids": tuple(e for e in v.eni_ids if e in enis)})
+        k: v
+        if all(e in enis for e in v.eni_ids)
+        else v.model_copy(update={"eni_ids": tuple(e for e in v.eni_ids if e in enis)})
         for k, v in fields["instances"].items()
     }
     fields["nat_gateways"] = {k: v for k, v in fields["nat_gateways"].items() if v.eni_id in enis}
