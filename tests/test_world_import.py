@@ -410,3 +410,15 @@ def test_the_documented_capture_script_is_read_only_and_covers_the_importer() ->
     for call in ("vpcs", "subnets", "route-tables", "network-acls", "transit-gateway-route-tables"):
         assert f" {call} " in script or f" {call} \\" in script
     assert "ec2:DescribeInstances" in REGION_KEYS.values()
+
+
+def test_a_malformed_section_names_the_file_it_came_from(tmp_path: Path) -> None:
+    d = tmp_path / "cap" / "us-east-1"
+    _write(d, "Vpcs.json", {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]})
+    _write(d, "my-subnets.json", {"Subnets": [{"VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"}]})
+    r = CliRunner().invoke(
+        app, ["worlds", "import", str(tmp_path / "cap"), "--out", str(tmp_path / "w.json")]
+    )
+    assert r.exit_code == 2
+    text = " ".join(r.output.split())
+    assert "Subnets[0]: missing field 'SubnetId'" in text and "us-east-1/my-subnets.json" in text

@@ -210,12 +210,16 @@ def register(app: typer.Typer) -> None:
 
         try:
             imported = import_folder(folder, name=name, region=region, account=account)
-            raw = imported.raw
-            raw["dns"] = service_dns(sorted(raw["regions"]))
-            raw["ip_ranges"] = ip_ranges_subset(set(raw["regions"]))
-            world = normalize(raw, str(folder))
         except SnapshotError as exc:
             fail(str(exc))
+        raw = imported.raw
+        raw["dns"] = service_dns(sorted(raw["regions"]))
+        raw["ip_ranges"] = ip_ranges_subset(set(raw["regions"]))
+        try:
+            world = normalize(raw, str(folder))
+        except SnapshotError as exc:
+            files = imported.files_of(str(exc))
+            fail(f"{exc}" + (f" (read from {', '.join(files)})" if files else ""))
         target = out or _default_out() / f"{raw['name']}.json"
         write_snapshot(raw, target)
         for s in imported.skipped:

@@ -114,6 +114,13 @@ class Imported:
     files: list[str] = field(default_factory=list)  # read, relative to the folder
     skipped: list[str] = field(default_factory=list)  # "file: reason"
     not_modelled: list[str] = field(default_factory=list)
+    # (Region, "service:Operation") -> the files that fed it, to name them in errors.
+    origin: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def files_of(self, message: str) -> list[str]:
+        """The files behind the section a normalization error names (``regions.<R>.<call>``)."""
+        m = re.search(r"regions\.([a-z0-9-]+)\.([a-z0-9-]+:[A-Za-z]+)", message)
+        return self.origin.get((m.group(1), m.group(2)), []) if m else []
 
 
 def _is_region(name: str) -> bool:
@@ -191,6 +198,7 @@ def _own_ids(key: str, body: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 def _read_folder(folder: Path, root: Path, out: Imported) -> dict[str, Any]:
     bodies: dict[str, Any] = {}
+    seen: dict[str, list[str]] = bodies.setdefault("_origin", {})
     for path in sorted(folder.glob("*.json")):
         rel = str(path.relative_to(root))
         try:
@@ -211,6 +219,7 @@ def _read_folder(folder: Path, root: Path, out: Imported) -> dict[str, Any]:
             if key in REGION_KEYS:
                 recognised = True
                 _merge(bodies, REGION_KEYS[key], {key: doc[key]})
+                seen.setdefault(REGION_KEYS[key], []).append(rel)
             elif key == "PrefixLists":
                 recognised = True
                 items = doc[key] if isinstance(doc[key], list) else []
@@ -278,6 +287,7 @@ def import_folder(
     for acc, reg, sub in _layout(root):
         bodies = _read_folder(sub, root, out)
         zones = bodies.pop("_zones", [])
+        origin = bodies.pop("_origin", {})
         if not bodies:
             continue  # nothing this folder holds is part of a world
         here = reg or region or _region_of({**bodies, "_zones": zones})
@@ -289,6 +299,8 @@ def import_folder(
         if not _is_region(here):
             raise SnapshotError(f"{sub}: {here!r} is not an AWS Region code")
         section = regions.setdefault(here, {})
+        for call, files in origin.items():
+            out.origin.setdefault((here, call), []).extend(files)
         for call, body in bodies.items():
             if call.startswith(("ec2:Search", "ec2:Get")):
                 per = section.setdefault(call, {})
