@@ -1,5 +1,0 @@
-"""``python -m bench.cli``: the same as the ``reachbench`` command."""
-
-from bench.cli import main
-
-main()
