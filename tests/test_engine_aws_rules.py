@@ -399,6 +399,8 @@ def test_vgw_source_ip_is_checked_by_the_acl_that_denies_it() -> None:
         ("orders-bucket.s3.ap-northeast-2.amazonaws.com", "S3", "ap-northeast-2"),
         ("dynamodb.eu-west-1.amazonaws.com", "DYNAMODB", "eu-west-1"),
         ("sts.us-east-1.amazonaws.com", "AMAZON", "us-east-1"),
+        ("s3-fips.us-east-1.amazonaws.com", "S3", "us-east-1"),  # botocore's FIPS variant
+        ("s3.dualstack.eu-west-1.amazonaws.com", "S3", "eu-west-1"),  # and its dual-stack one
     ],
 )
 def test_service_hostnames_resolve_to_the_services_published_prefixes(

@@ -43,20 +43,31 @@ _PATTERN = re.compile(
 
 @lru_cache(maxsize=1)
 def _hosts() -> dict[str, tuple[str, str]]:
-    """Every hostname botocore's endpoint data names -> (service endpoint prefix, Region)."""
+    """Every hostname botocore's endpoint data names -> (service endpoint prefix, Region): the default
+    hostname and its variants (FIPS, dual-stack), per endpoint, per service and per partition."""
     out: dict[str, tuple[str, str]] = {}
     for part in _endpoints()["partitions"]:
         suffix = part["dnsSuffix"]
-        default_host = part.get("defaults", {}).get("hostname", "{service}.{region}.{dnsSuffix}")
+        defaults = part.get("defaults", {})
+        default_host = defaults.get("hostname", "{service}.{region}.{dnsSuffix}")
         regions = set(part["regions"])
         for service, svc in sorted(part["services"].items()):
+            templates = [
+                (v["hostname"], v.get("dnsSuffix", suffix))
+                for v in (*defaults.get("variants", ()), *svc.get("defaults", {}).get("variants", ()))
+                if v.get("hostname")
+            ]
             for region, ep in sorted(svc.get("endpoints", {}).items()):
                 if region not in regions:
                     continue
-                host = ep.get("hostname") or default_host.format(
-                    service=service, region=region, dnsSuffix=suffix
-                )
-                out.setdefault(host.lower(), (service, region))
+                names = [
+                    ep.get("hostname")
+                    or default_host.format(service=service, region=region, dnsSuffix=suffix)
+                ]
+                names += [v["hostname"] for v in ep.get("variants", ()) if v.get("hostname")]
+                names += [t.format(service=service, region=region, dnsSuffix=d) for t, d in templates]
+                for host in names:
+                    out.setdefault(host.lower(), (service, region))
     return out
 
 
