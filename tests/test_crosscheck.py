@@ -117,6 +117,7 @@ def random_world(seed: int) -> World:
         pool.extend(f"10.{v}.{s}.0/24" for s in range(len(subnets[vpcs[v]])))
     has_tgw = nv >= 2 and rnd.random() < 0.7
     has_pcx = nv >= 2 and rnd.random() < 0.5
+    pcx_routed = rnd.random() < 0.5
     # With a second TGW, the last VPC hangs off it and the two TGWs are joined by a peering attachment
     # (associated on each side or not), as in the field test's Virginia-Tokyo path.
     peered = has_tgw and rnd.random() < 0.5
@@ -282,6 +283,8 @@ def random_world(seed: int) -> World:
                 if o == v:
                     continue
                 way = rnd.choice(["tgw", "tgw", "pcx", "blackhole", None])
+                if has_pcx and {v, o} == {0, 1} and pcx_routed:  # often both ways, so replies return
+                    way = "pcx"
                 if way == "tgw" and has_tgw:
                     routes.append(
                         Route(destination_cidr=f"10.{o}.0.0/16", target_type="tgw", target_id=home[vpc])
@@ -435,12 +438,25 @@ def gateway_source_candidates(world: World, vpc_ids: tuple[str, ...]) -> list[st
 def test_gateway_sources_are_sets_narrowed_by_source_ip(seed: int) -> None:
     """An internet or VPN gateway as source is every address that can arrive through it: the engine's
     verdict for the gateway is reachable iff the naive checker gets some candidate address through, and
-    with ``source_ip`` the engine agrees with the checker on that one address."""
+    with ``source_ip`` the engine agrees with the checker on that one address. A VPC peering connection
+    as source likewise: the requester VPC's addresses into the accepter VPC."""
     world = random_world(seed)
     engine = Engine(world)
     rnd = random.Random(seed)
-    for gw in sorted([*world.internet_gateways, *world.vpn_gateways]):
+    for gw in sorted([*world.internet_gateways, *world.vpn_gateways, *world.vpc_peering_connections]):
         is_igw = gw in world.internet_gateways
+        if gw in world.vpc_peering_connections:
+            pcx = world.vpc_peering_connections[gw]
+            dsts = sorted(
+                e.private_ips[0]
+                for e in world.network_interfaces.values()
+                if e.kind == "instance" and e.vpc_id == pcx.accepter_vpc_id
+            )
+            peer = ipaddress.ip_network(pcx.requester_cidrs[0])
+            candidates = [c for c in gateway_source_candidates(world, ()) if ipaddress.ip_address(c) in peer]
+            candidates = candidates or [str(peer.network_address)]
+            check_gateway_source(engine, world, rnd, seed, gw, dsts, candidates)
+            continue
         vpcs = (world.internet_gateways[gw] if is_igw else world.vpn_gateways[gw]).vpc_ids
         if is_igw:
             dsts = sorted(e.public_ip for e in world.network_interfaces.values() if e.public_ip)
@@ -461,19 +477,32 @@ def test_gateway_sources_are_sets_narrowed_by_source_ip(seed: int) -> None:
                 if any(ipaddress.ip_address(c) in n for n in behind)
                 and not any(ipaddress.ip_address(c) in n for n in inside)
             ]
-        for dst in dsts:
-            proto, port = rnd.choice(PROBES)
-            naive = {c: naive_check_from_gateway(world, gw, c, dst, proto, port) for c in candidates}
-            whole = engine.analyze(Query(region=R, source=gw, destination=dst, protocol=proto, port=port))
-            assert whole.error is None, whole.message
-            context = (seed, gw, dst, proto, port, whole.explanation_code, whole.blocking_component)
-            assert whole.reachable is any(n.reachable for n in naive.values()), context
-            if whole.reachable:
-                assert whole.witness is not None and naive[whole.witness.src].reachable, context
-            for c in rnd.sample(candidates, min(3, len(candidates))):
-                one = engine.analyze(
-                    Query(region=R, source=gw, source_ip=c, destination=dst, protocol=proto, port=port)
-                )
-                assert one.reachable is naive[c].reachable, (*context, c, naive[c])
-                if not naive[c].reachable and not naive[c].on_return:
-                    assert one.explanation_code == naive[c].code, (*context, c, naive[c])
+        check_gateway_source(engine, world, rnd, seed, gw, dsts, candidates)
+
+
+def check_gateway_source(
+    engine: Engine,
+    world: World,
+    rnd: random.Random,
+    seed: int,
+    gw: str,
+    dsts: list[str],
+    candidates: list[str],
+) -> None:
+    """The engine on a gateway source (a set), and narrowed to each sampled address, against the checker."""
+    for dst in dsts:
+        proto, port = rnd.choice(PROBES)
+        naive = {c: naive_check_from_gateway(world, gw, c, dst, proto, port) for c in candidates}
+        whole = engine.analyze(Query(region=R, source=gw, destination=dst, protocol=proto, port=port))
+        assert whole.error is None, whole.message
+        context = (seed, gw, dst, proto, port, whole.explanation_code, whole.blocking_component)
+        assert whole.reachable is any(n.reachable for n in naive.values()), context
+        if whole.reachable:
+            assert whole.witness is not None and naive[whole.witness.src].reachable, context
+        for c in rnd.sample(candidates, min(3, len(candidates))):
+            one = engine.analyze(
+                Query(region=R, source=gw, source_ip=c, destination=dst, protocol=proto, port=port)
+            )
+            assert one.reachable is naive[c].reachable, (*context, c, naive[c])
+            if not naive[c].reachable and not naive[c].on_return:
+                assert one.explanation_code == naive[c].code, (*context, c, naive[c])

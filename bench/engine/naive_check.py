@@ -153,7 +153,7 @@ class _Trip:
             raise _Stop("NO_ROUTE_TO_DESTINATION", rtb.id)
         if best.state == "blackhole":
             raise _Stop("BAD_STATE_ROUTE", rtb.id)
-        if best.target_type in ("igw", "vgw") and best.target_id == self.home_gateway:
+        if best.target_type in ("igw", "vgw", "pcx") and best.target_id == self.home_gateway:
             return "gateway", best.target_id or ""  # a reply back to the gateway the packet came in by
         if best.target_type == "local":
             return self.into_vpc(subnet.vpc_id, pkt, from_subnet=subnet_id)
@@ -420,7 +420,8 @@ def naive_check(world: World, source_eni: str, dst: str, proto: str, port: int |
 def naive_check_from_gateway(
     world: World, gateway_id: str, src: str, dst: str, proto: str, port: int | None
 ) -> NaiveResult:
-    """One packet from outside address ``src`` entering through an internet or virtual private gateway.
+    """One packet from outside address ``src`` entering through an internet or virtual private gateway,
+    or a VPC peering connection (into its accepter VPC, ``src`` in the requester VPC).
 
     Through an internet gateway only a public address of an interface in an attached VPC can be
     addressed (translated to its private address); through a VGW the packet enters the attached VPC.
@@ -439,6 +440,12 @@ def naive_check_from_gateway(
             return NaiveResult(False, "IGW_EXPECTS_PUBLIC_ADDRESS", gateway_id)
         entry = lambda trip, pkt: trip.arrive(eni.subnet_id, pkt, same=False)  # noqa: E731
         inner = eni.private_ips[0]
+    elif gateway_id in world.vpc_peering_connections:  # into the accepter's VPC, from the requester's
+        pcx = world.vpc_peering_connections[gateway_id]
+        if pcx.status != "active":
+            return NaiveResult(False, "BAD_STATE", gateway_id)
+        entry = lambda trip, pkt: trip.into_vpc(pcx.accepter_vpc_id, pkt, from_subnet=None)  # noqa: E731
+        inner = dst
     else:
         vgw = world.vpn_gateways[gateway_id]
         vpc = sorted(vgw.vpc_ids)[0]

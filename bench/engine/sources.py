@@ -62,6 +62,21 @@ def gateway_starts(ix: WorldIndex, res: Resolved, head: tuple) -> list[Start]:
             obj.requester_cidrs if here_is_acc else obj.accepter_cidrs
         )
         crossed = obj.accepter_region != obj.requester_region
+        if obj.status != "active":  # nothing arrives through a peering that is not active
+
+            def closed(walk: Walk, pkt: Pkt, ctx: Ctx) -> None:
+                walk.block(
+                    pkt,
+                    head,
+                    ctx,
+                    obj.id,
+                    "vpc-peering-connection",
+                    None,
+                    "BAD_STATE",
+                    f"status {obj.status}",
+                )
+
+            return [(src, closed)]
         return [(src, lambda walk, pkt, ctx: walk.local(vpc, pkt, head, ctx.but(crossed_region=crossed)))]
     if rt == ResourceType.VPC_ENDPOINT:
         src = AddrSet.of_cidrs(ix.pl_cidrs.get(obj.prefix_list_id or "", ())) or PUBLIC
