@@ -103,7 +103,6 @@ IGNORED = frozenset(
         "Volumes",
     }
 )
-_ACCOUNT = re.compile(r"^\d{3,12}$")
 
 
 @dataclass
