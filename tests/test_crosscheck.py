@@ -1,4 +1,16 @@
-"""The engine against the naive per-packet checker on random small worlds (hypothesis, derandomized)."""
+"""The engine against the naive per-packet checker on random small worlds (hypothesis, derandomized).
+
+The random worlds exercise the AWS rules the checker re-implements separately: route priority at one
+prefix length (static, prefix list, propagated; the local route over more specific propagated routes:
+https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html), VPN gateway destinations
+from static and propagated routes (https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNRoutingTypes.html),
+transit gateway propagations and static-over-propagated routes
+(https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html), attachment subnets per
+Availability Zone (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html) and their ACLs
+for senders beside the attachment (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html), and
+gateway sources as address sets narrowed by SourceIp
+(https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInsightsPath.html).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.engine import Engine
-from bench.engine.naive_check import naive_check
+from bench.engine.addrset import INTERNET_SOURCES, ip_int
+from bench.engine.naive_check import _behind_vgw, naive_check, naive_check_from_gateway
 from bench.engine.testing import WorldBuilder, allow_all_acl
 from bench.model import Query
 from bench.world.model import (
@@ -29,6 +42,7 @@ from bench.world.model import (
     TransitGatewayRouteTable,
     Vpc,
     VpcPeeringConnection,
+    VpnGateway,
     World,
 )
 
@@ -88,17 +102,30 @@ def random_world(seed: int) -> World:
     nv = rnd.randint(1, 3)
     vpcs = [f"vpc-{v}" for v in range(nv)]
     subnets: dict[str, list[str]] = {}
-    pool = ["0.0.0.0/0", "10.0.0.0/8", "35.72.0.0/13", "54.0.0.0/8", "3.0.0.0/8"]
+    pool = [
+        "0.0.0.0/0",
+        "10.0.0.0/8",
+        "35.72.0.0/13",
+        "54.0.0.0/8",
+        "3.0.0.0/8",
+        "198.51.100.0/24",
+        "192.168.0.0/16",
+    ]
     for v in range(nv):
         pool.append(f"10.{v}.0.0/16")
         subnets[vpcs[v]] = [f"subnet-{v}{s}" for s in range(rnd.randint(1, 3))]
         pool.extend(f"10.{v}.{s}.0/24" for s in range(len(subnets[vpcs[v]])))
     has_tgw = nv >= 2 and rnd.random() < 0.7
     has_pcx = nv >= 2 and rnd.random() < 0.5
+    pcx_routed = rnd.random() < 0.5
     # With a second TGW, the last VPC hangs off it and the two TGWs are joined by a peering attachment
     # (associated on each side or not), as in the field test's Virginia-Tokyo path.
     peered = has_tgw and rnd.random() < 0.5
     home = {vpc: "tgw-1" if peered and v == nv - 1 else "tgw-0" for v, vpc in enumerate(vpcs)}
+    # Subnets 0 and 2 are in us-east-1a, subnet 1 in us-east-1b; the TGW attachment has a subnet in
+    # us-east-1a (subnet 0) and sometimes one in us-east-1b.
+    attached_at = {vpc: (0, 1) if len(subnets[vpc]) > 1 and rnd.random() < 0.5 else (0,) for vpc in vpcs}
+    propagations: dict[str, list[str]] = {"tgw-0": [], "tgw-1": []}
     if has_tgw:
         tables: dict[str, tuple[list[str], list[TgwRoute]]] = {"tgw-0": ([], [])}
         b.add("transit_gateways", TransitGateway(id="tgw-0", region=R))
@@ -129,13 +156,25 @@ def random_world(seed: int) -> World:
                     transit_gateway_id=home[vpc],
                     resource_type="vpc",
                     resource_id=vpc,
-                    subnet_ids=(subnets[vpc][0],),
+                    subnet_ids=tuple(subnets[vpc][k] for k in attached_at[vpc]),
                 ),
             )
             if rnd.random() < 0.85:
                 tables[home[vpc]][0].append(att)
             for t, (_, routes) in tables.items():
                 via = att if t == home[vpc] else "tgw-attach-peer"
+                how = rnd.random()
+                if t == home[vpc] and how < 0.3:  # a propagation only: the route is implied
+                    propagations[t].append(att)
+                    continue
+                if t == home[vpc] and how < 0.45:  # a static route beats a propagated one
+                    routes.append(
+                        TgwRoute(
+                            destination_cidr=f"10.{v}.0.0/16", attachment_ids=(att,), route_type="propagated"
+                        )
+                    )
+                    routes.append(TgwRoute(destination_cidr=f"10.{v}.0.0/16", state="blackhole"))
+                    continue
                 routes.append(
                     TgwRoute(
                         destination_cidr=f"10.{v}.0.0/16",
@@ -152,6 +191,7 @@ def random_world(seed: int) -> World:
                     transit_gateway_id=t,
                     routes=tuple(routes),
                     association_attachment_ids=tuple(assoc),
+                    propagation_attachment_ids=tuple(propagations[t]),
                 ),
             )
     if has_pcx:
@@ -171,6 +211,12 @@ def random_world(seed: int) -> World:
         )
     for v, vpc in enumerate(vpcs):
         b.add("vpcs", Vpc(id=vpc, region=R, cidrs=(f"10.{v}.0.0/16",)))
+        vgw = f"vgw-{v}" if rnd.random() < 0.4 else None
+        if vgw:
+            b.add(
+                "vpn_gateways",
+                VpnGateway(id=vgw, region=R, vpc_ids=(vpc,), remote_cidrs=("192.168.0.0/16",)),
+            )
         igw = f"igw-{v}" if rnd.random() < 0.7 else None
         if igw:
             b.add("internet_gateways", InternetGateway(id=igw, region=R, vpc_ids=(vpc,)))
@@ -237,6 +283,8 @@ def random_world(seed: int) -> World:
                 if o == v:
                     continue
                 way = rnd.choice(["tgw", "tgw", "pcx", "blackhole", None])
+                if has_pcx and {v, o} == {0, 1} and pcx_routed:  # often both ways, so replies return
+                    way = "pcx"
                 if way == "tgw" and has_tgw:
                     routes.append(
                         Route(destination_cidr=f"10.{o}.0.0/16", target_type="tgw", target_id=home[vpc])
@@ -254,6 +302,17 @@ def random_world(seed: int) -> World:
                             state="blackhole",
                         )
                     )
+            if vgw:  # propagated routes: BGP-learned 172.16/12, losers to the local and static routes
+                prop = {"target_type": "vgw", "target_id": vgw, "origin": "EnableVgwRoutePropagation"}
+                if rnd.random() < 0.7:
+                    routes.append(Route(destination_cidr="172.16.0.0/12", **prop))
+                if rnd.random() < 0.5:
+                    routes.append(Route(destination_cidr="192.168.0.0/16", **prop))
+                if rnd.random() < 0.5:
+                    routes.append(Route(destination_cidr=f"10.{v}.{s}.0/24", **prop))
+                for o in range(nv):
+                    if o != v and rnd.random() < 0.5:
+                        routes.append(Route(destination_cidr=f"10.{o}.0.0/16", **prop))
             if rnd.random() < 0.3:
                 routes.append(
                     Route(
@@ -274,7 +333,7 @@ def random_world(seed: int) -> World:
                     region=R,
                     vpc_id=vpc,
                     cidr=f"10.{v}.{s}.0/24",
-                    availability_zone="us-east-1a",
+                    availability_zone="us-east-1b" if s == 1 else "us-east-1a",
                     route_table_id=f"rtb-{v}{s}",
                     network_acl_id=acl_id,
                 ),
@@ -294,7 +353,7 @@ def random_world(seed: int) -> World:
 
 
 def destinations(world: World) -> list[str]:
-    out = ["35.72.1.1", "8.8.8.8", "10.9.9.9"]
+    out = ["35.72.1.1", "8.8.8.8", "10.9.9.9", "172.16.5.5", "192.168.1.1"]
     for eni in world.network_interfaces.values():
         out.append(eni.private_ips[0])
         if eni.public_ip:
@@ -352,3 +411,98 @@ def test_a_set_is_reachable_iff_some_member_is(seed: int, prefix: int) -> None:
             Query(region=R, source=src, destination=whole.witness.dst, protocol=proto, port=port)
         )
         assert again.reachable is True
+
+
+def gateway_source_candidates(world: World, vpc_ids: tuple[str, ...]) -> list[str]:
+    """One outside address per range every rule of the random world treats alike (rules only name the
+    pool's CIDRs and VPC CIDRs, so their ends cut every behaviour), kept inside the Internet's sources."""
+    cuts = {lo for lo, _ in INTERNET_SOURCES.ranges}
+    for cidr in [
+        *(e.cidr for a in world.network_acls.values() for e in a.entries),
+        *(c for g in world.security_groups.values() for r in (*g.ingress, *g.egress) for c in r.cidrs),
+    ]:
+        net = ipaddress.ip_network(cidr)
+        cuts.update((int(net.network_address), int(net.broadcast_address) + 1))
+    inside = [ipaddress.ip_network(c) for v in vpc_ids for c in world.vpcs[v].cidrs]
+    out = []
+    for c in sorted(cuts):
+        if c < 2**32:
+            addr = ipaddress.ip_address(c)
+            if not any(addr in n for n in inside):
+                out.append(str(addr))
+    return out
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6))
+def test_gateway_sources_are_sets_narrowed_by_source_ip(seed: int) -> None:
+    """An internet or VPN gateway as source is every address that can arrive through it: the engine's
+    verdict for the gateway is reachable iff the naive checker gets some candidate address through, and
+    with ``source_ip`` the engine agrees with the checker on that one address. A VPC peering connection
+    as source likewise: the requester VPC's addresses into the accepter VPC."""
+    world = random_world(seed)
+    engine = Engine(world)
+    rnd = random.Random(seed)
+    for gw in sorted([*world.internet_gateways, *world.vpn_gateways, *world.vpc_peering_connections]):
+        is_igw = gw in world.internet_gateways
+        if gw in world.vpc_peering_connections:
+            pcx = world.vpc_peering_connections[gw]
+            dsts = sorted(
+                e.private_ips[0]
+                for e in world.network_interfaces.values()
+                if e.kind == "instance" and e.vpc_id == pcx.accepter_vpc_id
+            )
+            peer = ipaddress.ip_network(pcx.requester_cidrs[0])
+            candidates = [c for c in gateway_source_candidates(world, ()) if ipaddress.ip_address(c) in peer]
+            candidates = candidates or [str(peer.network_address)]
+            check_gateway_source(engine, world, rnd, seed, gw, dsts, candidates)
+            continue
+        vpcs = (world.internet_gateways[gw] if is_igw else world.vpn_gateways[gw]).vpc_ids
+        if is_igw:
+            dsts = sorted(e.public_ip for e in world.network_interfaces.values() if e.public_ip)
+        else:
+            dsts = sorted(e.private_ips[0] for e in world.network_interfaces.values() if e.kind == "instance")
+        candidates = gateway_source_candidates(world, vpcs)
+        if is_igw:
+            candidates = [c for c in candidates if INTERNET_SOURCES.contains(ip_int(c))]
+        else:  # a VGW's sources are the networks behind it: static VPN routes and propagated routes
+            behind = [ipaddress.ip_network(c) for c in _behind_vgw(world, gw)]
+            candidates = sorted(
+                {*candidates, *(str(n.network_address) for n in behind)}, key=ipaddress.ip_address
+            )
+            inside = [ipaddress.ip_network(c) for v in vpcs for c in world.vpcs[v].cidrs]
+            candidates = [
+                c
+                for c in candidates
+                if any(ipaddress.ip_address(c) in n for n in behind)
+                and not any(ipaddress.ip_address(c) in n for n in inside)
+            ]
+        check_gateway_source(engine, world, rnd, seed, gw, dsts, candidates)
+
+
+def check_gateway_source(
+    engine: Engine,
+    world: World,
+    rnd: random.Random,
+    seed: int,
+    gw: str,
+    dsts: list[str],
+    candidates: list[str],
+) -> None:
+    """The engine on a gateway source (a set), and narrowed to each sampled address, against the checker."""
+    for dst in dsts:
+        proto, port = rnd.choice(PROBES)
+        naive = {c: naive_check_from_gateway(world, gw, c, dst, proto, port) for c in candidates}
+        whole = engine.analyze(Query(region=R, source=gw, destination=dst, protocol=proto, port=port))
+        assert whole.error is None, whole.message
+        context = (seed, gw, dst, proto, port, whole.explanation_code, whole.blocking_component)
+        assert whole.reachable is any(n.reachable for n in naive.values()), context
+        if whole.reachable:
+            assert whole.witness is not None and naive[whole.witness.src].reachable, context
+        for c in rnd.sample(candidates, min(3, len(candidates))):
+            one = engine.analyze(
+                Query(region=R, source=gw, source_ip=c, destination=dst, protocol=proto, port=port)
+            )
+            assert one.reachable is naive[c].reachable, (*context, c, naive[c])
+            if not naive[c].reachable and not naive[c].on_return:
+                assert one.explanation_code == naive[c].code, (*context, c, naive[c])

@@ -189,6 +189,51 @@ def register(app: typer.Typer) -> None:
             console.print(f"[yellow]skipped[/] {s}")
         console.print(f"wrote {out} ({len(body)} Regions)")
 
+    @group.command("import")
+    def import_cmd(
+        folder: Path = typer.Argument(..., help="Folder of AWS CLI JSON output (see docs/world-model.md)."),
+        name: str | None = typer.Option(None, "--name", help="World name (default: the folder's name)."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Snapshot file to write (default: <worlds folder>/<name>.json)."
+        ),
+        region: str | None = typer.Option(
+            None, "--region", help="Region of a flat folder, when its subnets do not tell it."
+        ),
+        account: str | None = typer.Option(None, "--account", help="Account id (default: from the files)."),
+    ) -> None:
+        """Turn AWS CLI output (one JSON file per describe call) into a world snapshot, offline."""
+        from bench.scenarios.worldinfo import ip_ranges_subset, service_dns
+        from bench.world.importer import import_folder
+        from bench.world.normalize import normalize
+        from bench.world.snapshot import SnapshotError, write_snapshot
+        from bench.world.summary import not_modelled
+
+        try:
+            imported = import_folder(folder, name=name, region=region, account=account)
+        except SnapshotError as exc:
+            fail(str(exc))
+        raw = imported.raw
+        raw["dns"] = service_dns(sorted(raw["regions"]))
+        raw["ip_ranges"] = ip_ranges_subset(set(raw["regions"]))
+        try:
+            world = normalize(raw, str(folder))
+        except SnapshotError as exc:
+            files = imported.files_of(str(exc))
+            fail(f"{exc}" + (f" (read from {', '.join(files)})" if files else ""))
+        target = out or _default_out() / f"{raw['name']}.json"
+        write_snapshot(raw, target)
+        for s in imported.skipped:
+            console.print(f"[yellow]skipped[/] {s}")
+        for note in world.notes:
+            if not note.startswith("not modelled: "):
+                console.print(f"[dim]note:[/] {note}")
+        for item in not_modelled(world):
+            console.print(f"[yellow]not modelled:[/] {item}")
+        console.print(
+            f"wrote {target}: {len(imported.files)} files, Regions {', '.join(world.regions)}, "
+            f"{len(world.vpcs)} VPCs, {len(world.subnets)} subnets, {len(world.instances)} instances"
+        )
+
     @group.command("synth")
     def synth_cmd(
         vpcs: int = typer.Option(100, "--vpcs", help="Number of VPCs."),

@@ -251,3 +251,8 @@ _NOT_GLOBAL = (
     "224.0.0.0/3",
 )
 PUBLIC = AddrSet.everything() - AddrSet.of_cidrs(_NOT_GLOBAL)
+# Addresses a packet arriving from the Internet through an internet gateway may come from: the public
+# addresses, plus the three documentation blocks (RFC 5737), which examples, runbooks and this benchmark's
+# scenarios use to stand for Internet clients (a rule "allow 22 from 198.51.100.0/24" means "from that
+# office on the Internet"). Private, shared, loopback and link-local sources never cross the Internet.
+INTERNET_SOURCES = PUBLIC | AddrSet.of_cidrs(("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))

@@ -29,6 +29,7 @@ from bench.engine.resolve import (
     resolve_address,
     resolve_fqdn,
 )
+from bench.engine.sources import Start, eni_start, gaps, gateway_starts, outside_source, subnet_start
 from bench.engine.walk import Arrival, Blocked, Ctx, Delivered, Pkt, Target, Walk
 from bench.model.query import DestinationKind, Query, destination_kind
 from bench.model.resources import ResourceType
@@ -36,7 +37,6 @@ from bench.model.verdict import BlockingComponent, Hop, Packet, Verdict
 from bench.world.model import World
 
 Profile = str
-Start = tuple[AddrSet, Callable[[Walk, Pkt, Ctx], None]]
 _ENI_TYPES = {"instance", "network-interface", "db-instance", "autoscaling-group", "address"}
 
 
@@ -128,6 +128,9 @@ class Engine:
             verdict = self._search(q, plan)
             self._last_search = (q, verdict)
         reached, crossed, body = verdict
+        missing = gaps(body.get("hops", ()))
+        if missing:
+            body = {**body, "message": missing}
         if profile == "ra" and crossed:
             return Verdict(
                 profile="ra",
@@ -248,7 +251,16 @@ class Engine:
         subnets: set[str] = set()
         outside = False
         region = None
-        for lo, _ in resolve_fqdn(self.ix, q.source).ranges:
+        addrs = resolve_fqdn(self.ix, q.source)
+        if q.source.strip().lower().rstrip(".") not in self.ix.dns:
+            # An AWS service endpoint outside the DNS table: its published prefixes, on the Internet.
+            head = ((q.source, "address", "egress", ""),)
+            src = addrs & AddrSet.single(ip_int(q.source_ip)) if q.source_ip else addrs
+            if not src:
+                raise QueryError("bad_query", f"{q.source_ip} is not an address of {q.source}")
+            start = (src, lambda walk, pkt, ctx: walk.internet(pkt, head, ctx))
+            return [start], Target(any_address=True), None  # type: ignore[list-item]
+        for lo, _ in addrs.ranges:
             res = resolve_address(self.ix, int_ip(lo), q.region)
             try:
                 more, back, reg = self._source_of(q, res)
@@ -275,7 +287,7 @@ class Engine:
         if rt in _ENI_TYPES and rt != "address" and not res.enis:
             raise QueryError("bad_query", f"{q.source} has no network interface in the world to send from")
         if rt == "address" and not res.enis:
-            return self._outside_source(res), Target(any_address=True), None
+            return outside_source(self.ix, res), Target(any_address=True), None
         if (
             res.enis
             and rt not in (ResourceType.SUBNET, ResourceType.VPC)
@@ -289,7 +301,7 @@ class Engine:
                 if res.address is not None and not (s & res.address):
                     s = AddrSet.single(ip_int(eni.private_ips[0]))  # the public address of the interface
                 if s:
-                    starts.append((s, _eni_start(eni, head)))
+                    starts.append((s, eni_start(eni, head)))
             if not starts:
                 raise QueryError("bad_query", f"{q.source_ip} is not an address of {q.source}")
             back = Target(
@@ -299,7 +311,7 @@ class Engine:
             return starts, back, res.region
         if rt == ResourceType.SUBNET:
             return (
-                [(AddrSet.of_cidrs([res.obj.cidr]), _subnet_start(res.ident, head))],
+                [(AddrSet.of_cidrs([res.obj.cidr]), subnet_start(res.ident, head))],
                 Target(subnet_ids=frozenset({res.ident})),
                 res.region,
             )
@@ -308,65 +320,22 @@ class Engine:
             if not subnets:
                 raise QueryError("bad_query", f"{res.ident} has no subnets to send from")
             return (
-                [(AddrSet.of_cidrs([w.subnets[s].cidr]), _subnet_start(s, head)) for s in subnets],
+                [(AddrSet.of_cidrs([w.subnets[s].cidr]), subnet_start(s, head)) for s in subnets],
                 Target(subnet_ids=frozenset(subnets)),
                 res.region,
             )
-        return self._gateway_source(res, head), Target(component_ids=frozenset({res.ident})), res.region
-
-    def _outside_source(self, res: Resolved) -> list[Start]:
-        value = res.address.min()  # type: ignore[union-attr]
-        head = ((res.ident, "address", "egress", ""),)
-        if self.ix.public_set.contains(value):
-            return [(res.address, lambda walk, pkt, ctx: walk.internet(pkt, head, ctx))]  # type: ignore[list-item]
-        for vgw in sorted(self.world.vpn_gateways.values(), key=lambda g: g.id):
-            if AddrSet.of_cidrs(vgw.remote_cidrs).contains(value) and vgw.vpc_ids:
-                return [(res.address, _vgw_start(vgw.id, vgw.vpc_ids[0], head))]  # type: ignore[list-item]
-        raise QueryError("unknown_resource", f"{res.ident} is not an address of any network in the world")
-
-    def _gateway_source(self, res: Resolved, head: tuple) -> list[Start]:
-        w, ix, rt, obj = self.world, self.ix, res.rtype, res.obj
-        if rt == ResourceType.INTERNET_GATEWAY:
-            return [(PUBLIC, lambda walk, pkt, ctx: _igw_source(walk, obj.id, obj.vpc_ids, pkt, head, ctx))]
-        if rt == ResourceType.VPN_GATEWAY:
-            starts = []
-            for vpc in sorted(obj.vpc_ids):
-                src = AddrSet.of_cidrs(obj.remote_cidrs) or AddrSet.everything() - ix.vpc_set.get(
-                    vpc, AddrSet()
+        starts = [(src, start) for src, start in gateway_starts(self.ix, res, head) if src]
+        if not starts:
+            raise QueryError("bad_query", f"no address in the world can arrive through {res.ident}")
+        if narrow is not None:
+            # Reachability Analyzer's SourceIp: the analysis is limited to packets from that address
+            # (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInsightsPath.html).
+            starts = [(src & narrow, start) for src, start in starts if src & narrow]
+            if not starts:
+                raise QueryError(
+                    "bad_query", f"{q.source_ip} is not an address that can arrive through {res.ident}"
                 )
-                starts.append((src, _vgw_start(obj.id, vpc, ())))
-            return starts  # type: ignore[return-value]
-        if rt == ResourceType.VPC_PEERING_CONNECTION:
-            here_is_acc = obj.accepter_region == res.region or obj.requester_vpc_id not in w.vpcs
-            vpc = obj.accepter_vpc_id if here_is_acc else obj.requester_vpc_id
-            other = obj.requester_vpc_id if here_is_acc else obj.accepter_vpc_id
-            src = ix.vpc_set.get(other) or AddrSet.of_cidrs(
-                obj.requester_cidrs if here_is_acc else obj.accepter_cidrs
-            )
-            crossed = obj.accepter_region != obj.requester_region
-            return [(src, lambda walk, pkt, ctx: walk.local(vpc, pkt, head, ctx.but(crossed_region=crossed)))]
-        if rt == ResourceType.VPC_ENDPOINT:
-            src = AddrSet.of_cidrs(ix.pl_cidrs.get(obj.prefix_list_id or "", ())) or PUBLIC
-            return [(src, lambda walk, pkt, ctx: walk.local(obj.vpc_id, pkt, head, ctx))]
-        if rt == ResourceType.TRANSIT_GATEWAY:
-            atts = sorted(
-                a.id
-                for a in w.transit_gateway_attachments.values()
-                if a.transit_gateway_id == obj.id and a.resource_type == "vpc"
-            )
-            return [(AddrSet.everything(), _tgw_att_start(a, head)) for a in atts]
-        if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT:
-            if obj.resource_type == "vpc":
-                return [(AddrSet.everything(), _tgw_att_start(obj.id, head))]
-            return [
-                (
-                    AddrSet.everything(),
-                    lambda walk, pkt, ctx: walk.tgw_enter(obj.transit_gateway_id, obj.id, pkt, (), ctx),
-                )
-            ]
-        if rt == ResourceType.NAT_GATEWAY:
-            raise QueryError("bad_query", f"{obj.id} has no network interface in the snapshot")
-        raise QueryError("unsupported_type", f"{res.ident} ({rt}) cannot be a source")
+        return starts, Target(component_ids=frozenset({res.ident})), res.region
 
     # -- search ------------------------------------------------------------------------------------
     def _l4s(self, q: Query) -> list[L4]:
@@ -500,43 +469,6 @@ def _start_return(walk: Walk, arrival: Arrival, pkt: Pkt, hops: tuple, ctx: Ctx,
         walk.leave_subnet(arrival.ident, pkt, hops, ctx.but(subnet=arrival.ident))
     else:  # vpce, vgw: the reply enters the VPC from the gateway
         walk.local(arrival.vpc_id or "", pkt, hops, ctx.but(subnet=None))
-
-
-def _eni_start(eni: Any, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
-    return lambda walk, pkt, ctx: walk.start_eni(eni, pkt, head, ctx)
-
-
-def _subnet_start(subnet_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
-    return lambda walk, pkt, ctx: walk.leave_subnet(subnet_id, pkt, head, ctx.but(subnet=subnet_id))
-
-
-def _vgw_start(vgw_id: str, vpc_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
-    hops = (*head, (vgw_id, "vpn-gateway", "ingress", ""))
-    return lambda walk, pkt, ctx: walk.local(vpc_id, pkt, hops, ctx)
-
-
-def _tgw_att_start(att_id: str, head: tuple) -> Callable[[Walk, Pkt, Ctx], None]:
-    hops = (*head, (att_id, "transit-gateway-attachment", "egress", ""))
-    return lambda walk, pkt, ctx: walk.tgw_into_vpc(att_id, pkt, hops, ctx)
-
-
-def _igw_source(walk: Walk, igw_id: str, vpc_ids: tuple[str, ...], pkt: Pkt, head: tuple, ctx: Ctx) -> None:
-    rest = pkt.dst
-    for addr, eni in sorted(walk.ix.eni_by_public.items()):
-        if eni.vpc_id in vpc_ids and rest.contains(addr):
-            walk.igw_ingress(eni, addr, pkt.with_dst(AddrSet.single(addr)), head, ctx)
-            rest = rest.cut(addr, addr)
-    if rest:
-        walk.block(
-            pkt.with_dst(rest),
-            head,
-            ctx,
-            igw_id,
-            "internet-gateway",
-            "ingress",
-            "IGW_EXPECTS_PUBLIC_ADDRESS",
-            "only public addresses of interfaces enter through the gateway",
-        )
 
 
 @lru_cache(maxsize=64)  # the core suite alone has 36 worlds: a smaller cache rebuilds engines per case

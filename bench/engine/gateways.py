@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from bench.engine.addrset import PUBLIC, AddrSet, ip_int
-from bench.engine.index import L4, RouteC, WorldIndex
+from bench.engine.index import L4, VGW_UNKNOWN, RouteC, WorldIndex, acl_of
 from bench.engine.state import Arrival, Ctx, Hop, NatFrame, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -196,7 +196,7 @@ class GatewayMixin:
             )
             return
         if nat.subnet_id != ctx.subnet:
-            kept, hops = self.acl(w.subnets[nat.subnet_id].network_acl_id, False, pkt, hops, ctx)
+            kept, hops = self.acl(acl_of(w.subnets[nat.subnet_id]), False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
@@ -245,11 +245,33 @@ class GatewayMixin:
                 "the VPC has no attachment to this transit gateway",
             )
             return
-        # The packet reaches the TGW's interface in the attachment subnet of its own Availability Zone;
-        # that subnet's ACL applies inbound unless the sender is in the same subnet.
-        sub = self.attachment_subnet(att_id, ctx.subnet)
-        if sub is not None and sub != ctx.subnet:
-            kept, hops = self.acl(self.ix.world.subnets[sub].network_acl_id, False, pkt, hops, ctx)
+        w = self.ix.world
+        subnets = sorted(s for s in w.transit_gateway_attachments[att_id].subnet_ids if s in w.subnets)
+        if subnets:
+            # "Resources in Availability Zones where there is no transit gateway attachment cannot reach
+            # the transit gateway" (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html):
+            # the packet reaches the TGW's interface in the attachment subnet of its own AZ, or nowhere.
+            here = w.subnets.get(ctx.subnet or "")
+            az = here.availability_zone if here is not None else None
+            same_az = [s for s in subnets if s == ctx.subnet] or [
+                s for s in subnets if w.subnets[s].availability_zone == az
+            ]
+            if not same_az:
+                self.block(
+                    pkt,
+                    hops,
+                    ctx,
+                    att_id,
+                    "transit-gateway-attachment",
+                    "ingress",
+                    "CANNOT_ROUTE",
+                    f"no attachment subnet in {az}",
+                )
+                return
+            # That subnet's ACL applies inbound, also when the sender is in the attachment subnet itself
+            # (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html: from instances to the TGW in
+            # one subnet, outbound rules use the destination, inbound rules the source).
+            kept, hops = self.acl(acl_of(w.subnets[same_az[0]]), False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
@@ -512,7 +534,13 @@ class GatewayMixin:
         if vgw_id in self.target.component_ids:
             self.deliver(pkt, hops, ctx, Arrival("component", vgw_id, vpc_id))
             return
-        remote = AddrSet.of_cidrs(c for c in vgw.remote_cidrs if ":" not in c)
+        remote = self.ix.vgw_remote(vgw_id)
+        if not remote:
+            # No static VPN route and no propagated prefix in the snapshot (a BGP VPN whose routes were
+            # not captured): what is behind is unknown, so any address outside the VPC is taken as
+            # behind it, and the hop (hence the verdict's message) says so.
+            remote = AddrSet.everything() - self.ix.vpc_set.get(vpc_id, AddrSet())
+            hops = (*hops[:-1], (*hops[-1][:3], VGW_UNKNOWN))
         inside = pkt.dst & remote
         if inside and self.target.any_address:
             self.deliver(pkt.with_dst(inside), hops, ctx, Arrival("vgw", vgw_id, vpc_id))

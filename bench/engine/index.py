@@ -12,17 +12,36 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bench.engine.addrset import PUBLIC, AddrSet, cidr_range, ip_int
+from bench.engine.routes import (
+    PROPAGATED_ORIGIN,
+    TGW_PROPAGATED_RANK,
+    RouteC,
+    RouteIndex,
+    prefix_len,
+    vpc_route_rank,
+)
 from bench.world.model import (
     NetworkInterface,
     Route,
     RouteTable,
     SecurityGroup,
+    Subnet,
     TgwRoute,
     TransitGatewayRouteTable,
     World,
 )
 
 _PROTO_NUM = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp"}
+# Stand-ins for what a partial snapshot lacks (docs/world-model.md, "Partial data"): a subnet without a
+# route table routes by its VPC's local route only ("<vpc>:local-only"); one without a network ACL is
+# not filtered ("<subnet>:no-acl"). Both appear in hops, and the verdict's message names them.
+LOCAL_ONLY = ":local-only"
+VGW_UNKNOWN = "networks behind the VPN not in the snapshot: any address outside the VPC assumed"
+NO_ACL = ":no-acl"
+
+
+def acl_of(subnet: Subnet) -> str:
+    return subnet.network_acl_id or subnet.id + NO_ACL
 
 
 def norm_proto(protocol: str) -> str:
@@ -81,63 +100,26 @@ class SgRuleC:
         return l4.port is not None and self.port_lo <= l4.port <= self.port_hi
 
 
-@dataclass(frozen=True, slots=True)
-class RouteC:
-    lo: int
-    hi: int
-    plen: int
-    route: Route | TgwRoute
-    label: str  # the destination as written (CIDR or prefix list id)
-
-
-def _plen(lo: int, hi: int) -> int:
-    return 32 - (hi - lo + 1).bit_length() + 1
-
-
-class RouteIndex:
-    """Longest-prefix match over one route table's routes (prefix-list routes expanded)."""
-
-    def __init__(self, routes: list[RouteC]) -> None:
-        # Longest prefix first; among equal prefixes AWS prefers a CIDR route over a prefix-list route.
-        self.routes = sorted(routes, key=lambda r: (-r.plen, r.lo, r.label.startswith("pl-"), r.label))
-        by_len: dict[int, dict[int, RouteC]] = defaultdict(dict)
-        for r in self.routes:
-            by_len[r.plen].setdefault(r.lo, r)
-        self.lengths = sorted(by_len, reverse=True)
-        self.by_len = dict(by_len)
-
-    def lookup(self, addr: int) -> RouteC | None:
-        for plen in self.lengths:
-            mask = ((1 << 32) - 1) ^ ((1 << (32 - plen)) - 1) if plen else 0
-            hit = self.by_len[plen].get(addr & mask)
-            if hit is not None:
-                return hit
-        return None
-
-    def partition(self, dst: AddrSet) -> tuple[list[tuple[AddrSet, RouteC]], AddrSet]:
-        """Split ``dst`` by the route that wins for each part; the remainder has no route."""
-        if dst.is_single():
-            hit = self.lookup(dst.min())
-            return ([(dst, hit)], AddrSet()) if hit else ([], dst)
-        out: list[tuple[AddrSet, RouteC]] = []
-        rest = dst
-        for r in self.routes:
-            if not rest:
-                break
-            part = rest.clip(r.lo, r.hi)
-            if part:
-                out.append((part, r))
-                rest = rest.cut(r.lo, r.hi)
-        return out, rest
-
-
 class WorldIndex:
     """Everything about one world the engine looks up per query, built once."""
 
     def __init__(self, world: World) -> None:
         self.world = w = world
         self.pl_cidrs: dict[str, tuple[str, ...]] = {k: v.cidrs for k, v in w.prefix_lists.items()}
+        self._vgw_remote: dict[str, AddrSet] = {}
         self.routes: dict[str, RouteIndex] = {k: self._compile_rtb(v) for k, v in w.route_tables.items()}
+        for s in w.subnets.values():
+            if s.route_table_id is None and s.vpc_id + LOCAL_ONLY not in self.routes:
+                local = RouteTable(
+                    id=s.vpc_id + LOCAL_ONLY,
+                    region=s.region,
+                    vpc_id=s.vpc_id,
+                    routes=tuple(
+                        Route(destination_cidr=c, target_type="local")
+                        for c in (w.vpcs[s.vpc_id].cidrs if s.vpc_id in w.vpcs else (s.cidr,))
+                    ),
+                )
+                self.routes[local.id] = self._compile_rtb(local)
         self.acl: dict[tuple[str, bool], tuple[AclRule, ...]] = {}
         for acl in w.network_acls.values():
             for egress in (False, True):
@@ -233,29 +215,89 @@ class WorldIndex:
     def _compile_rtb(self, rtb: RouteTable) -> RouteIndex:
         out: list[RouteC] = []
         for r in rtb.routes:
+            rank = vpc_route_rank(r)
             if r.destination_cidr and ":" not in r.destination_cidr:
                 lo, hi = cidr_range(r.destination_cidr)
-                out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr))
+                out.append(RouteC(lo, hi, prefix_len(lo, hi), r, r.destination_cidr, rank))
             elif r.destination_prefix_list_id:
                 for c in self.pl_cidrs.get(r.destination_prefix_list_id, ()):
                     if ":" not in c:
                         lo, hi = cidr_range(c)
-                        out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_prefix_list_id))
+                        out.append(RouteC(lo, hi, prefix_len(lo, hi), r, r.destination_prefix_list_id, rank))
+        # The local route is preferred over a propagated route inside the VPC's CIDR even when the
+        # propagated one is more specific (route-tables-priority, "Route priority for propagated routes").
+        local = [(c.lo, c.hi) for c in out if c.route.target_type == "local"]  # type: ignore[union-attr]
+        out = [c for c in out if c.rank < 2 or not any(lo <= c.lo and c.hi <= hi for lo, hi in local)]
         return RouteIndex(out)
 
     def _compile_tgw_rtb(self, rtb: TransitGatewayRouteTable) -> RouteIndex:
         out: list[RouteC] = []
-        for r in rtb.routes:
+        atts = self.world.transit_gateway_attachments
+        for r in self.tgw_routes_of(rtb):
             cidrs = (
                 [r.destination_cidr]
                 if r.destination_cidr
                 else list(self.pl_cidrs.get(r.prefix_list_id or "", ()))
             )
+            if r.route_type == "propagated":
+                kinds = [atts[a].resource_type for a in r.attachment_ids if a in atts]
+                rank = min((TGW_PROPAGATED_RANK.get(k, 7) for k in kinds), default=7)
+            else:
+                rank = 0 if r.destination_cidr else 1
             for c in cidrs:
                 if c and ":" not in c:
                     lo, hi = cidr_range(c)
-                    out.append(RouteC(lo, hi, _plen(lo, hi), r, r.destination_cidr or r.prefix_list_id or c))
+                    label = r.destination_cidr or r.prefix_list_id or c
+                    out.append(RouteC(lo, hi, prefix_len(lo, hi), r, label, rank))
         return RouteIndex(out)
+
+    def tgw_routes_of(self, rtb: TransitGatewayRouteTable) -> tuple[TgwRoute, ...]:
+        """The table's routes, plus those its propagations imply when the capture lacks them.
+
+        A VPC attachment propagating into a table installs a route for each of the VPC's CIDRs
+        (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html, "Route propagation"); a
+        snapshot without SearchTransitGatewayRoutes (or one built by a tool that records propagations
+        only) would otherwise route nothing. A propagated route is added only for a CIDR no captured
+        route of the table names, so a captured table is read as captured."""
+        have = {r.destination_cidr for r in rtb.routes if r.destination_cidr}
+        extra: list[TgwRoute] = []
+        w = self.world
+        for att_id in rtb.propagation_attachment_ids:
+            att = w.transit_gateway_attachments.get(att_id)
+            if att is None or att.resource_type != "vpc" or att.resource_id not in w.vpcs:
+                continue
+            for cidr in w.vpcs[att.resource_id].cidrs:
+                if ":" not in cidr and cidr not in have:
+                    have.add(cidr)
+                    extra.append(
+                        TgwRoute(destination_cidr=cidr, attachment_ids=(att_id,), route_type="propagated")
+                    )
+        return (*rtb.routes, *extra)
+
+    def vgw_remote(self, vgw_id: str) -> AddrSet:
+        """The networks behind a virtual private gateway: its VPN connections' static routes
+        (``remote_cidrs``) and every prefix it propagates into a route table of the world (the BGP-learned
+        and static VPN routes AWS installs as propagated routes,
+        https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNRoutingTypes.html)."""
+        hit = self._vgw_remote.get(vgw_id)
+        if hit is None:
+            cidrs = set()
+            vgw = self.world.vpn_gateways.get(vgw_id)
+            if vgw is not None:
+                cidrs |= {c for c in vgw.remote_cidrs if ":" not in c}
+            for rtb in self.world.route_tables.values():
+                for r in rtb.routes:
+                    if (
+                        r.target_type == "vgw"
+                        and r.target_id == vgw_id
+                        and r.origin == PROPAGATED_ORIGIN
+                        and r.destination_cidr
+                        and ":" not in r.destination_cidr
+                    ):
+                        cidrs.add(r.destination_cidr)
+            hit = AddrSet.of_cidrs(sorted(cidrs))
+            self._vgw_remote[vgw_id] = hit
+        return hit
 
     @staticmethod
     def _acl_rule(e) -> AclRule:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from bench.world.model import NetworkInterface, World
+from bench.world.model import NetworkInterface, TgwRoute, World
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,12 @@ class _Trip:
         self.reply = reply
         self.nat_memory: list[tuple[str, str]] = []  # (nat id, original source)
         self.steps = 0
+        self.home_gateway: str | None = None  # a reply to a packet that came in through this gateway
 
     def acl(self, subnet_id: str, egress: bool, pkt: _Packet) -> None:
         acl_id = self.w.subnets[subnet_id].network_acl_id
+        if acl_id is None:  # not in the snapshot: no ACL applied (as the engine)
+            return
         peer = pkt.dst if egress else pkt.src
         ok, _ = _acl_says(self.w, acl_id, egress, peer, pkt.proto, pkt.port, pkt.icmp_type)
         if not ok:
@@ -145,27 +148,13 @@ class _Trip:
             return self.arrive(subnet_id, pkt, same=True)
         self.acl(subnet_id, True, pkt)
         rtb = self.w.route_tables[subnet.route_table_id]
-        best = None
-        best_len = -1
-        for r in rtb.routes:
-            cidrs = (
-                [r.destination_cidr]
-                if r.destination_cidr
-                else list(
-                    self.w.prefix_lists[r.destination_prefix_list_id].cidrs
-                    if r.destination_prefix_list_id
-                    else []
-                )
-            )
-            for c in cidrs:
-                if c and ":" not in c and _in(pkt.dst, c):
-                    n = ipaddress.IPv4Network(c).prefixlen
-                    if n > best_len:
-                        best, best_len = r, n
+        best = _vpc_route(self.w, rtb.routes, pkt.dst)
         if best is None:
             raise _Stop("NO_ROUTE_TO_DESTINATION", rtb.id)
         if best.state == "blackhole":
             raise _Stop("BAD_STATE_ROUTE", rtb.id)
+        if best.target_type in ("igw", "vgw", "pcx") and best.target_id == self.home_gateway:
+            return "gateway", best.target_id or ""  # a reply back to the gateway the packet came in by
         if best.target_type == "local":
             return self.into_vpc(subnet.vpc_id, pkt, from_subnet=subnet_id)
         if best.target_type == "igw":
@@ -174,6 +163,13 @@ class _Trip:
             return self.via_nat(best.target_id or "", subnet_id, pkt)
         if best.target_type == "tgw":
             return self.via_tgw(best.target_id or "", subnet.vpc_id, subnet_id, pkt)
+        if best.target_type == "vgw":
+            vgw = self.w.vpn_gateways.get(best.target_id or "")
+            if vgw is None or vgw.state != "available" or subnet.vpc_id not in vgw.vpc_ids:
+                raise _Stop("BAD_STATE", best.target_id or rtb.id)
+            if not any(_in(pkt.dst, c) for c in _behind_vgw(self.w, vgw.id)):
+                raise _Stop("NO_ROUTE_TO_DESTINATION", vgw.id)
+            return "vgw", subnet.vpc_id
         if best.target_type == "pcx":
             pcx = self.w.vpc_peering_connections[best.target_id or ""]
             if pcx.status != "active":
@@ -267,8 +263,15 @@ class _Trip:
         )
         if att is None:
             raise _Stop("CANNOT_ROUTE", tgw_id)
-        if att.subnet_ids and from_subnet not in att.subnet_ids:
-            self.acl(sorted(att.subnet_ids)[0], False, pkt)
+        if att.subnet_ids:
+            # Only an attachment subnet in the sender's own AZ leads to the TGW (tgw-vpc-attachments), and
+            # its ACL's inbound rules apply even to a sender inside that subnet (tgw-nacls).
+            zone = self.w.subnets[from_subnet].availability_zone
+            mine = [s for s in sorted(att.subnet_ids) if self.w.subnets[s].availability_zone == zone]
+            if not mine:
+                raise _Stop("CANNOT_ROUTE", att.id)
+            entry = from_subnet if from_subnet in mine else mine[0]
+            self.acl(entry, False, pkt)
         return self.tgw_hop(tgw_id, att.id, pkt, seen=set())
 
     def tgw_hop(self, tgw_id: str, in_att: str, pkt: _Packet, seen: set[str]) -> tuple[str, str]:
@@ -281,13 +284,7 @@ class _Trip:
                 table = t
         if table is None:
             raise _Stop("TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION", in_att)
-        best = None
-        best_len = -1
-        for r in table.routes:
-            if r.destination_cidr and _in(pkt.dst, r.destination_cidr):
-                n = ipaddress.IPv4Network(r.destination_cidr).prefixlen
-                if n > best_len:
-                    best, best_len = r, n
+        best = _tgw_route(self.w, table, pkt.dst)
         if best is None:
             raise _Stop("TGW_RTB_CANNOT_ROUTE", table.id)
         if best.state == "blackhole" or not best.attachment_ids:
@@ -298,8 +295,79 @@ class _Trip:
             return self.tgw_hop(peer or "", out.id, pkt, seen)
         vpc_id = out.resource_id or ""
         if out.subnet_ids:
-            return self.send(sorted(out.subnet_ids)[0], pkt, None)
+            exit_subnet = sorted(out.subnet_ids)[0]
+            home = self.subnet_of(vpc_id, pkt.dst)
+            if home in out.subnet_ids:
+                exit_subnet = home
+            elif home is not None:
+                zone = self.w.subnets[home].availability_zone
+                exit_subnet = next(
+                    (s for s in sorted(out.subnet_ids) if self.w.subnets[s].availability_zone == zone),
+                    exit_subnet,
+                )
+            return self.send(exit_subnet, pkt, None)
         return self.into_vpc(vpc_id, pkt, from_subnet=None)
+
+
+def _net(cidr: str) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Network(cidr, strict=False)
+
+
+def _vpc_route(world: World, routes: tuple, dst: str) -> object | None:
+    """Longest prefix; at one length static, then prefix-list, then propagated routes; a propagated route
+    inside the local route's range never counts (route-tables-priority)."""
+    local = [_net(r.destination_cidr) for r in routes if r.target_type == "local" and r.destination_cidr]
+    found = []
+    for r in routes:
+        propagated = r.origin == "EnableVgwRoutePropagation"
+        if r.destination_cidr:
+            cidrs, rank = [r.destination_cidr], (2 if propagated else 0)
+        elif r.destination_prefix_list_id:
+            pl = world.prefix_lists.get(r.destination_prefix_list_id)
+            cidrs, rank = list(pl.cidrs if pl else ()), (2 if propagated else 1)
+        else:
+            continue
+        for c in cidrs:
+            if ":" in c or not _in(dst, c):
+                continue
+            if propagated and any(_net(c).subnet_of(n) for n in local):
+                continue
+            found.append((-_net(c).prefixlen, rank, c, r))
+    found.sort(key=lambda t: t[:3])
+    return found[0][3] if found else None
+
+
+def _tgw_route(world: World, table: object, dst: str) -> object | None:
+    """Longest prefix; at one length static before propagated; a propagating VPC attachment stands for
+    a route to each of its VPC's CIDRs that the table does not already list."""
+    routes = list(table.routes)  # type: ignore[attr-defined]
+    listed = {r.destination_cidr for r in routes}
+    for att_id in table.propagation_attachment_ids:  # type: ignore[attr-defined]
+        att = world.transit_gateway_attachments.get(att_id)
+        if att is None or att.resource_type != "vpc" or att.resource_id not in world.vpcs:
+            continue
+        for c in world.vpcs[att.resource_id].cidrs:
+            if c not in listed:
+                listed.add(c)
+                routes.append(TgwRoute(destination_cidr=c, attachment_ids=(att_id,), route_type="propagated"))
+    found = [
+        (-_net(r.destination_cidr).prefixlen, r.route_type != "static", r.destination_cidr, r)
+        for r in routes
+        if r.destination_cidr and _in(dst, r.destination_cidr)
+    ]
+    found.sort(key=lambda t: t[:3])
+    return found[0][3] if found else None
+
+
+def _behind_vgw(world: World, vgw_id: str) -> list[str]:
+    """The VPN's static routes and whatever the gateway propagates into route tables."""
+    vgw = world.vpn_gateways[vgw_id]
+    out = list(vgw.remote_cidrs)
+    for t in world.route_tables.values():
+        for r in t.routes:
+            if r.target_id == vgw_id and r.origin == "EnableVgwRoutePropagation" and r.destination_cidr:
+                out.append(r.destination_cidr)
+    return out
 
 
 def _ephemeral_candidates(world: World) -> list[int]:
@@ -335,11 +403,71 @@ def naive_check(world: World, source_eni: str, dst: str, proto: str, port: int |
         try:
             if where == "internet":
                 back.internet(reply)
+            elif where == "vgw":
+                back.into_vpc(ident, reply, from_subnet=None)
             else:
                 responder = world.network_interfaces[ident]
-                back.send(responder.subnet_id, reply, responder)
+                end, _ = back.send(responder.subnet_id, reply, responder)
+                if end != "eni":  # the reply left for the Internet or a VPN instead of the sender
+                    raise _Stop("NO_ROUTE_TO_DESTINATION", end)
         except _Stop as stop:
             last = NaiveResult(False, stop.code, stop.component, on_return=True)
             continue
         return NaiveResult(True)
+    return last
+
+
+def naive_check_from_gateway(
+    world: World, gateway_id: str, src: str, dst: str, proto: str, port: int | None
+) -> NaiveResult:
+    """One packet from outside address ``src`` entering through an internet or virtual private gateway,
+    or a VPC peering connection (into its accepter VPC, ``src`` in the requester VPC).
+
+    Through an internet gateway only a public address of an interface in an attached VPC can be
+    addressed (translated to its private address); through a VGW the packet enters the attached VPC.
+    The reply is answered when its route leads back to that same gateway."""
+    if gateway_id in world.internet_gateways:
+        igw = world.internet_gateways[gateway_id]
+        eni = next(
+            (
+                e
+                for e in sorted(world.network_interfaces.values(), key=lambda e: e.id)
+                if e.public_ip == dst and e.vpc_id in igw.vpc_ids
+            ),
+            None,
+        )
+        if eni is None:
+            return NaiveResult(False, "IGW_EXPECTS_PUBLIC_ADDRESS", gateway_id)
+        entry = lambda trip, pkt: trip.arrive(eni.subnet_id, pkt, same=False)  # noqa: E731
+        inner = eni.private_ips[0]
+    elif gateway_id in world.vpc_peering_connections:  # into the accepter's VPC, from the requester's
+        pcx = world.vpc_peering_connections[gateway_id]
+        if pcx.status != "active":
+            return NaiveResult(False, "BAD_STATE", gateway_id)
+        entry = lambda trip, pkt: trip.into_vpc(pcx.accepter_vpc_id, pkt, from_subnet=None)  # noqa: E731
+        inner = dst
+    else:
+        vgw = world.vpn_gateways[gateway_id]
+        vpc = sorted(vgw.vpc_ids)[0]
+        entry = lambda trip, pkt: trip.into_vpc(vpc, pkt, from_subnet=None)  # noqa: E731
+        inner = dst
+    out = _Trip(world, reply=False)
+    pkt = _Packet(src, inner, proto, port)
+    try:
+        _, ident = entry(out, pkt)
+    except _Stop as stop:
+        return NaiveResult(False, stop.code, stop.component)
+    responder = world.network_interfaces[ident]
+    last = NaiveResult(False, "CANNOT_ROUTE", None)
+    for eph in [None] if proto == "icmp" else _ephemeral_candidates(world):
+        back = _Trip(world, reply=True)
+        back.home_gateway = gateway_id
+        try:
+            where, _ = back.send(responder.subnet_id, _Packet(inner, src, proto, eph, 0), responder)
+        except _Stop as stop:
+            last = NaiveResult(False, stop.code, stop.component, on_return=True)
+            continue
+        if where == "gateway":
+            return NaiveResult(True)
+        last = NaiveResult(False, "CANNOT_ROUTE", None, on_return=True)
     return last

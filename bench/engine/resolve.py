@@ -13,6 +13,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.aws.endpoints import service_prefixes
 from bench.engine.addrset import PUBLIC, AddrSet, ip_int
 from bench.engine.index import WorldIndex
 from bench.model.resources import ResourceType, resource_type_of_id
@@ -187,8 +188,14 @@ def resolve_address(ix: WorldIndex, text: str, region: str) -> Resolved:
 
 
 def resolve_fqdn(ix: WorldIndex, name: str) -> AddrSet:
+    """A hostname's addresses: the world's DNS table, else, for an AWS service endpoint
+    (``{service}.{region}.amazonaws.com`` and the other forms in botocore's endpoint data), every prefix
+    ip-ranges.json publishes for that service in that Region (``bench.aws.endpoints``)."""
     addrs = ix.dns.get(name.strip().lower().rstrip("."))
     if addrs is None:
+        found = service_prefixes(name)
+        if found is not None:
+            return AddrSet.of_cidrs(found[2])
         raise QueryError("unknown_resource", f"hostname {name!r} is not in the world's DNS table")
     v4 = [a for a in addrs if ":" not in a]
     if not v4:

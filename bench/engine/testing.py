@@ -358,7 +358,7 @@ def field_test_world(fault: str = "baseline") -> World:
             transit_gateway_id="tgw-lab",
             resource_type="vpc",
             resource_id="vpc-lab",
-            subnet_ids=(pa,),
+            subnet_ids=(pa, pbb),  # one per AZ, as the scenario's lab-vpc-attachment
             association_route_table_id="tgw-rtb-lab",
         ),
         TransitGatewayAttachment(

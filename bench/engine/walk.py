@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bench.engine.addrset import AddrSet, cidr_range, int_ip
 from bench.engine.gateways import GatewayMixin
-from bench.engine.index import L4, AclRule, RouteC, WorldIndex
+from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, AclRule, RouteC, WorldIndex, acl_of
 from bench.engine.state import MAX_HOPS, Arrival, Blocked, Ctx, Delivered, Hop, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -74,9 +74,11 @@ class Walk(GatewayMixin):
         self, acl_id: str, egress: bool, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx
     ) -> tuple[Pkt | None, tuple[Hop, ...]]:
         """Stateless ACL: first matching rule by number wins; no match is the implicit deny."""
+        direction = "egress" if egress else "ingress"
+        if acl_id.endswith(NO_ACL):  # a partial snapshot: the subnet's ACL is unknown, none is applied
+            return pkt, self.hop(hops, acl_id, "network-acl", direction, "not in the snapshot: assumed open")
         rules = self.ix.acl.get((acl_id, egress), ())
         side = pkt.dst if egress else pkt.src
-        direction = "egress" if egress else "ingress"
         allowed, first = _acl_allowed(rules, side, pkt.l4)
         denied = side - allowed if allowed != side else AddrSet()
         if denied:
@@ -192,9 +194,9 @@ class Walk(GatewayMixin):
             if not rest:
                 return
             pkt = pkt.with_dst(rest)
-        kept, hops = self.acl(subnet.network_acl_id, True, pkt, hops, ctx)
+        kept, hops = self.acl(acl_of(subnet), True, pkt, hops, ctx)
         if kept is not None:
-            self.route(subnet.vpc_id, subnet.route_table_id, kept, hops, ctx)
+            self.route(subnet.vpc_id, subnet.route_table_id or subnet.vpc_id + LOCAL_ONLY, kept, hops, ctx)
 
     def route(self, vpc_id: str, rtb_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         if self.done:
@@ -297,7 +299,7 @@ class Walk(GatewayMixin):
             return
         subnet = self.ix.world.subnets[subnet_id]
         if acl:
-            kept, hops = self.acl(subnet.network_acl_id, False, pkt, hops, ctx)
+            kept, hops = self.acl(acl_of(subnet), False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept
@@ -442,7 +444,7 @@ class Walk(GatewayMixin):
             return
         ctx = ctx.but(seen=ctx.seen | {eni.id})
         if eni.subnet_id != ctx.subnet:
-            kept, hops = self.acl(w.subnets[eni.subnet_id].network_acl_id, False, pkt, hops, ctx)
+            kept, hops = self.acl(acl_of(w.subnets[eni.subnet_id]), False, pkt, hops, ctx)
             if kept is None:
                 return
             pkt = kept

@@ -28,6 +28,7 @@ class _Res(BaseModel):
     region: str
     name: str | None = None  # the Name tag
     tags: dict[str, str] = Field(default_factory=dict)
+    owner_id: str | None = None  # the account that reported it, in a multi-account import
 
 
 class Vpc(_Res):
@@ -40,9 +41,11 @@ class Subnet(_Res):
     vpc_id: str
     cidr: str
     availability_zone: str
-    route_table_id: str  # explicit association, else the VPC's main route table
+    # Explicit association, else the VPC's main route table; None when the snapshot has neither (a
+    # partial capture: the engine assumes only the local route and says so in the verdict).
+    route_table_id: str | None
     route_table_explicit: bool = False
-    network_acl_id: str
+    network_acl_id: str | None  # None: no ACL in the snapshot (assumed open, said in the verdict)
     map_public_ip_on_launch: bool = False
 
 
@@ -177,7 +180,10 @@ class NatGateway(_Res):
 class VpcEndpoint(_Res):
     vpc_id: str
     service_name: str  # com.amazonaws.<region>.s3
-    endpoint_type: Literal["Gateway", "Interface", "GatewayLoadBalancer"]
+    # Resource / ServiceNetwork: VPC Lattice endpoints; Other: a type newer than this model.
+    endpoint_type: Literal[
+        "Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork", "Other"
+    ]
     state: str = "available"
     route_table_ids: tuple[str, ...] = ()  # Gateway
     prefix_list_id: str | None = None  # Gateway: the service's managed prefix list
@@ -207,7 +213,9 @@ class TransitGateway(_Res):
 
 class TransitGatewayAttachment(_Res):
     transit_gateway_id: str
-    resource_type: Literal["vpc", "peering", "vpn", "direct-connect-gateway", "connect"]
+    resource_type: Literal[
+        "vpc", "peering", "vpn", "direct-connect-gateway", "connect", "network-function", "other"
+    ]
     resource_id: str | None = None  # VPC id, peer TGW id, VPN id
     state: str = "available"
     subnet_ids: tuple[str, ...] = ()  # vpc attachments

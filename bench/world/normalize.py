@@ -75,9 +75,10 @@ def _merge_peering(
         )
 
 
-def _subnets(
-    raw_subnets: list[dict[str, Any]], world: dict[str, Any], ctx_source: str | None
-) -> dict[str, Subnet]:
+def _subnets(raw_subnets: list[dict[str, Any]], world: dict[str, Any], notes: list[str]) -> dict[str, Subnet]:
+    """Subnets with their route table and ACL. A partial snapshot (no route tables, no ACLs) still
+    loads: the link is None, the engine assumes what AWS guarantees (the local route; for ACLs, none
+    known, so none applied) and names the gap in the verdict; every gap is in ``World.notes``."""
     explicit, main = {}, {}
     for t in world["route_tables"].values():
         for sid in t.subnet_ids:
@@ -91,26 +92,63 @@ def _subnets(
         if n.is_default:
             default_nacl[n.vpc_id] = n.id
     out: dict[str, Subnet] = {}
+    no_rtb: list[str] = []
+    no_acl: list[str] = []
     for s in raw_subnets:
         if s["id"] in out:
             continue
+        if not s.get("cidr"):
+            notes.append(f"subnet {s['id']} ({s['region']}) is IPv6-only: not modelled (IPv4 analysis)")
+            continue
         rtb = explicit.get(s["id"]) or main.get(s["vpc_id"])
         nacl = nacl_of.get(s["id"]) or default_nacl.get(s["vpc_id"])
-        where = f"{ctx_source + ': ' if ctx_source else ''}regions.{s['region']}"
         if rtb is None:
-            raise SnapshotError(
-                f"{where}.ec2:DescribeRouteTables: subnet {s['id']} has no route table "
-                f"association and VPC {s['vpc_id']} has no main route table"
-            )
+            no_rtb.append(s["id"])
         if nacl is None:
-            raise SnapshotError(
-                f"{where}.ec2:DescribeNetworkAcls: subnet {s['id']} has no network ACL "
-                f"association and VPC {s['vpc_id']} has no default network ACL"
-            )
+            no_acl.append(s["id"])
         out[s["id"]] = build(
             Subnet, **s, route_table_id=rtb, route_table_explicit=s["id"] in explicit, network_acl_id=nacl
         )
+    if no_rtb:
+        notes.append(
+            f"missing route tables: {len(no_rtb)} subnet(s) with no route table association and no main "
+            f"route table in the snapshot ({_few(no_rtb)}); only the VPC's local route is assumed"
+        )
+    if no_acl:
+        notes.append(
+            f"missing network ACLs: {len(no_acl)} subnet(s) with no network ACL in the snapshot "
+            f"({_few(no_acl)}); no ACL is applied to them"
+        )
     return out
+
+
+def _few(ids: list[str]) -> str:
+    return ", ".join(sorted(ids)[:5]) + ("..." if len(ids) > 5 else "")
+
+
+def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
+    """Drop what points at a subnet or VPC the world lacks (an IPv6-only subnet, a partial capture), so
+    the engine never meets an id it cannot resolve; each drop is noted."""
+    subnets, vpcs = fields["subnets"], fields["vpcs"]
+    for kind in ("network_interfaces", "instances", "nat_gateways"):
+        kept = {}
+        for rid, res in fields[kind].items():
+            if res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs):
+                kept[rid] = res
+            else:
+                notes.append(
+                    f"{rid}: its subnet {res.subnet_id} is not in the world (not captured, or IPv6-only); "
+                    "left out"
+                )
+        fields[kind] = kept
+    enis = fields["network_interfaces"]
+    fields["instances"] = {
+        k: v
+        if all(e in enis for e in v.eni_ids)
+        else v.model_copy(update={"eni_ids": tuple(e for e in v.eni_ids if e in enis)})
+        for k, v in fields["instances"].items()
+    }
+    fields["nat_gateways"] = {k: v for k, v in fields["nat_gateways"].items() if v.eni_id in enis}
 
 
 def _endpoints(eps: dict[str, VpcEndpoint], route_tables: dict[str, Any]) -> dict[str, VpcEndpoint]:
@@ -172,6 +210,24 @@ def _tgw_links(
             atts[a] = atts[a].model_copy(update={"peer_attachment_id": b})
             atts[b] = atts[b].model_copy(update={"peer_attachment_id": a})
     return atts, tables
+
+
+def _owners(fields: dict[str, Any], owners: Any, source: str | None) -> None:
+    """A multi-account import's ``owners`` (resource id -> account id) onto each resource."""
+    if not owners:
+        return
+    if not isinstance(owners, dict):
+        raise SnapshotError(
+            f"{source + ': ' if source else ''}field 'owners' must map resource id -> account id"
+        )
+    for kind, value in fields.items():
+        if isinstance(value, dict) and kind != "dns":
+            fields[kind] = {
+                k: v.model_copy(update={"owner_id": str(owners[k])})
+                if k in owners and hasattr(v, "owner_id")
+                else v
+                for k, v in value.items()
+            }
 
 
 def _provenance_list(values: Any) -> tuple[str, ...]:
@@ -296,7 +352,7 @@ def _link(
     """Second phase: resolve the implicit links and assemble the World."""
     notes = list(_provenance_list((raw.get("provenance") or {}).get("notes")))
     dns = _dns(raw, source)
-    subnets = _subnets(raw_subnets, w, source)
+    subnets = _subnets(raw_subnets, w, notes)
     endpoints = _endpoints(w["vpc_endpoints"], w["route_tables"])
     atts, tgw_tables = _tgw_links(seen_atts, w["transit_gateway_route_tables"], authoritative)
 
@@ -330,6 +386,9 @@ def _link(
         faults=_provenance_list(provenance.get("faults")),
         notes=tuple(notes),
     )
+    _dangling(fields, notes)
+    fields["notes"] = tuple(notes)
+    _owners(fields, raw.get("owners"), source)
     return build(
         World,
         name=str(raw.get("name") or (source or "world")),

@@ -64,13 +64,15 @@ def eni_kind(e: dict[str, Any]) -> tuple[str, str | None]:
 def network_interfaces(ctx: Ctx, section: dict[str, Any]) -> list[NetworkInterface]:
     c = ctx.at("ec2:DescribeNetworkInterfaces")
 
-    def one(e: dict[str, Any]) -> NetworkInterface:
+    def one(e: dict[str, Any]) -> NetworkInterface | None:
         primary = e.get("PrivateIpAddress")
         ips = [primary] if primary else []
         for a in e.get("PrivateIpAddresses") or []:
             ip = a.get("PrivateIpAddress")
             if ip and ip not in ips:
                 ips.append(ip)
+        if not ips and e.get("Ipv6Addresses"):
+            return None  # an IPv6-only interface (IPv6-only subnet): the engine analyses IPv4
         if not ips:
             raise KeyError("PrivateIpAddress")
         kind, owner = eni_kind(e)
@@ -87,7 +89,8 @@ def network_interfaces(ctx: Ctx, section: dict[str, Any]) -> list[NetworkInterfa
             source_dest_check=bool(e.get("SourceDestCheck", True)),
         )
 
-    return list(each(c, body_of(c, section, c.key), "NetworkInterfaces", one, "NetworkInterfaceId"))
+    found = each(c, body_of(c, section, c.key), "NetworkInterfaces", one, "NetworkInterfaceId")
+    return [e for e in found if e is not None]
 
 
 _GONE = ("terminated", "shutting-down")
@@ -106,7 +109,9 @@ def instances(ctx: Ctx, section: dict[str, Any]) -> list[Instance]:
             i.get("NetworkInterfaces") or [],
             key=lambda n: (int((n.get("Attachment") or {}).get("DeviceIndex", 0)), n["NetworkInterfaceId"]),
         )
-        private_ip = i.get("PrivateIpAddress") or (enis[0]["PrivateIpAddress"] if enis else None)
+        private_ip = i.get("PrivateIpAddress") or (enis[0].get("PrivateIpAddress") if enis else None)
+        if not private_ip and (i.get("Ipv6Address") or any(n.get("Ipv6Addresses") for n in enis)):
+            return None  # an IPv6-only instance
         if not private_ip:
             raise KeyError("PrivateIpAddress")
         return build(

@@ -68,7 +68,7 @@ def subnets_raw(ctx: Ctx, section: dict[str, Any]) -> list[dict[str, Any]]:
         return {
             **res_fields(s["SubnetId"], ctx.region, tags_of(s)),
             "vpc_id": s["VpcId"],
-            "cidr": s["CidrBlock"],
+            "cidr": s.get("CidrBlock"),  # None: an IPv6-only subnet (left out, noted)
             "availability_zone": s["AvailabilityZone"],
             "map_public_ip_on_launch": bool(s.get("MapPublicIpOnLaunch", False)),
         }
@@ -298,16 +298,21 @@ def vpc_endpoints(
 
     def one(e: dict[str, Any]) -> VpcEndpoint:
         kind = e.get("VpcEndpointType", "Gateway")
+        if kind not in ("Gateway", "Interface", "GatewayLoadBalancer", "Resource", "ServiceNetwork"):
+            kind = "Other"
         dns = sorted({d["DnsName"] for d in e.get("DnsEntries") or [] if d.get("DnsName")})
         return build(
             VpcEndpoint,
             **res_fields(e["VpcEndpointId"], ctx.region, tags_of(e)),
             vpc_id=e["VpcId"],
-            service_name=e["ServiceName"],
+            service_name=e.get("ServiceName")
+            or e.get("ServiceNetworkArn")
+            or e.get("ResourceConfigurationArn")
+            or "",
             endpoint_type=kind,
             state=str(e.get("State", "available")).lower(),
             route_table_ids=tuple(sorted(e.get("RouteTableIds") or [])),
-            prefix_list_id=service_prefix_lists.get(e["ServiceName"]) if kind == "Gateway" else None,
+            prefix_list_id=service_prefix_lists.get(e.get("ServiceName", "")) if kind == "Gateway" else None,
             subnet_ids=tuple(sorted(e.get("SubnetIds") or [])),
             eni_ids=tuple(sorted(e.get("NetworkInterfaceIds") or [])),
             group_ids=tuple(sorted({g["GroupId"] for g in e.get("Groups") or []})),

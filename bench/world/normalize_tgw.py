@@ -27,6 +27,7 @@ _RESOURCE_TYPES = {
     "vpn-concentrator": "vpn",
     "direct-connect-gateway": "direct-connect-gateway",
     "connect": "connect",
+    "network-function": "network-function",
 }
 _GONE = ("deleted", "deleting", "failed", "rejected")
 
@@ -94,8 +95,8 @@ def attachments(ctx: Ctx, section: dict[str, Any]) -> list[tuple[TransitGatewayA
 
     def one(a: dict[str, Any]) -> tuple[TransitGatewayAttachment, bool] | None:
         state = str(a.get("State", "available"))
-        kind = _RESOURCE_TYPES.get(str(a["ResourceType"]))
-        if state in _GONE or kind is None:
+        kind = _RESOURCE_TYPES.get(str(a["ResourceType"]), "other")  # a type newer than this model
+        if state in _GONE:
             return None
         aid, tgw = a["TransitGatewayAttachmentId"], a["TransitGatewayId"]
         peer_tgw = peer_region = None

@@ -77,7 +77,30 @@ def summarize(world: World) -> dict[str, Any]:
         "ip_ranges": len(world.ip_ranges),
         "faults": list(world.faults),
         "notes": list(world.notes),
+        "not_modelled": not_modelled(world),
     }
+
+
+def not_modelled(world: World) -> list[str]:
+    """What the world holds but the engine does not analyse (docs/world-model.md, "Partial data"): the
+    importer's notes on services it read but does not model, and resources present in the world whose
+    traffic the engine stops or cannot follow."""
+    out = [n.removeprefix("not modelled: ") for n in world.notes if n.startswith("not modelled: ")]
+    for ep in world.vpc_endpoints.values():
+        if ep.endpoint_type in ("Resource", "ServiceNetwork", "Other", "GatewayLoadBalancer"):
+            out.append(f"{ep.endpoint_type} VPC endpoint {ep.id} ({ep.service_name or 'no service name'})")
+    for att in world.transit_gateway_attachments.values():
+        if att.resource_type not in ("vpc", "peering"):
+            out.append(f"transit gateway {att.resource_type} attachment {att.id} (UNSUPPORTED_COMPONENT)")
+    for inst in world.instances.values():
+        if inst.state != "running":
+            out.append(f"instance {inst.id} is {inst.state} (receives nothing: BAD_STATE)")
+    for pl in world.prefix_lists.values():
+        if not pl.cidrs:
+            out.append(f"prefix list {pl.id} ({pl.prefix_list_name}) has no entries in the snapshot")
+    for r in world.other_resources.values():
+        out.append(f"{r.resource_type} {r.id}")
+    return out
 
 
 def render(summary: dict[str, Any], max_names: int = 200) -> RenderableType:
@@ -90,7 +113,10 @@ def render(summary: dict[str, Any], max_names: int = 200) -> RenderableType:
     if summary["faults"]:
         parts.append(Text("faults: " + ", ".join(summary["faults"]), style="yellow"))
     for note in summary["notes"]:
-        parts.append(Text("note: " + note, style="dim"))
+        if not note.startswith("not modelled: "):
+            parts.append(Text("note: " + note, style="dim"))
+    for item in summary.get("not_modelled", ()):
+        parts.append(Text("not modelled: " + item, style="yellow"))
 
     regions = list(summary["counts"])
     counts = Table(title="resources per Region", title_justify="left")
