@@ -217,3 +217,36 @@ def test_answer_only_is_scored_on_verdict_abstention_and_blame(tmp_path: Path) -
     board = build_leaderboard([load_run(result.run_dir)])
     assert board["rows"][0]["answer_only"] is True
     assert "predictions (answer-only)" in to_markdown(board)
+
+
+FIELD_TEST = Path(__file__).resolve().parents[1] / "docs" / "examples" / "field-test" / "amazon-q-answers.csv"
+FIELD_TEST_DOC = Path(__file__).resolve().parents[1] / "docs" / "outside-systems.md"
+DOC_METRICS = (
+    "strict_accuracy", "execution_accuracy", "false_positive_reachability", "region_accuracy",
+    "abstention_f1", "over_abstention", "blocking_component_accuracy",
+)
+
+
+def test_field_test_transcription_reproduces_its_findings(tmp_path: Path) -> None:
+    """The published field test's answers, scored from the outside: the Region error (Seoul), the
+    widened-destination false positive (0.0.0.0/5) and the abstentions all show in the run's tables."""
+    result, records = _run(tmp_path, f"predictions:{FIELD_TEST}")
+    tables = result.summary["tables"]
+    assert {"slot": "region", "gold": "us-east-1", "predicted": "ap-northeast-2", "count": 1} in tables[
+        "region_confusion"
+    ]
+    assert tables["false_positive_causes"] == {"destination_widened": 1}
+    assert tables["failure_types"] == {
+        "abstention:declined_answerable": 2,  # "the question is badly formed" after the correction
+        "false_positive:destination_widened": 1,
+        "query:region_mismatch": 1,
+    }
+    by_key = {rec["case_id"]: rec for rec in records.values()}
+    tgw = by_key["seed-b0d4c6cb66df"]  # "unable to find relevant network resources": the right abstention
+    assert tgw["translation"]["status"] == "abstain" and tgw["failure_type"] is None
+    ping = by_key["seed-70ad69e2f24b"]  # the NACL found: an answer without a query, blaming the right ACL
+    assert ping["translation"]["status"] == "answer" and ping["scores"]["blocking_component_accuracy"] == 1.0
+    doc = FIELD_TEST_DOC.read_text(encoding="utf-8")
+    for metric in DOC_METRICS:  # the worked example's table is this run's numbers
+        entry = result.summary["metrics"][metric]
+        assert f"| `{metric}` | {entry['value']:.3f} | {entry['n']} |" in doc, metric
