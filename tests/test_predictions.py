@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,9 @@ def _run(tmp_path: Path, spec: str, suite: str = "seed", limit: int | None = Non
 def _fill(tmp_path: Path, suite_name: str, spec: str, sheet: str, limit: int | None = None) -> Path:
     """Export the inputs, answer every exported question with ``spec``, write the sheet."""
     suite = load_suite(suite_name, splits=["test"])
-    export_inputs(suite, tmp_path / "export", "jsonl")
-    chosen = {c.id for c in select_cases(suite.cases, RunOptions(suite=suite_name, limit=limit))}
+    chosen_cases = select_cases(suite.cases, RunOptions(suite=suite_name, limit=limit))
+    chosen = {c.id for c in chosen_cases}
+    export_inputs(replace(suite, cases=chosen_cases), tmp_path / "export", "jsonl")
     translator = make_translator(spec)
     translator.bind_gold({c.id: c.gold for c in suite.cases})  # only the oracle listens
     rows = []
@@ -81,6 +83,7 @@ def test_export_inputs_shows_only_what_a_translator_may_see(tmp_path: Path) -> N
     assert all(v == "" for r in sheet for k, v in r.items() if k != "case_id")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("spec", "sheet"), [("oracle", "answers.csv"), ("naive", "answers.jsonl")])
 def test_round_trip_scores_like_the_translator(tmp_path: Path, spec: str, sheet: str) -> None:
     for suite, limit in (("seed", None), ("core", 60)):
