@@ -236,7 +236,8 @@ def _readme_rules() -> list[str]:
 
 def test_every_gold_rule_of_the_data_card_is_in_the_prompt() -> None:
     rules = _readme_rules()
-    assert len(rules) == len(_README_RULES) == len(P.GOLD_RULES), rules  # a new README rule needs a prompt rule
+    # a new README rule needs a prompt rule
+    assert len(rules) == len(_README_RULES) == len(P.GOLD_RULES), rules
     text = " ".join(P.system_prompt().split())
     for rule in rules:
         opening = next((k for k in _README_RULES if rule.startswith(k)), None)

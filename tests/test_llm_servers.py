@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,7 @@ def llamacpp(body: dict[str, Any]) -> str:
     used = _response_format(body, json_object_schema=True)
     if "json_schema" in body:
         if used:
-            raise Rejected("Either \"json_schema\" or \"grammar\" can be specified, but not both")
+            raise Rejected('Either "json_schema" or "grammar" can be specified, but not both')
         _schema_ok(body["json_schema"])
         used = "json_schema"
     return used or "none"
@@ -142,17 +142,27 @@ class EmulatedServer:
                 server.constraints.append(constraint)
                 message: dict[str, Any] = {"role": "assistant", "content": None}
                 if constraint == "tools":
-                    message["tool_calls"] = [{"id": "c1", "type": "function",
-                                              "function": {"name": TOOL_NAME, "arguments": json.dumps(ANSWER)}}]
+                    message["tool_calls"] = [
+                        {
+                            "id": "c1",
+                            "type": "function",
+                            "function": {"name": TOOL_NAME, "arguments": json.dumps(ANSWER)},
+                        }
+                    ]
                 elif constraint == "none":  # an unconstrained model talks around its JSON
                     message["content"] = f"Here is the analysis:\n```json\n{json.dumps(ANSWER)}\n```\nDone."
                 else:
                     message["content"] = json.dumps(ANSWER)
-                self._send(200, {
-                    "id": "x", "object": "chat.completion", "model": body["model"],
-                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 1200, "completion_tokens": 40, "total_tokens": 1240},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "model": body["model"],
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                        "usage": {"prompt_tokens": 1200, "completion_tokens": 40, "total_tokens": 1240},
+                    },
+                )
 
             def _send(self, status: int, doc: dict[str, Any]) -> None:
                 payload = json.dumps(doc).encode()
@@ -204,7 +214,9 @@ def _translate(spec: str, port: int) -> tuple[OpenAICompatTranslator, Any]:
         ("Ollama", ollama, ["response_format.json_schema", "none"]),
     ],
 )
-def test_every_recipe_sends_what_its_server_accepts(section: str, accept: Any, constraints: list[str]) -> None:
+def test_every_recipe_sends_what_its_server_accepts(
+    section: str, accept: Any, constraints: list[str]
+) -> None:
     specs = recipe_specs(section)
     assert len(specs) == len(constraints), specs
     server = EmulatedServer(accept)
@@ -226,8 +238,9 @@ def test_tools_mode_on_a_server_without_tools_falls_back_to_the_no_tools_mode() 
     for accept in (llamacpp, ollama):
         server = EmulatedServer(accept)
         try:
-            _, out = _translate(f"openai:model=m,base_url=http://127.0.0.1:{server.port}/v1,mode=tools",
-                                server.port)
+            _, out = _translate(
+                f"openai:model=m,base_url=http://127.0.0.1:{server.port}/v1,mode=tools", server.port
+            )
             assert out.status == "query" and out.extra.get("fallback") == "tools->text after HTTP 400"
             assert [("tools" in r["body"]) for r in server.requests] == [True, False]
             _, strict = _translate(
@@ -252,8 +265,9 @@ def test_tools_mode_on_a_server_without_tools_falls_back_to_the_no_tools_mode() 
 def test_each_mode_has_the_request_shape_of_its_server(mode: str, accept: Any, constraint: str) -> None:
     server = EmulatedServer(accept)
     try:
-        _, out = _translate(f"openai:model=m,base_url=http://127.0.0.1:{server.port}/v1,mode={mode}",
-                            server.port)
+        _, out = _translate(
+            f"openai:model=m,base_url=http://127.0.0.1:{server.port}/v1,mode={mode}", server.port
+        )
         assert out.status == "query" and "fallback" not in out.extra
         assert server.constraints == [constraint]
     finally:

@@ -30,10 +30,15 @@ def invoke(*args: str):  # noqa: ANN201
 
 def test_export_inputs_then_score_the_filled_sheet(tmp_path: Path) -> None:
     out = tmp_path / "sheet"
-    result = invoke("cases", "export-inputs", "seed", "--out", str(out), "--format", "csv", "--view", "console")
+    result = invoke(
+        "cases", "export-inputs", "seed", "--out", str(out), "--format", "csv", "--view", "console"
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "answers.csv", "answers.jsonl", "inputs.csv", "suite.json",
+        "answers.csv",
+        "answers.jsonl",
+        "inputs.csv",
+        "suite.json",
     ]
     meta = json.loads((out / "suite.json").read_text(encoding="utf-8"))
     assert meta["name"] == "seed" and meta["view"] == "console" and meta["n_cases"] == 6
@@ -46,8 +51,19 @@ def test_export_inputs_then_score_the_filled_sheet(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     runs = tmp_path / "runs"
-    result = invoke("run", "-t", f"predictions:{out / 'answers.csv'}", "-s", "seed", "-o", str(runs), "-q",
-                    "--no-cache")
+    result = invoke(
+        "run",
+        "-t",
+        f"predictions:{out / 'answers.csv'}",
+        "-s",
+        "seed",
+        "-o",
+        str(runs),
+        "-q",
+        "--resamples",
+        "50",
+        "--no-cache",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(next(runs.glob("*/summary.json")).read_text(encoding="utf-8"))
     assert summary["tables"]["translation_status"] == {"abstain": 6}
@@ -71,7 +87,11 @@ def test_cases_dir_points_every_command_at_another_tree(tmp_path: Path) -> None:
     tree = tmp_path / "mycases"
     shutil.copytree(ROOT / "cases" / "seed", tree / "seed")
     (tree / "worlds").mkdir()
-    for world in ("field-test__nacl-all.json", "field-test__tokyo-blackhole.json", "field-test__tgw-peering-cut.json"):
+    for world in (
+        "field-test__nacl-all.json",
+        "field-test__tokyo-blackhole.json",
+        "field-test__tgw-peering-cut.json",
+    ):
         shutil.copy(ROOT / "cases" / "worlds" / world, tree / "worlds" / world)
     listed = invoke("--cases-dir", str(tree), "cases", "list")
     assert listed.exit_code == 0 and listed.output.split()[0] == "seed", listed.output

@@ -53,14 +53,20 @@ def test_wheel_runs_from_an_unrelated_folder(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "src")
     dist = tmp_path / "dist"
     # sdist through the PEP 517 hook (no extra tools), then the wheel from the sdist.
-    _run([sys.executable, "-c", f"from setuptools import build_meta as b; b.build_sdist({str(dist)!r})"], project)
+    _run(
+        [sys.executable, "-c", f"from setuptools import build_meta as b; b.build_sdist({str(dist)!r})"],
+        project,
+    )
     sdist = next(dist.glob("reachbench-*.tar.gz"))
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
     assert {f"cases/{f}" for f in _corpus_files()} <= names
     # Offline when this environment can build wheels itself; else pip's build isolation fetches the backend.
     no_isolation = ["--no-build-isolation"] if importlib.util.find_spec("wheel") else []
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", *no_isolation, "-w", str(dist), str(sdist)], tmp_path)
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *no_isolation, "-w", str(dist), str(sdist)],
+        tmp_path,
+    )
     wheel = next(dist.glob("reachbench-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
         in_wheel = {n for n in zf.namelist() if n.startswith("bench/_corpus/")}

@@ -32,7 +32,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def _run(tmp_path: Path, spec: str, suite: str = "seed", limit: int | None = None, run_id: str = "r"):
     options = RunOptions(
-        translator=spec, suite=suite, out=tmp_path / "runs", run_id=run_id, cache="off", n_resamples=50,
+        translator=spec,
+        suite=suite,
+        out=tmp_path / "runs",
+        run_id=run_id,
+        cache="off",
+        n_resamples=50,
         limit=limit,
     )
     result = run(options, progress=False)
@@ -56,7 +61,9 @@ def _fill(tmp_path: Path, suite_name: str, spec: str, sheet: str, limit: int | N
         doc = json.loads(line)
         if doc["case_id"] not in chosen:
             continue
-        translation = translator.translate_or_fail(CaseInput.model_validate(doc["input"]), case_id=doc["case_id"])
+        translation = translator.translate_or_fail(
+            CaseInput.model_validate(doc["input"]), case_id=doc["case_id"]
+        )
         rows.append(translation_to_row(doc["case_id"], translation))
     return write_answers(rows, tmp_path / sheet)
 
@@ -128,9 +135,21 @@ def test_malformed_csv_names_file_line_and_field(tmp_path: Path) -> None:
     path = _write(tmp_path / "bad.csv", header + "\n" + "\n".join(rows) + "\n")
     _, _, problems = read_predictions(path)
     expected = {
-        2: "case_id", 3: "region", 4: "source", 5: "destination", 6: "protocol", 7: "port", 8: "port",
-        9: "destination_region", 10: "abstain_reason", 11: "claimed_verdict", 12: "claimed_blocking",
-        13: "claimed_blocking", 14: "claimed_verdict", 15: "<row>", 16: "case_id",
+        2: "case_id",
+        3: "region",
+        4: "source",
+        5: "destination",
+        6: "protocol",
+        7: "port",
+        8: "port",
+        9: "destination_region",
+        10: "abstain_reason",
+        11: "claimed_verdict",
+        12: "claimed_blocking",
+        13: "claimed_blocking",
+        14: "claimed_verdict",
+        15: "<row>",
+        16: "case_id",
     }
     got = {int(p.split(":")[1]): p.split(":")[2] for p in problems}
     assert got == expected, problems
@@ -144,7 +163,9 @@ def test_malformed_csv_names_file_line_and_field(tmp_path: Path) -> None:
     ]
     no_id = _write(tmp_path / "noid.csv", "region\nus-east-1\n")
     assert read_predictions(no_id)[2] == [f"{no_id}:1:case_id: missing column"]
-    assert read_predictions(tmp_path / "absent.csv")[2] == [f"{tmp_path / 'absent.csv'}:0:<file>: no such file"]
+    assert read_predictions(tmp_path / "absent.csv")[2] == [
+        f"{tmp_path / 'absent.csv'}:0:<file>: no such file"
+    ]
 
 
 def test_malformed_jsonl_names_file_line_and_field(tmp_path: Path) -> None:
@@ -164,8 +185,17 @@ def test_malformed_jsonl_names_file_line_and_field(tmp_path: Path) -> None:
     path = _write(tmp_path / "bad.jsonl", "\n".join(lines) + "\n")
     by_id, _, problems = read_predictions(path)
     got = {int(p.split(":")[1]): p.split(":")[2] for p in problems}
-    assert got == {2: "<line>", 3: "<line>", 4: "source_ip", 5: "destination_ip", 6: "note", 7: "porty",
-                   8: "claimed_verdict", 9: "port", 10: "case_id"}, problems
+    assert got == {
+        2: "<line>",
+        3: "<line>",
+        4: "source_ip",
+        5: "destination_ip",
+        6: "note",
+        7: "porty",
+        8: "claimed_verdict",
+        9: "port",
+        10: "case_id",
+    }, problems
     assert by_id["c1"] is not None and by_id["c1"].query is not None and by_id["c1"].query.port == 22
 
 
@@ -195,8 +225,13 @@ def test_answer_only_is_scored_on_verdict_abstention_and_blame(tmp_path: Path) -
         elif case.gold.verdict is not None and case.gold.verdict.reachable is False:
             blocking = case.gold.blocking or case.gold.verdict.blocking_component
             if "ping" in case.input.turns[0]:
-                rows.append({"case_id": case.id, "claimed_verdict": "not reachable",
-                             "claimed_blocking": blocking.id if blocking else ""})
+                rows.append(
+                    {
+                        "case_id": case.id,
+                        "claimed_verdict": "not reachable",
+                        "claimed_blocking": blocking.id if blocking else "",
+                    }
+                )
             else:
                 rows.append({"case_id": case.id, "claimed_verdict": "reachable"})
                 expected_fp.add(case.id)
@@ -225,8 +260,13 @@ def test_answer_only_is_scored_on_verdict_abstention_and_blame(tmp_path: Path) -
 FIELD_TEST = Path(__file__).resolve().parents[1] / "docs" / "examples" / "field-test" / "amazon-q-answers.csv"
 FIELD_TEST_DOC = Path(__file__).resolve().parents[1] / "docs" / "outside-systems.md"
 DOC_METRICS = (
-    "strict_accuracy", "execution_accuracy", "false_positive_reachability", "region_accuracy",
-    "abstention_f1", "over_abstention", "blocking_component_accuracy",
+    "strict_accuracy",
+    "execution_accuracy",
+    "false_positive_reachability",
+    "region_accuracy",
+    "abstention_f1",
+    "over_abstention",
+    "blocking_component_accuracy",
 )
 
 

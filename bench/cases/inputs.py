@@ -47,7 +47,9 @@ def input_record(case: Case, view: InputView = "translator") -> dict[str, Any]:
 
 
 def _jsonl(rows: Sequence[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
+    return "".join(
+        json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows
+    )
 
 
 def _csv(header: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
@@ -95,7 +97,8 @@ def _md_inputs(suite: Suite, cases: Sequence[Case], view: InputView) -> str:
         "",
         f"Suite hash `{suite.hash}`. Answer each case in `answers.csv` (one row per case id): the query you",
         f"analysed (`region`, `source`, `destination`, ...), or only the answer: `claimed_verdict` = "
-        f"`{REACHABLE}` / `{NOT_REACHABLE}` / `{CANT_TELL}`, with the component blamed in `claimed_blocking`;",
+        f"`{REACHABLE}` / `{NOT_REACHABLE}` / `{CANT_TELL}`, with the component blamed in",
+        "`claimed_blocking`;",
         "`abstain_reason` when the system declined. Score with "
         "`reachbench run --translator predictions:answers.csv --suite " + suite.name + "`.",
         "",
@@ -109,7 +112,9 @@ def _md_inputs(suite: Suite, cases: Sequence[Case], view: InputView) -> str:
         if view == "console":
             lines.append(f"- account's world: `{case.world}` (deploy it, then ask in the console)")
         else:
-            lines.append(f"- account: `{case.input.context.account_id}` (inventory: world `{case.world}` below)")
+            lines.append(
+                f"- account: `{case.input.context.account_id}` (inventory: world `{case.world}` below)"
+            )
         for i, turn in enumerate(case.input.turns, 1):
             lines.append(f"- turn {i}: {turn}")
         lines.append("")
@@ -123,8 +128,17 @@ def _md_inputs(suite: Suite, cases: Sequence[Case], view: InputView) -> str:
                 "|---|---|---|---|---|---|---|---|---|",
             ]
             for item in worlds[name].input.context.inventory:
-                cells = (item.id, item.type, item.name, item.region, item.vpc_id, item.subnet_id,
-                         item.private_ips, item.public_ips, item.dns_names)
+                cells = (
+                    item.id,
+                    item.type,
+                    item.name,
+                    item.region,
+                    item.vpc_id,
+                    item.subnet_id,
+                    item.private_ips,
+                    item.public_ips,
+                    item.dns_names,
+                )
                 lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -131,8 +131,9 @@ def _csv_rows(path: Path, text: str, problems: list[str]) -> Iterator[tuple[int,
             header = [h.strip() for h in row]
             unknown = [h for h in header if h not in ANSWER_COLUMNS]
             for h in unknown:
-                problems.append(f"{path}:{lineno}:{h or '<empty>'}: unknown column "
-                                f"(columns: {', '.join(ANSWER_COLUMNS)})")
+                problems.append(
+                    f"{path}:{lineno}:{h or '<empty>'}: unknown column (columns: {', '.join(ANSWER_COLUMNS)})"
+                )
             if "case_id" not in header:
                 problems.append(f"{path}:{lineno}:case_id: missing column")
             if unknown or "case_id" not in header:
@@ -182,8 +183,10 @@ def read_predictions(path: str | Path) -> tuple[dict[str, Translation | None], d
         return {}, {}, [f"{source}:0:<file>: cannot read: {exc}"]
     problems: list[str] = []
     rows: Iterable[tuple[int, dict[str, Any], str]]
-    rows = _csv_rows(source, text, problems) if source.suffix.lower() == ".csv" else _jsonl_rows(
-        source, text, problems
+    rows = (
+        _csv_rows(source, text, problems)
+        if source.suffix.lower() == ".csv"
+        else _jsonl_rows(source, text, problems)
     )
     out: dict[str, Translation | None] = {}
     lines: dict[str, int] = {}
@@ -196,7 +199,9 @@ def read_predictions(path: str | Path) -> tuple[dict[str, Translation | None], d
             problems.append(f"{source}:{lineno}:{exc.field}: {exc.reason}")
             continue
         if case_id in lines:
-            problems.append(f"{source}:{lineno}:case_id: duplicate {case_id!r} (first at line {lines[case_id]})")
+            problems.append(
+                f"{source}:{lineno}:case_id: duplicate {case_id!r} (first at line {lines[case_id]})"
+            )
             continue
         lines[case_id] = lineno
         try:
@@ -235,7 +240,9 @@ class PredictionsTranslator(Translator):
         out = super().settings()
         out["sha256"] = self._digest  # the run record names the exact file scored
         out["rows"] = len(self._by_id)
-        out["answer_only_rows"] = sum(1 for t in self._by_id.values() if t is not None and t.status == "answer")
+        out["answer_only_rows"] = sum(
+            1 for t in self._by_id.values() if t is not None and t.status == "answer"
+        )
         return out
 
     @property
@@ -251,8 +258,12 @@ class PredictionsTranslator(Translator):
         where = f" {suite_name!r}" if suite_name else ""
         where += f", split(s) {', '.join(splits)}" if splits else ""
         if unknown:
-            _raise([f"{self.path}:{line}:case_id: unknown case id {cid!r} (not in suite{where})"
-                    for line, cid in unknown])
+            _raise(
+                [
+                    f"{self.path}:{line}:case_id: unknown case id {cid!r} (not in suite{where})"
+                    for line, cid in unknown
+                ]
+            )
 
     def _translate_case(self, case_input: CaseInput, case_id: str | None) -> Translation:
         found = self._by_id.get(case_id) if case_id is not None else None
