@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def _restore_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # --cases-dir sets these for the process; monkeypatch puts the originals back after the test.
+    # (setenv first: delenv of an unset variable records nothing to restore.)
     for var in ("REACHBENCH_CASES", "REACHBENCH_WORLDS", "REACHBENCH_SCENARIOS"):
-        monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv(var, "unused")
+        monkeypatch.delenv(var)
 
 
 def invoke(*args: str):  # noqa: ANN201
