@@ -8,12 +8,15 @@ answer-only sheets are scored on verdict, false positives, abstention and the bl
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench.cases.answers import ANSWER_COLUMNS, translation_to_row
 from bench.cases.inputs import export_inputs, write_answers
@@ -131,6 +134,8 @@ def test_malformed_csv_names_file_line_and_field(tmp_path: Path) -> None:
         "c14,,,,,,,,,gave up,reachable,,",  # 14 abstain + claim
         "c15,us-east-1,i-1,,i-2,,tcp,22",  # 15 short row
         "c3,,,,,,,,,,reachable,,",  # 16 duplicate
+        "c17,us-east-1,i-1,10.0.0.300,i-2,,tcp,22,,,,,",  # 17 source_ip
+        "c18,us-east-1,i-1,,igw-1,dns.example,tcp,22,,,,,",  # 18 destination_ip
     ]
     path = _write(tmp_path / "bad.csv", header + "\n" + "\n".join(rows) + "\n")
     _, _, problems = read_predictions(path)
@@ -150,13 +155,15 @@ def test_malformed_csv_names_file_line_and_field(tmp_path: Path) -> None:
         14: "claimed_verdict",
         15: "<row>",
         16: "case_id",
+        17: "source_ip",
+        18: "destination_ip",
     }
     got = {int(p.split(":")[1]): p.split(":")[2] for p in problems}
     assert got == expected, problems
     assert all(p.startswith(f"{path}:") for p in problems)
     with pytest.raises(TranslatorError) as err:
         make_translator(f"predictions:{path}")
-    assert "15 problem(s)" in str(err.value) and f"{path}:16:case_id: duplicate" in str(err.value)
+    assert "17 problem(s)" in str(err.value) and f"{path}:16:case_id: duplicate" in str(err.value)
     bad_header = _write(tmp_path / "cols.csv", "case_id,regoin\nc1,us-east-1\n")
     assert read_predictions(bad_header)[2] == [
         f"{bad_header}:1:regoin: unknown column (columns: {', '.join(ANSWER_COLUMNS)})"
@@ -293,3 +300,67 @@ def test_field_test_transcription_reproduces_its_findings(tmp_path: Path) -> Non
     for metric in DOC_METRICS:  # the worked example's table is this run's numbers
         entry = result.summary["metrics"][metric]
         assert f"| `{metric}` | {entry['value']:.3f} | {entry['n']} |" in doc, metric
+
+
+_CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "us-east-1",
+            "i-1",
+            "10.0.0.5",
+            "0.0.0.0/5",
+            "tcp",
+            "icmp",
+            "443",
+            "-1",
+            "reachable",
+            "not reachable",
+            "can't tell",
+            "acl-1",
+            "s3.amazonaws.com",
+            "",
+        ]
+    ),
+)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _CELLS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5,
+)
+
+
+@st.composite
+def _sheets(draw: st.DrawFn) -> tuple[str, str]:
+    kind = draw(st.sampled_from(["raw-csv", "raw-jsonl", "csv", "jsonl"]))
+    if kind.startswith("raw"):
+        return (".csv" if kind == "raw-csv" else ".jsonl"), draw(st.text(max_size=300))
+    columns = draw(st.lists(st.sampled_from([*ANSWER_COLUMNS, "extra"]), min_size=1, max_size=8))
+    rows = draw(st.lists(st.lists(_CELLS, min_size=len(columns), max_size=len(columns)), max_size=5))
+    if kind == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return ".csv", buf.getvalue()
+    docs = [dict(zip(columns, [draw(_JSON) for _ in columns], strict=True)) for _ in rows]
+    return ".jsonl", "".join(json.dumps(d) + "\n" for d in docs)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sheet=_sheets())
+def test_no_answer_sheet_crashes_the_reader(tmp_path: Path, sheet: tuple[str, str]) -> None:
+    """Whatever the sheet holds, the reader answers with rows or file:line:field problems, never an
+    exception; the translator is built exactly when there is no problem."""
+    suffix, text = sheet
+    path = tmp_path / f"sheet{suffix}"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    by_id, lines, problems = read_predictions(path)
+    assert set(by_id) <= set(lines)  # rows with a problem are counted for duplicates, not kept
+    assert all(p.startswith(f"{path}:") and p.count(":") >= 3 for p in problems)
+    try:
+        make_translator(f"predictions:{path}")
+    except TranslatorError:
+        assert problems
+    else:
+        assert not problems

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -86,6 +87,12 @@ def row_to_translation(row: dict[str, Any], raw: str) -> Translation | None:
                 slots[column] = int(text)
             except ValueError:
                 raise RowProblem("port", f"{text!r} is not a port number") from None
+        elif column in ("source_ip", "destination_ip"):
+            try:
+                ipaddress.ip_address(text)
+            except ValueError:
+                raise RowProblem(column, f"{text!r} is not an IP address") from None
+            slots[column] = text
         else:
             slots[column] = text.lower() if column == "protocol" else text
     abstain_reason = _text(row.get("abstain_reason"), "abstain_reason")
