@@ -70,11 +70,21 @@ def _make_translator(options: RunOptions) -> Any:
 
 
 def _check_cases(translator: Any, suite: Any) -> None:
-    """Translators that replay answers by case id (``predictions:``) check the ids against the whole
-    suite before anything runs: an id the suite does not have is an error, not a silent skip."""
+    """Translators that replay answers by case id (``predictions:``) check the ids against the suite
+    before anything runs: an id the suite never issued is an error, not a silent skip. Ids of the
+    suite's other splits (its ``ids.txt`` registry) are known, just not selected."""
     check = getattr(translator, "check_cases", None)
-    if callable(check):
-        check((c.id for c in suite.cases), suite.name, suite.splits)
+    if not callable(check):
+        return
+    known = {c.id for c in suite.cases}
+    if suite.path is not None and (suite.path / "ids.txt").is_file():
+        from bench.cases.ids import IdRegistry
+
+        try:
+            known |= set(IdRegistry(suite.path / "ids.txt").issued)
+        except ValueError:
+            pass  # a damaged registry: fall back to the loaded cases (validate reports it)
+    check(known, suite.name, suite.splits)
 
 
 def _new_run_id(options: RunOptions, translator_name: str, out: Path) -> str:

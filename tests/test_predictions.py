@@ -364,3 +364,19 @@ def test_no_answer_sheet_crashes_the_reader(tmp_path: Path, sheet: tuple[str, st
         assert problems
     else:
         assert not problems
+
+
+def test_ids_of_other_splits_are_known_not_unknown(tmp_path: Path) -> None:
+    """A sheet answering the whole suite scores one split: dev ids are in the suite's id registry."""
+    from bench.runner import _check_cases
+
+    test_split = load_suite("core", splits=["test"])
+    dev_id = load_suite("core", splits=["dev"]).cases[0].id
+    sheet = write_answers(
+        [{"case_id": dev_id, "claimed_verdict": "reachable"}, {"case_id": test_split.cases[0].id}],
+        tmp_path / "both.csv",
+    )
+    _check_cases(make_translator(f"predictions:{sheet}"), test_split)  # no error
+    bogus = write_answers([{"case_id": "core-ffffffffffff"}], tmp_path / "bogus.csv")
+    with pytest.raises(TranslatorError, match="unknown case id 'core-ffffffffffff'.*loaded split"):
+        _check_cases(make_translator(f"predictions:{bogus}"), test_split)

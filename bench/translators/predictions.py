@@ -263,7 +263,7 @@ class PredictionsTranslator(Translator):
         known = set(suite_ids)
         unknown = sorted((line, cid) for cid, line in self._lines.items() if cid not in known)
         where = f" {suite_name!r}" if suite_name else ""
-        where += f", split(s) {', '.join(splits)}" if splits else ""
+        where += f"; loaded split(s): {', '.join(splits)}" if splits else ""
         if unknown:
             _raise(
                 [
