@@ -93,7 +93,7 @@ def _latency_cost(run: Run) -> dict[str, float | None]:
 
 def answer_only(run: Run) -> bool:
     """The system gave verdicts without queries (a console assistant read back, ``predictions:`` with
-    only ``claimed_verdict``): its query metrics are empty and its row is marked on the board."""
+    only ``claimed_verdict``): it has no query for the query metrics to credit, so its row is marked."""
     statuses = (run.summary.get("tables") or {}).get("translation_status") or {}
     return bool(statuses.get("answer")) and not statuses.get("query")
 
@@ -233,7 +233,7 @@ def to_markdown(board: dict[str, Any]) -> str:
             "",
             "(answer-only): the system gave verdicts without queries; it is scored on the verdict, "
             "false positives (cause `claimed_without_query`), abstention and the blamed component, and "
-            "its query metrics are empty.",
+            "with no query its query metrics (strict accuracy, pair match, Region) count it wrong.",
         ]
     if board["superseded_runs"]:
         lines += [
