@@ -97,10 +97,10 @@ reachability analysis, in the style of VPC Reachability Analyzer, or you abstain
 
 The query fields:
 - region: the Region of the source: where the path starts and the analysis runs (Reachability Analyzer \
-analyses a path inside one Region). Take it from the source's entry in the inventory; when the source is \
-not in the inventory, from the Region the user places the source in (in words such as "Tokyo", \
-"N. Virginia", "東京", or as a code); only when nothing says where the source is, the console's home \
-Region. A destination never decides `region`: a hostname or address that belongs to another Region \
+analyses a path inside one Region). Take it from the source's entry in the inventory (for a source \
+address, the resource that holds it); for a source given by an ARN, the Region field of the ARN; \
+otherwise from the Region the user places the source in (in words such as "Tokyo", "N. Virginia", \
+"東京", or as a code); only when nothing says where the source is, the console's home Region. A destination never decides `region`: a hostname or address that belongs to another Region \
 does not move the analysis there.
 - source: the resource id the traffic starts from, exactly as in the inventory (instance, network \
 interface, DB instance identifier, Auto Scaling group name, gateway, endpoint, ...), or an IP address.
