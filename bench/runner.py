@@ -69,6 +69,24 @@ def _make_translator(options: RunOptions) -> Any:
     return translator
 
 
+def _check_cases(translator: Any, suite: Any) -> None:
+    """Translators that replay answers by case id (``predictions:``) check the ids against the suite
+    before anything runs: an id the suite never issued is an error, not a silent skip. Ids of the
+    suite's other splits (its ``ids.txt`` registry) are known, just not selected."""
+    check = getattr(translator, "check_cases", None)
+    if not callable(check):
+        return
+    known = {c.id for c in suite.cases}
+    if suite.path is not None and (suite.path / "ids.txt").is_file():
+        from bench.cases.ids import IdRegistry
+
+        try:
+            known |= set(IdRegistry(suite.path / "ids.txt").issued)
+        except ValueError:
+            pass  # a damaged registry: fall back to the loaded cases (validate reports it)
+    check(known, suite.name, suite.splits)
+
+
 def _new_run_id(options: RunOptions, translator_name: str, out: Path) -> str:
     base = (
         options.run_id
@@ -131,6 +149,7 @@ def run(
             f"(splits {list(options.splits)}, tags {list(options.tags)}, shard {options.shard})"
         )
     translator = translator if translator is not None else _make_translator(options)
+    _check_cases(translator, suite)
     out = Path(options.out)
     run_id = _new_run_id(options, translator.name, out)
     run_dir = out / run_id
@@ -188,6 +207,7 @@ def resume(
         [by_id[i] for i in meta["case_ids"]] if meta.get("case_ids") else select_cases(suite.cases, options)
     )
     translator = translator if translator is not None else _make_translator(options)
+    _check_cases(translator, suite)
     meta = {**meta, "status": "running", "resumed_at": now()}
     write_json(root / RUN_JSON, meta)
     return _execute(root, meta, cases, translator, options, engine_factory, console, progress, stop, None)

@@ -3,7 +3,8 @@
 The predicted verdict is formed here, in one place (docs/scoring.md):
 1. the translation has a query -> the engine's truth-profile verdict of that query (denotation: the
    translator's own claim, if any, is ignored); an engine error means no verdict;
-2. no query but a ``claimed_verdict`` (end-to-end systems that only answer) -> the claim;
+2. no query but a ``claimed_verdict`` (``status="answer"``: end-to-end systems that only answer) -> the
+   claim, and the component it blamed (``claimed_blocking``) stands for the blocking component;
 3. abstain or error -> no verdict.
 """
 
@@ -172,6 +173,16 @@ class CaseFacts:
     def answered_without_query(self) -> bool:
         return self.pred_query is None and self.predicted_reachable is not None
 
+    @property
+    def predicted_blocking_id(self) -> str | None:
+        """The component the pipeline blames: the engine's for a query, else the system's own claim."""
+        if self.pred_query is not None:
+            blocking = self.predicted.blocking_component if self.predicted is not None else None
+            return blocking.id if blocking is not None else None
+        if self.answered_without_query and self.translation.claimed_blocking:
+            return self.translation.claimed_blocking.strip() or None
+        return None
+
     # -- gold -------------------------------------------------------------------------------------
     @property
     def gold_reachable(self) -> bool | None:
@@ -296,7 +307,7 @@ class CaseFacts:
     # -- verdict errors ---------------------------------------------------------------------------
     def _error_cause(self, positive: bool) -> str:
         if self.answered_without_query:
-            return "answered_without_query"
+            return "claimed_without_query"
         if positive and self.scope_widened:
             return "destination_widened"
         if not positive and self.scope_narrowed:

@@ -66,7 +66,8 @@ def _gold_blocked(facts: CaseFacts) -> bool:
 @metric(
     "blocking_component_accuracy",
     scorer="blocking",
-    description="Predicted verdict is unreachable and blames the gold blocking component.",
+    description="Predicted verdict is unreachable and blames the gold blocking component (claimed, "
+    "for answer-only systems).",
     applies_to="answerable cases whose truth verdict is unreachable",
     higher_is_better=True,
     paired_binary=True,
@@ -75,8 +76,8 @@ def blocking_component_accuracy(facts: CaseFacts) -> Components | None:
     if not _gold_blocked(facts):
         return None
     gold = facts.gold.blocking or (facts.gold.verdict.blocking_component if facts.gold.verdict else None)
-    pred = facts.predicted.blocking_component if facts.predicted is not None else None
-    ok = facts.predicted_reachable is False and gold is not None and pred is not None and pred.id == gold.id
+    pred = facts.predicted_blocking_id  # the engine's for a query, the claimed one for an answer
+    ok = facts.predicted_reachable is False and gold is not None and pred is not None and pred == gold.id
     return (float(ok),)
 
 

@@ -185,9 +185,10 @@ def test_internet_gateway_without_address_is_a_widened_destination() -> None:
 # -- verdicts -------------------------------------------------------------------------------------------
 def test_predicted_verdict_formation() -> None:
     g = gold(q(), unreachable())
-    claimed = Translation(status="query", claimed_verdict=True)
+    claimed = Translation(status="answer", claimed_verdict=True)
     f = CaseFacts(g, claimed, None)
-    assert f.predicted_reachable is True and f.error_cause == "answered_without_query"
+    assert f.predicted_reachable is True and f.error_cause == "claimed_without_query"
+    assert failure_type(f) == "false_positive:claimed_without_query"
     # A query wins over a claim: the engine decides (denotation).
     both = Translation(status="query", query=q(), claimed_verdict=True)
     assert CaseFacts(g, both, unreachable()).predicted_reachable is False

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bench import corpus_dir
 from bench.cases.schema import Case, InventoryItem
 
 SPLITS: tuple[str, ...] = ("dev", "test")
@@ -79,7 +80,7 @@ def cases_root() -> Path:
     env = os.environ.get("REACHBENCH_CASES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "cases"
+    return corpus_dir()
 
 
 def suite_dir(name_or_path: str | Path) -> Path:

@@ -348,5 +348,32 @@ def export_cmd(
         console.print(f"wrote {path}")
 
 
+@cases_app.command("export-inputs")
+def export_inputs_cmd(
+    suite: str = typer.Argument(..., help="Suite name or folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | csv | md"),
+    split: list[str] = typer.Option(None, "--split", help="Only these splits (default: every split)."),
+    view: str = typer.Option(
+        "translator", "--view", help="translator (turns + console context) | console (turns + world name)."
+    ),
+) -> None:
+    """Export only what a translator may see, with a blank answer sheet (answers.csv / answers.jsonl)."""
+    from bench.cases.inputs import FORMATS, VIEWS, export_inputs
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+    if view not in VIEWS:
+        fail(f"unknown view {view!r}; use {', '.join(VIEWS)}")
+    loaded = _load(suite, keep_going=False, splits=split)
+    for path in export_inputs(loaded, out, fmt, view):  # type: ignore[arg-type]
+        console.print(f"wrote {path}")
+    console.print(
+        f"{len(loaded.cases)} cases; fill answers.csv (or answers.jsonl) and score it with "
+        f"reachbench run --translator predictions:FILE --suite {loaded.name}"
+        + "".join(f" --split {s}" for s in loaded.splits)
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(cases_app, name="cases")

@@ -91,6 +91,13 @@ def _latency_cost(run: Run) -> dict[str, float | None]:
     }
 
 
+def answer_only(run: Run) -> bool:
+    """The system gave verdicts without queries (a console assistant read back, ``predictions:`` with
+    only ``claimed_verdict``): it has no query for the query metrics to credit, so its row is marked."""
+    statuses = (run.summary.get("tables") or {}).get("translation_status") or {}
+    return bool(statuses.get("answer")) and not statuses.get("query")
+
+
 def _entry(e: dict[str, Any] | None) -> dict[str, Any] | None:
     if not e:
         return None
@@ -134,6 +141,7 @@ def build_leaderboard(all_runs: list[Run]) -> dict[str, Any]:
                 "run_id": run.run_id,
                 "run_path": run.path.name,
                 "n_cases": int(run.summary.get("n_cases") or len(run.samples)),
+                "answer_only": answer_only(run),
                 "metrics": {m: _entry(run.metric(m)) for m in sorted(run.metrics)},
                 "slices": {
                     k: {m: _entry(v) for m, v in sorted(t.items())} for k, t in sorted(run.slices.items())
@@ -211,7 +219,7 @@ def to_markdown(board: dict[str, Any]) -> str:
     for r in board["rows"]:
         cells = [
             str(r["rank"]),
-            r["translator"],
+            r["translator"] + (" (answer-only)" if r.get("answer_only") else ""),
             r["model"] or "–",
             r["version"] or "–",
             r["date"] or "–",
@@ -220,6 +228,13 @@ def to_markdown(board: dict[str, Any]) -> str:
         cells += [fmt_ci(r["metrics"].get(c["metric"])) for c in cols]
         cells += [fmt_opt(r["latency_ms_median"]), fmt_opt(r["cost_usd_total"], digits=4), str(r["n_cases"])]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if any(r.get("answer_only") for r in board["rows"]):
+        lines += [
+            "",
+            "(answer-only): the system gave verdicts without queries; it is scored on the verdict, "
+            "false positives (cause `claimed_without_query`), abstention and the blamed component, and "
+            "with no query its query metrics (strict accuracy, pair match, Region) count it wrong.",
+        ]
     if board["superseded_runs"]:
         lines += [
             "",

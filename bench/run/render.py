@@ -157,13 +157,16 @@ def case_panel(record: dict[str, Any], raw_chars: int = 400) -> Panel:
     said = (
         _query_text(tr.get("query"))
         if status == "query"
+        else "an answer without a query"
+        if status == "answer"
         else f"{status}: {tr.get('abstain_reason') or tr.get('failure_type') or ''}"
     )
     lines.append(Text.from_markup(f"[dim]predicted[/] {said}"))
     lines.append(Text.from_markup(f"[dim]truth[/]     {_verdict_text(gold.get('verdict'))}"))
     lines.append(Text.from_markup(f"[dim]engine[/]    {_verdict_text(record.get('predicted'))}"))
     if tr.get("claimed_verdict") is not None:
-        lines.append(Text(f"claimed   {'reachable' if tr['claimed_verdict'] else 'unreachable'}"))
+        blamed = f" (blames {tr['claimed_blocking']})" if tr.get("claimed_blocking") else ""
+        lines.append(Text(f"claimed   {'reachable' if tr['claimed_verdict'] else 'unreachable'}{blamed}"))
     facts = {k: v for k, v in diag.items() if v not in (None, {}, [])}
     lines.append(
         Text.from_markup(f"[dim]diagnosis[/] {json.dumps(facts, sort_keys=True, ensure_ascii=False)}")
