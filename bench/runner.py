@@ -320,6 +320,10 @@ def _execute(
     label = f"{meta['suite']['name']} · {meta['translator']['name']}"
     status = "interrupted"
     gate = FailFast(meta["translator"]["name"], len(todo))
+    # The first call on each worker pays the warm-up (imports, compiled patterns, connections); reports
+    # leave these cases out of latency percentiles.
+    warmup: list[str] = list(meta.get("warmup_case_ids") or [])
+    warm_slots = options.jobs
     fresh: dict[str, CaseFacts] = {}
     finished: dict[str, dict[str, Any]] = {}
     try:
@@ -335,6 +339,10 @@ def _execute(
                     record_result(held_id, held)
 
             def record_result(case_id: str, translation: Translation) -> None:
+                nonlocal warm_slots
+                if warm_slots > 0 and not translation.cached:
+                    warm_slots -= 1
+                    warmup.append(case_id)
                 case = by_id[case_id]
                 predicted, predicted_ra = executor.run(case.world, translation)
                 facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
@@ -367,7 +375,7 @@ def _execute(
     finally:
         if status != "complete" and hasattr(translator, "cancel"):
             translator.cancel()  # interrupted (Ctrl-C, SIGTERM) or aborted: no program left running
-        meta = {**meta, "status": status}
+        meta = {**meta, "status": status, "warmup_case_ids": sorted(set(warmup))}
         cache = getattr(translator, "_cache", None)
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()

@@ -371,3 +371,19 @@ def test_timeout_kills_a_descendant_in_its_own_session(tmp_path: Path) -> None:
         time.sleep(0.1)
     else:
         pytest.fail(f"descendant {pid} in a new session survived the timeout")
+
+
+# ----------------------------------------------------------------------------- 8. names and warm-up
+def test_run_name_and_warmup_are_recorded(env: tuple[Path, Path, list[Any]], tmp_path: Path) -> None:
+    folder, out, _ = env
+    prog = _program(tmp_path / "mine.py", ABSTAIN % "x")
+    base = ("--suite", str(folder), "--out", str(out), "-q", "--resamples", "50", "-j", "2")
+    assert _cli("run", "-t", f"command:{prog}", *base, "--run-id", "C").exit_code == 0
+    assert _cli("run", "-t", "null", *base, "--run-id", "N", "--name", "floor").exit_code == 0
+    c = json.loads((out / "C" / "run.json").read_text())
+    n = json.loads((out / "N" / "run.json").read_text())
+    assert c["translator"]["display_name"] == "command:mine.py" and n["translator"]["display_name"] == "floor"
+    assert len(c["warmup_case_ids"]) == 2  # one first call per worker
+    summary = json.loads((out / "C" / "summary.json").read_text())
+    assert summary["translator"]["display_name"] == "command:mine.py"
+    assert "fingerprint" not in summary["translator"] and "resume_options" not in summary["translator"]

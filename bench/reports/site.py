@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from bench.reports.plots import accuracy_plot, fp_vs_accuracy_plot
+from bench.reports.plots import LABEL_BOXES, accuracy_plot, fp_vs_accuracy_plot
 from bench.reports.rundir import Run, RunDirError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -115,6 +115,13 @@ def _worst(row: dict[str, Any], metric: str, hib: bool) -> list[tuple[str, dict[
     return cand[:WORST_SLICES]
 
 
+def build_index(boards: dict[str, dict[str, Any]], path: Path) -> Path:
+    """The suites' index page (``OUT/index.html``): one row per suite, linking to its site."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(environment().get_template("suites.html.j2").render(boards=boards), encoding="utf-8")
+    return path
+
+
 def build_site(board: dict[str, Any], runs: list[Run], out: Path) -> list[Path]:
     """Write the site under ``out`` (index.html, translators/*.html, *.png); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -130,8 +137,12 @@ def build_site(board: dict[str, Any], runs: list[Run], out: Path) -> list[Path]:
     if fp is None and (out / "fp_vs_accuracy.png").exists():
         (out / "fp_vs_accuracy.png").unlink()
     written += [p for p in (acc, fp) if p is not None]
+    boxes = LABEL_BOXES.get(str(fp)) if fp is not None else None
     index = env.get_template("index.html.j2").render(
-        board=board, primary_hib=hib, plots={"accuracy": acc.name, "fp": fp.name if fp else None}
+        board=board,
+        primary_hib=hib,
+        plots={"accuracy": acc.name, "fp": fp.name if fp else None},
+        label_boxes=json.dumps(boxes or [], separators=(",", ":")),
     )
     (out / "index.html").write_text(index, encoding="utf-8")
     written.append(out / "index.html")
