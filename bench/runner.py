@@ -78,7 +78,8 @@ def _make_translator(options: RunOptions, **overrides: Any) -> Any:
     if options.cache != "off" and getattr(translator, "cacheable", False):
         from bench.translators.cache import TranslationCache
 
-        translator.use_cache(TranslationCache(options.cache_path, mode=options.cache))  # type: ignore[arg-type]
+        cache = TranslationCache(options.cache_path, mode=options.cache)  # type: ignore[arg-type]
+        translator.use_cache(cache)
     return translator
 
 

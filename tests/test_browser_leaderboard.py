@@ -122,7 +122,10 @@ def test_screenshot_renders(site: Path, tmp_path: Path) -> None:
 @needs_chromium
 def test_main_table_fits_1400px_or_keeps_the_translator_column_in_view(site: Path, tmp_path: Path) -> None:
     page = _dom(site.as_uri(), tmp_path / "p", "--window-size=1400,1000")
-    assert page.body.get("data-table-fits") == "yes" or page.body.get("data-translator-sticky") == "yes", page.body
+    # Both: the demo's table fits (metric names wrap after underscores), and a wider board (more metric
+    # columns) still keeps the translator column in view.
+    body = page.body
+    assert body.get("data-table-fits") == "yes" and body.get("data-translator-sticky") == "yes", body
 
 
 def _overlap(a: list[float], b: list[float]) -> bool:

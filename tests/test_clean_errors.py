@@ -24,7 +24,8 @@ def _cli(*args: str) -> object:
 def _one_clean_line(res: object, *needles: str) -> None:
     text = " ".join(res.output.split())  # type: ignore[attr-defined]
     assert res.exit_code not in (0, None), text  # type: ignore[attr-defined]
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)  # type: ignore[attr-defined]
+    exc = res.exception  # type: ignore[attr-defined]
+    assert exc is None or isinstance(exc, SystemExit), repr(exc)
     assert "Traceback" not in text and text.startswith("error:"), text
     squeezed = "".join(text.split())  # rich wraps long paths anywhere
     for needle in needles:
@@ -77,7 +78,8 @@ def test_route_cidr_that_is_not_a_cidr(tmp_path: Path) -> None:
 
 def test_invalid_destination_ip() -> None:
     _one_clean_line(
-        _cli("analyze", "field-test__baseline", "-s", SOURCE, "-d", "10.0.0.5", "--destination-ip", "999.1.2.3"),
+        _cli("analyze", "field-test__baseline", "-s", SOURCE, "-d", "10.0.0.5",
+             "--destination-ip", "999.1.2.3"),
         "--destination-ip '999.1.2.3'",
     )
 

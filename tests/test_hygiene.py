@@ -24,7 +24,8 @@ def test_no_absolute_machine_paths_in_tests() -> None:
 
 
 def test_warnings_are_errors_and_the_checkout_is_importable() -> None:
-    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    config = pyproject["tool"]["pytest"]["ini_options"]
     assert config["filterwarnings"][0] == "error"
     # The checkout on sys.path (tests import `tests.test_runner`); tests/ stays a rootdir-inserted folder
     # (no __init__.py) so that `from test_cases_support import ...` keeps working too.

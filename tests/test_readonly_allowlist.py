@@ -18,7 +18,9 @@ from bench.world.readonly import ReadOnlyViolation, guard_client, read_only_clie
 def session(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with mock_aws():
-        yield boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+        yield boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
 
 
 # Get* calls that create credentials or identities: a prefix rule let them through.
@@ -35,7 +37,9 @@ CREDENTIAL_MAKERS = [
 
 
 @pytest.mark.parametrize(("service", "method", "params"), CREDENTIAL_MAKERS)
-def test_get_calls_that_create_credentials_are_refused(session, service: str, method: str, params: dict) -> None:
+def test_get_calls_that_create_credentials_are_refused(
+    session, service: str, method: str, params: dict
+) -> None:
     client = read_only_client(session, service, "us-east-1")
     with pytest.raises(ReadOnlyViolation, match="refused"):
         getattr(client, method)(**params)

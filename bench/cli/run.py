@@ -19,11 +19,10 @@ DEFAULT_SUITES = ("seed", "core")
 
 def _errors() -> tuple[type[BaseException], ...]:
     from bench.cases.loader import CaseFileError
+    from bench.run.guard import RunAbortedError
     from bench.run.options import RunOptionsError
     from bench.run.records import SampleFileError
     from bench.run.scoring import RunDirError
-
-    from bench.run.guard import RunAbortedError
 
     found: list[type[BaseException]] = [
         CaseFileError,
@@ -201,7 +200,9 @@ def run_command(
         limit = DEFAULT_MAX_ERROR_RATE if limit is None else float(limit)
         rate = float((result.summary.get("health") or {}).get("error_rate") or 0.0)
         if rate > limit:
-            too_many.append(f"{result.run_dir}: translator error rate {rate:.1%} > --max-error-rate {limit:.1%}")
+            too_many.append(
+                f"{result.run_dir}: translator error rate {rate:.1%} > --max-error-rate {limit:.1%}"
+            )
     for line in too_many:
         err_console.print(f"[bold red]error[/]: {line}")
     if too_many:

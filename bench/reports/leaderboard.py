@@ -207,7 +207,12 @@ def build_boards(all_runs: list[Run]) -> dict[str, dict[str, Any]]:
 
 def index_markdown(boards: dict[str, dict[str, Any]], site: bool = True) -> str:
     """``index.md``: one line per suite with its leader and links to its board (and site)."""
-    lines = ["# reachbench leaderboards", "", "One board per suite; scores of different suites are not comparable.", ""]
+    lines = [
+        "# reachbench leaderboards",
+        "",
+        "One board per suite; scores of different suites are not comparable.",
+        "",
+    ]
     lines += ["| suite | runs | leader | board |", "|---|---:|---|---|"]
     for suite, board in boards.items():
         primary = board["primary_metric"]

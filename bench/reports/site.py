@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from bench.reports.plots import LABEL_BOXES, accuracy_plot, fp_vs_accuracy_plot
 from bench.reports.rundir import Run, RunDirError
@@ -24,6 +25,11 @@ MIN_SLICE_N = 5
 
 def _num(x: float | None, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _wbr(name: str) -> Markup:
+    """A metric name that may wrap after each underscore (narrow table headers)."""
+    return Markup(str(escape(name)).replace("_", "_<wbr>"))
 
 
 def _val(e: dict[str, Any] | None) -> str:
@@ -51,7 +57,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=False,
     )
-    env.filters.update(num=_num, val=_val, opt=_opt, heat=_heat)
+    env.filters.update(num=_num, val=_val, opt=_opt, heat=_heat, wbr=_wbr)
     return env
 
 

@@ -78,7 +78,8 @@ def health_line(summary: dict[str, Any]) -> str | None:
         return None
     n, errors = int(health.get("n") or 0), int(health.get("translator_errors") or 0)
     style = "bold red" if errors else "green"
-    line = f"[{style}]translator errors: {errors} of {n} cases ({float(health.get('error_rate') or 0):.1%})[/]"
+    rate = float(health.get("error_rate") or 0)
+    line = f"[{style}]translator errors: {errors} of {n} cases ({rate:.1%})[/]"
     if health.get("output_truncated"):
         line += f" · [yellow]{health['output_truncated']} outputs truncated at 1 MB[/]"
     return line

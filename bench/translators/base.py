@@ -422,7 +422,8 @@ def scrub(result: Translation, secrets: list[str]) -> Translation:
     try:
         return Translation.model_validate(clean)
     except ValidationError:
-        return Translation.failure("translator:secret_in_output", raw=walk(str(clean.get("raw") or "")) or None)
+        raw = walk(str(clean.get("raw") or "")) or None
+        return Translation.failure("translator:secret_in_output", raw=raw)
 
 
 def bound_output(result: Translation, limit: int = MAX_OUTPUT_CHARS) -> Translation:

@@ -115,7 +115,8 @@ class CommandTranslator(Translator):
                 start_new_session=True,  # so a timeout kills the program's children too
             )
         except OSError as exc:
-            return Translation.failure("translator:cannot_start", raw=f"{self._given[0]}: {exc.strerror or exc}")
+            reason = exc.strerror or str(exc)
+            return Translation.failure("translator:cannot_start", raw=f"{self._given[0]}: {reason}")
         with self._running_lock:
             self._running[proc.pid] = (proc, marker)
         try:

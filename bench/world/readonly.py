@@ -66,7 +66,9 @@ def check_against_model(client: Any, allowed: Iterable[tuple[str, str]]) -> None
     known = set(model.operation_names)
     missing = sorted(op for service, op in allowed if service == model.service_name and op not in known)
     if missing:
-        raise ValueError(f"read-only allow-list names operations {model.service_name} does not have: {missing}")
+        raise ValueError(
+            f"read-only allow-list names operations {model.service_name} does not have: {missing}"
+        )
 
 
 def guard_client(client: Any, allowed: Iterable[tuple[str, str]] | None = None) -> Any:
