@@ -63,12 +63,20 @@ def validate_cmd(
     names = suites or list_suites()
     if not names:
         fail("no suites found")
+    from bench.world.snapshot import SnapshotError
+
     bad = False
     for name in names:
         suite = _load(name, keep_going)
+        empty = _empty_splits(suite)
+        if empty:
+            fail(f"{suite.path}: {empty}", code=1)
         with _progress() as prog:
             task = prog.add_task(f"re-deriving gold of {suite.name}", total=len(suite.cases))
-            report = validate_suite(suite, progress=lambda n, t=task: prog.update(t, completed=n))
+            try:
+                report = validate_suite(suite, progress=lambda n, t=task: prog.update(t, completed=n))
+            except SnapshotError as exc:
+                fail(str(exc), code=1)
         for label, items in (
             ("file", report.file_problems),
             ("id", report.id_problems),
@@ -87,6 +95,18 @@ def validate_cmd(
         bad |= not report.ok
     if bad:
         raise typer.Exit(1)
+
+
+def _empty_splits(suite: object) -> str | None:
+    """Why a suite cannot pass validation before any case is looked at: no split file, or an empty one."""
+    splits = getattr(suite, "splits", ())
+    if not splits:
+        return "no split file (test.jsonl, dev.jsonl, ...): nothing to validate"
+    counts = {s: 0 for s in splits}
+    for case in getattr(suite, "cases", ()):
+        counts[case.split] = counts.get(case.split, 0) + 1
+    empty = [s for s, n in counts.items() if n == 0]
+    return f"split {', '.join(empty)} has no cases" if empty else None
 
 
 @cases_app.command("stats")

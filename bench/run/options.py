@@ -61,6 +61,9 @@ class RunOptions:
     n_resamples: int = DEFAULT_RESAMPLES
     timeout: float | None = None
     compress: bool = False  # write samples.jsonl.gz when the run completes (published runs)
+    overwrite: bool = False  # replace an existing run directory named by run_id (else: an error)
+    max_error_rate: float | None = None  # None: bench.run.guard.DEFAULT_MAX_ERROR_RATE
+    name: str | None = None  # display name on leaderboards (default: the translator's name)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def recorded(self) -> dict[str, Any]:
@@ -74,6 +77,7 @@ class RunOptions:
             "timeout": self.timeout,
             "cache": self.cache,
             "compress": self.compress,
+            "max_error_rate": self.max_error_rate,
         }
 
 

@@ -71,7 +71,24 @@ def breakdown(summary: dict[str, Any], top: int = 5) -> Table:
     return table
 
 
+def health_line(summary: dict[str, Any]) -> str | None:
+    """``translator errors: 3 of 120 cases (2.5%)`` (and truncated outputs), for the top of a summary."""
+    health = summary.get("health")
+    if not health:
+        return None
+    n, errors = int(health.get("n") or 0), int(health.get("translator_errors") or 0)
+    style = "bold red" if errors else "green"
+    rate = float(health.get("error_rate") or 0)
+    line = f"[{style}]translator errors: {errors} of {n} cases ({rate:.1%})[/]"
+    if health.get("output_truncated"):
+        line += f" · [yellow]{health['output_truncated']} outputs truncated at 1 MB[/]"
+    return line
+
+
 def print_summary(console: Console, summary: dict[str, Any], all_metrics: bool = False) -> None:
+    line = health_line(summary)
+    if line:
+        console.print(line)
     console.print(metrics_table(summary, all_metrics=all_metrics))
     if any(summary.get("tables", {}).get(k) for k in ("failure_types", "region_confusion")):
         console.print(breakdown(summary))

@@ -23,6 +23,13 @@ from scorers import (
 )
 
 RUN_JSON = "run.json"
+
+
+def health(records: list[dict[str, Any]]) -> dict[str, Any]:
+    from bench.run.guard import health as _health
+
+    return _health(records)
+
 SUMMARY = "summary.json"
 
 
@@ -33,7 +40,11 @@ class RunDirError(ValueError):
 def summary_header(meta: dict[str, Any]) -> dict[str, Any]:
     """The fixed part of summary.json, from run.json (no timestamps: they would break reproduction)."""
     suite = {k: v for k, v in (meta.get("suite") or {}).items() if k != "source"}  # a local path
-    return {"run_id": meta.get("run_id"), "suite": suite, "translator": meta.get("translator")}
+    # The fingerprint (a hash of code) and resume options (a local folder) are run.json's business.
+    translator = {
+        k: v for k, v in (meta.get("translator") or {}).items() if k not in ("fingerprint", "resume_options")
+    }
+    return {"run_id": meta.get("run_id"), "suite": suite, "translator": translator}
 
 
 def score_records(
@@ -63,6 +74,7 @@ def score_records(
         header=summary_header(meta),
         matrix=matrix,
     )
+    summary["health"] = health(records)
     return records, summary
 
 

@@ -179,6 +179,8 @@ class OpenAICompatTranslator(LLMTranslator):
                 headers=headers,
                 timeout=self._request_timeout(),
             )
+        except httpx.ConnectError as exc:  # refused, unknown host: nobody to retry against; the run stops
+            raise BackendFailure("translator:connection", f"{self.options['base_url']}: {exc}") from None
         except httpx.TimeoutException as exc:
             raise RetryableError(f"timeout: {type(exc).__name__}") from None
         except httpx.TransportError as exc:
