@@ -137,3 +137,12 @@ def test_latency_leaves_out_the_warm_up_calls(tmp_path: Path) -> None:
     (d / "run.json").write_text(json.dumps(meta))
     row = build_leaderboard([load_run(d)])["rows"][0]
     assert row["latency_ms_median"] == 5.0 and row["latency_ms_p95"] == 5.0
+
+
+def test_boards_put_the_hand_written_suite_first() -> None:
+    from types import SimpleNamespace
+
+    from bench.reports.leaderboard import split_by_suite
+
+    runs = [SimpleNamespace(suite_name=n) for n in ("seed", "zeta", "core", "natural", "alpha")]
+    assert list(split_by_suite(runs)) == ["natural", "core", "seed", "alpha", "zeta"]

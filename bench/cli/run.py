@@ -1,7 +1,7 @@
 """``reachbench run | score | merge | show``: thin commands over ``bench.runner`` and ``bench.run``.
 
 With no options ``reachbench run`` is the README's main job: the ``rules`` baseline on the ``seed`` suite
-and on the ``core`` test split, one run directory per suite (runs of different suites are never mixed,
+and on the test splits of ``natural`` (hand-written) and ``core`` (template-made), one run directory per suite (runs of different suites are never mixed,
 so each can be compared and put on a leaderboard against runs of the same suite).
 """
 
@@ -14,7 +14,7 @@ import typer
 
 from bench.cli._common import console, err_console, fail
 
-DEFAULT_SUITES = ("seed", "core")
+DEFAULT_SUITES = ("seed", "natural", "core")
 
 
 def _errors() -> tuple[type[BaseException], ...]:
@@ -71,7 +71,7 @@ def run_command(
         "rules", "--translator", "-t", help="Translator spec, e.g. rules, oracle, openai:model=x."
     ),
     suite: list[str] = typer.Option(
-        None, "--suite", "-s", help="Suite name or folder; repeat for several (default: seed and core)."
+        None, "--suite", "-s", help="Suite name or folder; repeat for several (default: seed, natural and core)."
     ),
     split: list[str] = typer.Option(None, "--split", help="Split(s) to run (default: test)."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0, help="First N selected cases (by id)."),

@@ -203,11 +203,16 @@ def split_by_suite(runs: list[Run]) -> dict[str, list[Run]]:
     out: dict[str, list[Run]] = {}
     for run in runs:
         out.setdefault(run.suite_name or "unknown", []).append(run)
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items(), key=lambda kv: (SUITE_ORDER.get(kv[0], len(SUITE_ORDER)), kv[0])))
+
+
+# The order of the boards: the hand-written suite first (the one to rank translators on), then the
+# template-made one, then the field test's six stories; any other suite after them by name.
+SUITE_ORDER = {"natural": 0, "core": 1, "seed": 2}
 
 
 def build_boards(all_runs: list[Run]) -> dict[str, dict[str, Any]]:
-    """One leaderboard per suite, by suite name."""
+    """One leaderboard per suite: natural, core, seed, then the others by name."""
     if not all_runs:
         raise RunDirError("no runs given")
     return {suite: build_leaderboard(runs) for suite, runs in split_by_suite(all_runs).items()}
