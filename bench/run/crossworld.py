@@ -5,7 +5,7 @@ Two fields of a sample record come from here (scorers may not read worlds, docs/
 - ``denotation``: what the gold and the predicted query's source and destination denote in the case's
   world (``bench.engine.denote``): slot match is "same denotation", the destination scope compares the
   denoted address sets;
-- ``suite``: the verdicts of the gold and of the predicted query on every world of the case's test suite:
+- ``test_suite``: the verdicts of the gold and of the predicted query on every world of the case's test suite:
   every world of its scenario (``<scenario>__<fault>`` in ``cases/worlds``, baseline first) and up to
   ``variants`` single-change variants that cut the gold path (``bench.engine.variants``), chosen from a
   generator seeded with ``seed`` and the gold query, so that they are the same in every run.
@@ -139,7 +139,7 @@ class CrossWorld:
 
     # -- record fields -------------------------------------------------------------------------------
     def suite(self, world: str, gold: Query, predicted: Query | None) -> dict[str, Any]:
-        """The ``suite`` field of a record: worlds, and the gold's and prediction's verdict on each."""
+        """The ``test_suite`` field of a record: worlds, and the gold's and prediction's verdict on each."""
         names: list[str] = []
         gold_sigs: list[str] = []
         pred_sigs: list[str] = []
@@ -176,7 +176,7 @@ class CrossWorld:
         return out
 
     def fields(self, world: str, gold: Any, translation: Any) -> dict[str, Any]:
-        """``denotation`` and ``suite`` for a record (None where the gold has no query)."""
+        """``denotation`` and ``suite`` (the record's ``test_suite``) for a record (None where the gold has no query)."""
         gold_q = getattr(gold, "query", None)
         if gold_q is None:
             return {"denotation": None, "suite": None}
@@ -211,8 +211,11 @@ def fill_records(records: list[dict[str, Any]], variants: int, seed: int) -> int
     todo = [
         r
         for r in records
-        if "suite" not in r
-        or (isinstance(r.get("suite"), dict) and (r["suite"].get("variants"), r["suite"].get("seed")) != config)
+        if "test_suite" not in r
+        or (
+            isinstance(r.get("test_suite"), dict)
+            and (r["test_suite"].get("variants"), r["test_suite"].get("seed")) != config
+        )
     ]
     if not todo:
         return 0
@@ -221,12 +224,13 @@ def fill_records(records: list[dict[str, Any]], variants: int, seed: int) -> int
         try:
             gold = Gold.model_validate(r["gold"])
             translation = Translation.model_validate(r["translation"])
-            r.update(cross.fields(str(r["world"]), gold, translation))
+            fields = cross.fields(str(r["world"]), gold, translation)
+            r["denotation"], r["test_suite"] = fields["denotation"], fields["suite"]
         except (KeyError, ValueError, OSError):
             # A world that is not catalogued here (a run made elsewhere): no denotation, no suite
             # verdicts; suite_accuracy then does not apply to the case (its n shows it).
             r["denotation"] = None
-            r["suite"] = None
+            r["test_suite"] = None
     return len(todo)
 
 

@@ -87,7 +87,8 @@ def build_record(
 ) -> dict[str, Any]:
     """The samples.jsonl record of one case (scores filled in by the caller or by re-scoring).
 
-    ``cross``: the ``denotation`` and ``suite`` fields (``bench.run.crossworld``), None when not computed.
+    ``cross``: the ``denotation`` and ``suite`` fields (``bench.run.crossworld``; stored as ``denotation``
+    and ``test_suite``), None when not computed.
     """
     cross = cross or {"denotation": None, "suite": None}
     facts = CaseFacts(
@@ -112,7 +113,7 @@ def build_record(
         "predicted": None if predicted is None else predicted.model_dump(mode="json"),
         "predicted_ra": None if predicted_ra is None else predicted_ra.model_dump(mode="json"),
         "denotation": cross["denotation"],
-        "suite": cross["suite"],
+        "test_suite": cross["suite"],
         "scores": scores or {},
         "failure_type": failure_type(facts),
         "diagnosis": diagnosis(facts),
@@ -130,7 +131,7 @@ def facts_of(record: dict[str, Any], where: str = "") -> CaseFacts:
             case_id=str(record["case_id"]),
             tags=slice_tags(record),
             denotation=record.get("denotation"),
-            suite=record.get("suite"),
+            suite=record.get("test_suite"),
         )
     except (KeyError, ValueError) as exc:
         raise SampleFileError(f"{where or 'sample'}: case {record.get('case_id')!r}: {exc}") from None
