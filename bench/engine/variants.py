@@ -25,7 +25,8 @@ changed world. Every change is one AWS API call's worth of difference:
 - ``nat-deleted``, ``tgw-attachment-deleted``, ``peering-deleted``, ``endpoint-deleted``: the
   component's state becomes ``deleted``;
 - ``endpoint-policy-emptied``: an interface endpoint's security groups lose every ingress rule;
-- ``instance-stopped``: an instance on the path stops (StopInstances).
+- ``instance-stopped``: an instance on the path (the source, or the destination's interface owner)
+  stops (StopInstances).
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def _cuts_of_hop(world: World, hop: Hop, witness: Packet | None) -> list[Cut]:
         return [Cut("endpoint-deleted", ident)]
     if t == "instance" and ident in world.instances:
         return [Cut("instance-stopped", ident)]
+    if t == "network-interface" and direction == "ingress" and hop.detail in world.instances:
+        return [Cut("instance-stopped", hop.detail)]  # the destination instance itself
     return []
 
 
