@@ -164,7 +164,18 @@ def case_panel(record: dict[str, Any], raw_chars: int = 400) -> Panel:
     lines.append(Text.from_markup(f"[dim]engine[/]    {_verdict_text(record.get('predicted'))}"))
     if tr.get("claimed_verdict") is not None:
         lines.append(Text(f"claimed   {'reachable' if tr['claimed_verdict'] else 'unreachable'}"))
-    facts = {k: v for k, v in diag.items() if v not in (None, {}, [])}
+    suite = record.get("test_suite")
+    split = diag.get("suite_split")
+    if split:
+        lines.append(
+            Text.from_markup(
+                f"[dim]suite[/]     parts at [bold]{split['world']}[/]: gold {split['gold']}"
+                f" · predicted {split['predicted'] or 'no query'}"
+            )
+        )
+    elif suite and suite.get("predicted") is not None:
+        lines.append(Text.from_markup(f"[dim]suite[/]     agrees on all {len(suite['worlds'])} worlds"))
+    facts = {k: v for k, v in diag.items() if v not in (None, {}, []) and k != "suite_split"}
     lines.append(
         Text.from_markup(f"[dim]diagnosis[/] {json.dumps(facts, sort_keys=True, ensure_ascii=False)}")
     )
