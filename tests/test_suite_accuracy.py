@@ -203,3 +203,11 @@ def test_signature_is_reachable_or_code_and_component() -> None:
     engine, q, verdict = _reachable_gold()
     blocked = Engine(apply_cut(engine.world, Cut("igw-detached", verdict.hops[-2].id))).analyze(q)
     assert signature(blocked).startswith("unreachable:")
+
+
+def test_reports_know_the_new_metric_from_the_registry() -> None:
+    # Leaderboard columns (headline), compare's McNemar test (paired 0/1) and the gate's direction.
+    from bench.reports.specs import registry_specs
+
+    spec = registry_specs()["suite_accuracy"]
+    assert spec.headline and spec.paired_binary and spec.higher_is_better
