@@ -54,7 +54,12 @@ class Executor:
             self._cross = shared(
                 DEFAULT_VARIANTS if variants is None else variants, DEFAULT_SUITE_SEED if seed is None else seed
             )
-        return self._cross.fields(world, gold, translation)
+        try:
+            return self._cross.fields(world, gold, translation)
+        except (ValueError, KeyError, OSError):
+            # A world the catalogue does not have (a suite with its own engine): no denotation and no
+            # suite verdicts; suite_accuracy does not apply to the case (its n shows it).
+            return {"denotation": None, "suite": None}
 
     def prepare(self, worlds: Iterable[str], on_world: Callable[[str], None] | None = None) -> None:
         """Load and index every world up front: a missing world stops the run before any model call."""
