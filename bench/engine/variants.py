@@ -57,7 +57,8 @@ class Cut:
 
 
 def path_cuts(world: World, hops: Sequence[Hop], witness: Packet | None) -> list[Cut]:
-    """Every single change that cuts the path ``hops`` (a reachable verdict's), in hop order, unique."""
+    """Every single change that cuts the path ``hops``, in hop order, unique. ``witness`` gives the
+    protocol and port that rule changes target; None means every protocol and port."""
     out: dict[Cut, None] = {}
     for hop in hops:
         for cut in _cuts_of_hop(world, hop, witness):
@@ -67,9 +68,9 @@ def path_cuts(world: World, hops: Sequence[Hop], witness: Packet | None) -> list
 
 def _cuts_of_hop(world: World, hop: Hop, witness: Packet | None) -> list[Cut]:
     t, ident, direction = hop.type, hop.id, hop.direction or ""
-    if t == "security-group" and witness is not None:
+    if t == "security-group":
         return [Cut("sg-rule-removed", hop.detail or ident, direction)]
-    if t == "network-acl" and witness is not None and ident in world.network_acls:
+    if t == "network-acl" and ident in world.network_acls:
         return [Cut("nacl-deny", ident, direction)]
     if t == "route-table" and ident in world.route_tables:
         label, _, target = hop.detail.partition(" -> ")

@@ -44,9 +44,30 @@ def signature(verdict: Verdict) -> str:
 def _variant_name(base: str, cut: Any, witness: Any) -> str:
     """``<world>~<cut>``; cuts that depend on the packet (rules) also name its protocol and port."""
     name = f"{base}~{cut.label}"
-    if cut.kind in ("sg-rule-removed", "nacl-deny") and witness is not None:
+    if cut.kind in _PACKET_CUTS and witness is not None:
         name += f"/{witness.protocol}" + (f":{witness.port}" if witness.port is not None else "")
     return name
+
+
+_PACKET_CUTS = frozenset({"sg-rule-removed", "nacl-deny"})
+
+
+def _packet_key(witness: Any) -> Any:
+    """A witness reduced to what rule changes read (protocol and port), so equal changes share a key."""
+    if witness is None:
+        return None
+    from bench.model.verdict import Packet
+
+    return Packet(src="0.0.0.0", dst="0.0.0.0", protocol=witness.protocol, port=witness.port)
+
+
+def _packet_of(query: Query) -> Any:
+    """The query's protocol and port as a packet (addresses unused), or None for "any protocol"."""
+    from bench.model.verdict import Packet
+
+    if query.protocol not in ("tcp", "udp", "icmp"):
+        return None
+    return Packet(src="0.0.0.0", dst="0.0.0.0", protocol=query.protocol, port=query.port)
 
 
 def _qkey(query: Query) -> str:
@@ -113,14 +134,26 @@ class CrossWorld:
         if plan is not None:
             return plan
         plan = []
+        base, hops, witness = None, (), None
         for name in self.scenario_worlds(world):
-            engine = self._engine_for(name)
-            verdict = engine.analyze(gold, profile="truth")
+            verdict = self._engine_for(name).analyze(gold, profile="truth")
             if verdict.reachable:
-                cuts = path_cuts(engine.world, verdict.hops, verdict.witness)
-                for cut in choose(cuts, self.variants, f"{name}\x00{qkey}", self.seed):
-                    plan.append((_variant_name(name, cut, verdict.witness), (name, (cut, verdict.witness))))
+                base, hops, witness = name, verdict.hops, verdict.witness
                 break
+        if base is None:
+            # Unreachable everywhere: cut the part of the path the gold's packet crosses before it is
+            # stopped (the stopping component itself excluded), so that a query whose packet goes
+            # another way is stopped elsewhere. Rules are cut for the query's own protocol and port.
+            verdict = self._engine_for(world).analyze(gold, profile="truth")
+            if verdict.reachable is False and len(verdict.hops) > 1:
+                base, hops, witness = world, verdict.hops[:-1], _packet_of(gold)
+        if base is not None:
+            cuts = path_cuts(self._engine_for(base).world, hops, witness)
+            for cut in choose(cuts, self.variants, f"{base}\x00{qkey}", self.seed):
+                # Only rule changes depend on the packet, and only on its protocol and port: variants
+                # that are the same change share one engine (and one name).
+                packet = _packet_key(witness) if cut.kind in _PACKET_CUTS else None
+                plan.append((_variant_name(base, cut, packet), (base, (cut, packet))))
         self._variant_plan[key] = plan
         return plan
 
