@@ -93,13 +93,19 @@ def test_an_equivalent_rewriting_always_gets_suite_credit(data: st.DataObject) -
 
 
 def _separable() -> list[tuple[str, Query, str]]:
-    """Golds with an instance endpoint that are reachable in some world of their scenario."""
+    """Golds with an instance endpoint that are reachable in some world of their scenario: their suite
+    has every cut of that path, the endpoint's own instance stopped among them. (Two queries stopped at
+    the same component in every world, e.g. both refused by the internet gateway, cannot be told apart
+    by cutting paths: such golds are not "built to separate".)"""
     out = []
     for world, q in core_golds():
         w = engine_for(world).world
         for slot in ("source", "destination"):
             if getattr(q, slot) in w.instances and q.source_ip is None and q.destination_ip is None:
-                if cross(99).variant_plan(world, q):
+                reachable_somewhere = any(
+                    engine_for(name).analyze(q).reachable for name in cross(99).scenario_worlds(world)
+                )
+                if reachable_somewhere:
                     out.append((world, q, slot))
     return out
 
