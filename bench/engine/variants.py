@@ -25,8 +25,12 @@ changed world. Every change is one AWS API call's worth of difference:
 - ``nat-deleted``, ``tgw-attachment-deleted``, ``peering-deleted``, ``endpoint-deleted``: the
   component's state becomes ``deleted``;
 - ``endpoint-policy-emptied``: an interface endpoint's security groups lose every ingress rule;
-- ``instance-stopped``: an instance on the path (the source, or the destination's interface owner)
-  stops (StopInstances).
+- ``interface-quarantined``: the source's or destination's interface gets, instead of its groups, one
+  new group with no rules (the usual isolation of a compromised instance; ModifyNetworkInterfaceAttribute
+  ``--groups``: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules.html), so the path
+  is stopped at a group of that interface alone;
+- ``instance-stopped``: the destination instance stops (StopInstances; the engine models a stopped
+  instance as a destination that does not answer, docs/semantics.md).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.model.verdict import Hop, Packet
-from bench.world.model import NaclEntry, World
+from bench.world.model import NaclEntry, SecurityGroup, World
 
 _PROTO_NUMBER = {"tcp": "6", "udp": "17", "icmp": "1"}
 
@@ -95,10 +99,14 @@ def _cuts_of_hop(world: World, hop: Hop, witness: Packet | None) -> list[Cut]:
         if vpce.endpoint_type == "Interface" and vpce.group_ids:
             return [Cut("endpoint-policy-emptied", ident)]
         return [Cut("endpoint-deleted", ident)]
-    if t == "instance" and ident in world.instances:
-        return [Cut("instance-stopped", ident)]
-    if t == "network-interface" and direction == "ingress" and hop.detail in world.instances:
-        return [Cut("instance-stopped", hop.detail)]  # the destination instance itself
+    if t == "network-interface" and ident in world.network_interfaces:
+        eni = world.network_interfaces[ident]
+        out = []
+        if eni.kind in ("instance", "rds", "other", "vpc_endpoint") and eni.group_ids:
+            out.append(Cut("interface-quarantined", ident))
+        if direction == "ingress" and hop.detail in world.instances:
+            out.append(Cut("instance-stopped", hop.detail))  # the destination instance itself
+        return out
     return []
 
 
@@ -182,10 +190,25 @@ def apply_cut(world: World, cut: Cut, witness: Packet | None = None) -> World:
             if gid in groups:
                 groups[gid] = groups[gid].model_copy(update={"ingress": ()})
         return _copy(world, name, security_groups=groups)
+    if kind == "interface-quarantined":
+        eni = world.network_interfaces[ident]
+        quarantine = SecurityGroup(
+            id=_quarantine_id(ident),
+            region=eni.region,
+            vpc_id=eni.vpc_id,
+            group_name=f"quarantine-{ident}",
+        )
+        enis = _put(world.network_interfaces, eni, group_ids=(quarantine.id,))
+        groups = {**world.security_groups, quarantine.id: quarantine}
+        return _copy(world, name, network_interfaces=enis, security_groups=groups)
     if kind == "instance-stopped":
         inst = world.instances[ident]
         return _copy(world, name, instances=_put(world.instances, inst, state="stopped"))
     raise ValueError(f"unknown cut kind {kind!r}")
+
+
+def _quarantine_id(eni_id: str) -> str:
+    return "sg-quarantine-" + eni_id.removeprefix("eni-")
 
 
 def _put(mapping: dict[str, Any], obj: Any, **changes: Any) -> dict[str, Any]:
