@@ -360,7 +360,13 @@ class CaseFacts:
         """A predicted endpoint denotes something in another Region than the gold's (both known)."""
         for endpoint in ("source", "destination"):
             gold, pred = self._denoted("gold", endpoint), self._denoted("predicted", endpoint)
-            if gold and pred and gold.get("region") and pred.get("region") and gold["region"] != pred["region"]:
+            if (
+                gold
+                and pred
+                and gold.get("region")
+                and pred.get("region")
+                and gold["region"] != pred["region"]
+            ):
                 return True
         return False
 

@@ -45,7 +45,9 @@ def values(f: CaseFacts) -> dict[str, float | None]:
     out = {}
     for name, m in metrics().items():
         comps = m.components(f)
-        out[name] = None if comps is None else comps[0] / comps[1] if len(comps) == 2 and comps[1] else comps[0]
+        out[name] = (
+            None if comps is None else comps[0] / comps[1] if len(comps) == 2 and comps[1] else comps[0]
+        )
     return out
 
 

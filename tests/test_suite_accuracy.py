@@ -138,7 +138,9 @@ def test_another_endpoint_never_gets_suite_credit_on_a_separating_suite(data: st
     world, gold, slot = data.draw(st.sampled_from(separable()))
     w = engine_for(world).world
     here = getattr(gold, slot)
-    others = sorted(i.id for i in w.instances.values() if i.id != here and i.region == w.instances[here].region)
+    others = sorted(
+        i.id for i in w.instances.values() if i.id != here and i.region == w.instances[here].region
+    )
     if not others:
         return
     other = data.draw(st.sampled_from(others))
@@ -209,14 +211,18 @@ def test_field_test_trap_agrees_in_baseline_and_parts_in_tokyo_blackhole() -> No
     g, p = at["field-test__tokyo-blackhole"]
     assert g.startswith("unreachable:BAD_STATE_ROUTE@") and p == "reachable"
     facts = CaseFacts(
-        Gold(answerable=True, query=gold, verdict=Verdict(reachable=False, explanation_code="BAD_STATE_ROUTE")),
+        Gold(
+            answerable=True, query=gold, verdict=Verdict(reachable=False, explanation_code="BAD_STATE_ROUTE")
+        ),
         Translation(status="query", query=pred),
         None,
         suite=suite,
     )
     assert suite_accuracy(facts) == (0.0,)
     split = suite_split(facts)
-    assert split is not None and split["world"] != "field-test__baseline" and split["gold"] != split["predicted"]
+    assert (
+        split is not None and split["world"] != "field-test__baseline" and split["gold"] != split["predicted"]
+    )
 
 
 def test_signature_is_reachable_or_code_and_component() -> None:

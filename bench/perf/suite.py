@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
             f"{seconds:.1f}",
             f"{1000 * seconds / max(n, 1):.2f}",
             f"{m['suite_accuracy']['value']:.3f}" if m["suite_accuracy"]["value"] is not None else "—",
-            f"{m['execution_accuracy']['value']:.3f}" if m["execution_accuracy"]["value"] is not None else "—",
+            f"{m['execution_accuracy']['value']:.3f}"
+            if m["execution_accuracy"]["value"] is not None
+            else "—",
         )
     console.print(table)
     console.print("one process: engines and verdicts computed for the first run are reused by the next ones")

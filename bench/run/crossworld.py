@@ -209,7 +209,8 @@ class CrossWorld:
         return out
 
     def fields(self, world: str, gold: Any, translation: Any) -> dict[str, Any]:
-        """``denotation`` and ``suite`` (the record's ``test_suite``) for a record (None where the gold has no query)."""
+        """``denotation`` and ``suite`` (the record's ``test_suite``) of a record; None where the gold
+        has no query (and ``suite`` None for unanswerable cases)."""
         gold_q = getattr(gold, "query", None)
         if gold_q is None:
             return {"denotation": None, "suite": None}
@@ -218,8 +219,6 @@ class CrossWorld:
             "denotation": self.denotation(world, gold_q, pred_q),
             "suite": self.suite(world, gold_q, pred_q) if gold.answerable else None,
         }
-
-
 
 
 _SHARED: dict[tuple[int, int], CrossWorld] = {}
@@ -273,4 +272,12 @@ def suite_config(meta: dict[str, Any]) -> tuple[int, int]:
     return int(config.get("variants", DEFAULT_VARIANTS)), int(config.get("seed", DEFAULT_SUITE_SEED))
 
 
-__all__ = ["DEFAULT_SUITE_SEED", "DEFAULT_VARIANTS", "CrossWorld", "fill_records", "shared", "signature", "suite_config"]
+__all__ = [
+    "DEFAULT_SUITE_SEED",
+    "DEFAULT_VARIANTS",
+    "CrossWorld",
+    "fill_records",
+    "shared",
+    "signature",
+    "suite_config",
+]

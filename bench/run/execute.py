@@ -52,7 +52,8 @@ class Executor:
 
             variants, seed = self._cross_config
             self._cross = shared(
-                DEFAULT_VARIANTS if variants is None else variants, DEFAULT_SUITE_SEED if seed is None else seed
+                DEFAULT_VARIANTS if variants is None else variants,
+                DEFAULT_SUITE_SEED if seed is None else seed,
             )
         try:
             return self._cross.fields(world, gold, translation)
