@@ -239,3 +239,16 @@ def test_reports_know_the_new_metric_from_the_registry() -> None:
 
     spec = registry_specs()["suite_accuracy"]
     assert spec.headline and spec.paired_binary and spec.higher_is_better
+
+
+def test_variant_engine_equals_an_engine_built_from_scratch() -> None:
+    from bench.engine.variants import variant_engine
+
+    engine, q, verdict = _reachable_gold()
+    for cut in path_cuts(engine.world, verdict.hops, verdict.witness):
+        fast = variant_engine(engine, cut, verdict.witness)
+        slow = Engine(apply_cut(engine.world, cut, verdict.witness))
+        assert fast.world == slow.world and fast.ix.ip_ranges == slow.ix.ip_ranges
+        for dst in ("35.78.9.203", "0.0.0.0/5", "s3.ap-northeast-1.amazonaws.com"):
+            query = q.model_copy(update={"destination": dst})
+            assert fast.analyze(query) == slow.analyze(query)

@@ -211,6 +211,20 @@ def _quarantine_id(eni_id: str) -> str:
     return "sg-quarantine-" + eni_id.removeprefix("eni-")
 
 
+def variant_engine(base: Any, cut: Cut, witness: Packet | None = None) -> Any:
+    """An ``Engine`` of ``base.world`` with ``cut`` applied, indexed without re-sorting the world's AWS
+    ip-ranges (a variant never changes them, and sorting them is most of the cost of indexing a small
+    world): the index is built on the variant without ranges, then given the base's sorted ranges."""
+    from bench.engine.engine import Engine
+
+    world = apply_cut(base.world, cut, witness)
+    engine = Engine(world.model_copy(update={"ip_ranges": ()}))
+    engine.world = world
+    engine.ix.world = world
+    engine.ix.ip_ranges = base.ix.ip_ranges
+    return engine
+
+
 def _put(mapping: dict[str, Any], obj: Any, **changes: Any) -> dict[str, Any]:
     return {**mapping, obj.id: obj.model_copy(update=changes)}
 
@@ -253,4 +267,4 @@ def _deny_entry(egress: bool, witness: Packet | None) -> NaclEntry:
     )
 
 
-__all__ = ["Cut", "apply_cut", "choose", "path_cuts"]
+__all__ = ["Cut", "apply_cut", "choose", "path_cuts", "variant_engine"]

@@ -108,14 +108,12 @@ class CrossWorld:
         return found if world in found else [world, *found]
 
     def _variant_engine(self, base: str, cut: Any) -> Any:
-        from bench.engine import Engine
-        from bench.engine.variants import apply_cut
+        from bench.engine.variants import variant_engine
 
         key = (base, cut)
         engine = self._variant_engines.get(key)
         if engine is None:
-            witness = cut[1]
-            engine = Engine(apply_cut(self._engine_for(base).world, cut[0], witness))
+            engine = variant_engine(self._engine_for(base), cut[0], cut[1])
             self._variant_engines[key] = engine
             if len(self._variant_engines) > _MAX_VARIANT_ENGINES:
                 self._variant_engines.popitem(last=False)
