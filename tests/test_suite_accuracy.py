@@ -252,3 +252,33 @@ def test_variant_engine_equals_an_engine_built_from_scratch() -> None:
         for dst in ("35.78.9.203", "0.0.0.0/5", "s3.ap-northeast-1.amazonaws.com"):
             query = q.model_copy(update={"destination": dst})
             assert fast.analyze(query) == slow.analyze(query)
+
+
+def test_rescoring_an_old_run_adds_denotations_and_suites_and_show_names_the_split(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A committed run written before test-suite accuracy: ``score`` fills the fields from the worlds,
+    states N and the seed in summary.json, and ``show`` prints the first world where the two part."""
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from bench.cli import app
+    from bench.run.records import read_samples, samples_path
+    from bench.run.scoring import rescore
+
+    source = sorted(Path("results/runs").glob("seed-test-naive-*"))[0]
+    run = tmp_path / source.name
+    shutil.copytree(source, run)
+    summary = rescore(run)
+    assert summary["test_suite"] == {"variants": 4, "seed": 20261204}
+    assert summary["metrics"]["suite_accuracy"]["n"] == 5
+    records = {r["case_id"]: r for r in read_samples(samples_path(run))}
+    trap = records["seed-954991374f30"]
+    assert trap["denotation"]["gold"]["destination"]["key"] == "addresses:35.78.9.203/32"
+    assert trap["test_suite"]["worlds"][0] == "field-test__baseline"
+    assert trap["scores"]["suite_accuracy"] == 0.0
+    assert records["seed-b0d4c6cb66df"]["test_suite"] is None  # unanswerable: no suite
+    again = rescore(run)
+    assert again == summary
+    shown = CliRunner().invoke(app, ["show", str(run), "--case", "seed-954991374f30"], terminal_width=200)
+    assert shown.exit_code == 0 and "suite     parts at field-test__" in shown.output
