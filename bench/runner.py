@@ -25,6 +25,7 @@ from rich.console import Console
 from bench import __version__
 from bench.cases.schema import Case
 from bench.model import Translation
+from bench.run.crossworld import suite_config
 from bench.run.execute import EngineFactory, Executor
 from bench.run.guard import FailFast, RunAbortedError, RunLock
 from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
@@ -157,6 +158,7 @@ def _meta(
         "case_ids": [c.id for c in cases],
         "seed": options.seed,
         "n_resamples": options.n_resamples,
+        "test_suite": {"variants": options.suite_variants, "seed": options.suite_seed},
         "reachbench_version": __version__,
         "git_revision": git_revision(),
         "packages": package_versions(),
@@ -283,6 +285,8 @@ def _resume_locked(
         timeout=recorded.get("timeout"),
         compress=bool(recorded.get("compress", False)) if compress is None else compress,
         max_error_rate=recorded.get("max_error_rate"),
+        suite_variants=suite_config(meta)[0],
+        suite_seed=suite_config(meta)[1],
     )
     suite = _load_suite(options)
     if suite.hash != meta["suite"]["hash"]:
@@ -321,7 +325,7 @@ def _execute(
 ) -> RunResult:
     from bench.translators.pool import translate_all
 
-    executor = Executor(engine_factory)
+    executor = Executor(engine_factory, options.suite_variants, options.suite_seed)
     executor.prepare(c.world for c in cases)
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
@@ -366,11 +370,20 @@ def _execute(
                     warmup.append(case_id)
                 case = by_id[case_id]
                 predicted, predicted_ra = executor.run(case.world, translation)
-                facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
+                cross = executor.cross_fields(case.world, case.gold, translation)
+                facts = CaseFacts(
+                    case.gold,
+                    translation,
+                    predicted,
+                    case_id=case.id,
+                    tags=slice_tags(case),
+                    denotation=cross["denotation"],
+                    suite=cross["suite"],
+                )
                 fresh[case_id] = facts
                 # Per-case scores are filled by the final scoring pass (one vectorised pass over all
                 # cases); the appended record already carries the failure type and diagnosis.
-                record = build_record(case, translation, predicted, predicted_ra)
+                record = build_record(case, translation, predicted, predicted_ra, cross=cross)
                 finished[case_id] = record
                 appender.append(record)
                 bar.advance(

@@ -31,6 +31,25 @@ def execution_accuracy(facts: CaseFacts) -> Components | None:
 
 
 @metric(
+    "suite_accuracy",
+    scorer="verdict",
+    description=(
+        "Test-suite accuracy: the predicted query's verdict (reachable, else blocking component and"
+        " explanation code) equals the gold query's on every world of the case's scenario and on seeded"
+        " variants that cut the gold path."
+    ),
+    applies_to="answerable cases with a truth verdict whose record has test-suite verdicts",
+    higher_is_better=True,
+    headline=True,
+    paired_binary=True,
+)
+def suite_accuracy(facts: CaseFacts) -> Components | None:
+    if not _answerable_with_verdict(facts) or facts.suite_agrees is None:
+        return None
+    return (float(facts.suite_agrees),)
+
+
+@metric(
     "balanced_accuracy",
     scorer="verdict",
     description="Mean of the recall on truly reachable and on truly unreachable cases.",

@@ -76,7 +76,7 @@ def test_seoul_for_tokyo_is_a_region_error() -> None:
         "predicted": "ap-northeast-2",
         "count": 1,
     } in (summary["tables"]["region_confusion"])
-    assert f.error_cause == "wrong_region"
+    assert f.error_cause == "other_region"
 
 
 def test_analysis_region_taken_wrong_is_also_confused() -> None:
@@ -141,7 +141,7 @@ def test_protocol_port() -> None:
         == 1.0
     )
     f = CaseFacts(g, asked(q(protocol="tcp", port=80)), reachable())
-    assert values(f)["protocol_port_accuracy"] == 0.0 and f.error_cause == "wrong_protocol_port"
+    assert values(f)["protocol_port_accuracy"] == 0.0 and f.error_cause == "protocol_port"
 
 
 # -- scope ----------------------------------------------------------------------------------------------

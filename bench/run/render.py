@@ -184,7 +184,18 @@ def case_panel(record: dict[str, Any], raw_chars: int = 400) -> Panel:
     if tr.get("claimed_verdict") is not None:
         blamed = f" (blames {tr['claimed_blocking']})" if tr.get("claimed_blocking") else ""
         lines.append(Text(f"claimed   {'reachable' if tr['claimed_verdict'] else 'unreachable'}{blamed}"))
-    facts = {k: v for k, v in diag.items() if v not in (None, {}, [])}
+    suite = record.get("test_suite")
+    split = diag.get("suite_split")
+    if split:
+        lines.append(
+            Text.from_markup(
+                f"[dim]suite[/]     parts at [bold]{split['world']}[/]: gold {split['gold']}"
+                f" · predicted {split['predicted'] or 'no query'}"
+            )
+        )
+    elif suite and suite.get("predicted") is not None:
+        lines.append(Text.from_markup(f"[dim]suite[/]     agrees on all {len(suite['worlds'])} worlds"))
+    facts = {k: v for k, v in diag.items() if v not in (None, {}, []) and k != "suite_split"}
     lines.append(
         Text.from_markup(f"[dim]diagnosis[/] {json.dumps(facts, sort_keys=True, ensure_ascii=False)}")
     )

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bench.run.crossworld import fill_records, suite_config
 from bench.run.records import SAMPLES_GZ, diagnosis, facts_of, read_samples, samples_path, write_samples
 from scorers import (
     DEFAULT_RESAMPLES,
@@ -40,11 +41,18 @@ class RunDirError(ValueError):
 def summary_header(meta: dict[str, Any]) -> dict[str, Any]:
     """The fixed part of summary.json, from run.json (no timestamps: they would break reproduction)."""
     suite = {k: v for k, v in (meta.get("suite") or {}).items() if k != "source"}  # a local path
+    variants, seed = suite_config(meta)
     # The fingerprint (a hash of code) and resume options (a local folder) are run.json's business.
     translator = {
         k: v for k, v in (meta.get("translator") or {}).items() if k not in ("fingerprint", "resume_options")
     }
-    return {"run_id": meta.get("run_id"), "suite": suite, "translator": translator}
+    return {
+        "run_id": meta.get("run_id"),
+        "suite": suite,
+        "translator": translator,
+        # The test suite of suite_accuracy: every scenario world plus this many seeded variants per case.
+        "test_suite": {"variants": variants, "seed": seed},
+    }
 
 
 def score_records(
@@ -60,6 +68,9 @@ def score_records(
     translated), so that they are not parsed back from their records; the result is the same.
     """
     records = sorted(records, key=lambda r: str(r["case_id"]))
+    # Records without denotations and test-suite verdicts (older runs) get them now, from the worlds.
+    if fill_records(records, *suite_config(meta)):
+        known = {}
     known = known or {}
     facts = [known.get(str(r["case_id"])) or facts_of(r, where) for r in records]
     matrix = component_matrix(facts)
