@@ -210,3 +210,12 @@ def test_second_annotation_agrees_by_meaning_not_spelling(tmp_path: Path) -> Non
     (d,) = result.disagreements
     assert d.key == "t-3" and d.slots == ("port",) and d.where == ""
     assert result.causes() == {"port": 1}
+
+
+@needs_suite
+def test_ids_are_issued_and_split_by_the_suites_own_share(natural) -> None:  # noqa: ANN001
+    from bench.cases.validate import check_ids
+
+    assert check_ids(natural) == []
+    share = sum(c.split == "dev" for c in natural.cases) / len(natural.cases)
+    assert 0.20 < share < 0.30  # DEV_SHARE = 25 %

@@ -331,6 +331,7 @@ def build_natural(
             "name": SUITE,
             "version": str(meta_doc["version"]),
             "description": " ".join(str(meta_doc["description"]).split()),
+            "dev_share": DEV_SHARE,
         }
         (out / "suite.json").write_text(
             json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"

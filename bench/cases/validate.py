@@ -41,6 +41,13 @@ def cached_engine(world_name: str) -> Analyzer:
 def check_ids(suite: Suite, dev_share: int | None = 20) -> list[str]:
     """Each id is the one issued for its content (registry), and sits in the split its hash picks."""
     problems = []
+    if dev_share is not None and suite.path is not None and (suite.path / "suite.json").is_file():
+        import json
+
+        try:  # a suite states its own dev share when it is not the default (natural: 25 %)
+            dev_share = int(json.loads((suite.path / "suite.json").read_text(encoding="utf-8")).get("dev_share", dev_share))
+        except (ValueError, TypeError, AttributeError):
+            pass  # the loader reports a broken suite.json
     registry = (
         IdRegistry(suite.path / "ids.txt") if suite.path and (suite.path / "ids.txt").exists() else None
     )
