@@ -12,7 +12,7 @@ It never raises: bad input comes back as ``Verdict.error`` (``engine:<reason>``)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +29,15 @@ from bench.engine.resolve import (
     resolve_address,
     resolve_fqdn,
 )
-from bench.engine.sources import Start, eni_start, gaps, gateway_starts, outside_source, subnet_start
+from bench.engine.sources import (
+    Start,
+    eni_start,
+    gaps,
+    gateway_candidates,
+    gateway_starts,
+    outside_source,
+    subnet_start,
+)
 from bench.engine.walk import Arrival, Blocked, Ctx, Delivered, Pkt, Target, Walk
 from bench.model.query import DestinationKind, Query, destination_kind
 from bench.model.resources import ResourceType
@@ -146,6 +154,9 @@ class Engine:
             ("d", q.destination, q.destination_ip, q.region), self._destination, q
         )
         starts, back, src_region = self._remember(("s", q.source, q.source_ip, q.region), self._source, q)
+        if target.component_ids and dst_region and dst_region == (src_region or q.region):
+            # A gateway in the source's Region: a packet that went into another Region went elsewhere.
+            target = replace(target, stay_in_region=True)
         return _Plan(starts, back, target, dst, dst_set, {r for r in (src_region, dst_region) if r})
 
     def _remember(self, key: tuple, fn: Callable[[Query], Any], q: Query) -> Any:
@@ -208,7 +219,7 @@ class Engine:
         comps = {res.ident}
         if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT and res.obj.peer_attachment_id:
             comps.add(res.obj.peer_attachment_id)
-        d = narrow if narrow is not None else AddrSet.everything()
+        d = narrow if narrow is not None else gateway_candidates(self.ix, res)
         nat_subnets = frozenset(w.nat_gateways[c].subnet_id for c in comps if c in w.nat_gateways)
         target = Target(component_ids=frozenset(comps), nat_subnets=nat_subnets)
         return target, d, res.ident, d.cidrs() if narrow else (), res.region
@@ -441,8 +452,13 @@ class Engine:
 
 
 def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
+    """The part that got furthest; a part that went astray (``Blocked.astray``) only when every part did."""
     for b in blocks:
-        if best is None or len(b.hops) > len(best.hops):
+        if (
+            best is None
+            or (best.astray and not b.astray)
+            or (b.astray == best.astray and len(b.hops) > len(best.hops))
+        ):
             best = b
     return best
 

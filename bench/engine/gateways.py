@@ -43,6 +43,7 @@ class GatewayMixin:
             direction: str | None,
             code: str,
             detail: str = "",
+            astray: bool = False,
         ) -> None: ...
         def deliver(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, arrival: Arrival) -> None: ...
         def acl(
@@ -138,6 +139,7 @@ class GatewayMixin:
                     None,
                     "NO_ROUTE_TO_DESTINATION",
                     "the destination is not behind this path",
+                    astray=not self.target.hosts_matter,
                 )
         for addr, eni in hosts:
             if self.done:
@@ -523,6 +525,7 @@ class GatewayMixin:
                 None,
                 "NO_ROUTE_TO_DESTINATION",
                 "the destination is not behind this endpoint",
+                astray=not self.target.hosts_matter,
             )
 
     def vgw(self, vgw_id: str, vpc_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
@@ -555,6 +558,7 @@ class GatewayMixin:
                 "egress",
                 "NO_ROUTE_TO_DESTINATION",
                 "not a remote network of the VPN",
+                astray=not self.target.hosts_matter,
             )
 
 

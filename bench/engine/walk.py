@@ -35,6 +35,7 @@ class Walk(GatewayMixin):
     blocked: list[Blocked] = field(default_factory=list)
     done: bool = False
     furthest: int = 0  # hops of the furthest block recorded so far
+    furthest_astray: int = 0  # the same for parts that went astray (``Blocked.astray``)
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def hop(
@@ -54,14 +55,25 @@ class Walk(GatewayMixin):
         direction: str | None,
         code: str,
         detail: str = "",
+        astray: bool = False,
     ) -> None:
         # Only the part that got furthest is ever reported (the first one, on ties), so a block that
-        # got no further than one already recorded is not kept.
-        if len(hops) + 1 <= self.furthest:
-            return
-        self.furthest = len(hops) + 1
+        # got no further than one already recorded is not kept. Parts that went astray (a gateway
+        # destination they can no longer reach) rank below every other part, so they are counted apart.
+        if self.ret:
+            astray = False
+        elif self.target.stay_in_region and ctx.crossed_region:
+            astray = True
+        if astray:
+            if len(hops) + 1 <= self.furthest_astray:
+                return
+            self.furthest_astray = len(hops) + 1
+        else:
+            if len(hops) + 1 <= self.furthest:
+                return
+            self.furthest = len(hops) + 1
         hops = self.hop(hops, ident, ctype, direction, detail)
-        self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code))
+        self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code, astray))
 
     def deliver(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, arrival: Arrival) -> None:
         found = Delivered(pkt, hops, ctx, arrival)
@@ -269,6 +281,7 @@ class Walk(GatewayMixin):
                 None,
                 "NO_ROUTE_TO_DESTINATION",
                 "delivered inside the VPC, not to the destination",
+                astray=True,
             )
             return
         rest = pkt.dst
@@ -323,6 +336,7 @@ class Walk(GatewayMixin):
                 "ingress",
                 "NO_ROUTE_TO_DESTINATION",
                 "delivered to this subnet, not to the destination",
+                astray=True,
             )
             return
         if rest.is_single():
@@ -367,6 +381,23 @@ class Walk(GatewayMixin):
         if self.done:
             return
         nat = self.ix.nat_by_eni.get(eni.id)
+        if (
+            not self.ret
+            and not self.target.hosts_matter
+            and (nat is None or nat.id not in self.target.component_ids)
+        ):  # a gateway destination: another interface of a NAT gateway's subnet
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                eni.id,
+                "network-interface",
+                "ingress",
+                "NO_ROUTE_TO_DESTINATION",
+                "delivered to another interface, not to the destination",
+                astray=True,
+            )
+            return
         if nat is not None:
             if self.ret and ctx.nats and ctx.nats[-1].nat_id == nat.id:
                 self.un_nat(nat.id, pkt, hops, ctx)
