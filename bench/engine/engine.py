@@ -26,6 +26,7 @@ from bench.engine.resolve import (
     eni_addresses,
     find_resource,
     is_ipv6,
+    private_dns,
     resolve_address,
     resolve_fqdn,
 )
@@ -103,6 +104,10 @@ class Engine:
     def destination_set(self, query: Query) -> tuple[str, ...]:
         """The destination as resolved (sorted CIDRs); empty for address-less resources or errors."""
         try:
+            return self._plan(query).dst_set
+        except (QueryError, ValueError):
+            pass
+        try:
             return self._remember(
                 ("d", query.destination, query.destination_ip, query.region), self._destination, query
             )[3]
@@ -154,6 +159,10 @@ class Engine:
             ("d", q.destination, q.destination_ip, q.region), self._destination, q
         )
         starts, back, src_region = self._remember(("s", q.source, q.source_ip, q.region), self._source, q)
+        if target.any_address and destination_kind(q.destination) is DestinationKind.FQDN:
+            inside = self._private_dns(q, back)
+            if inside is not None:
+                target, dst, dst_set = Target(any_address=True), inside, inside.cidrs()
         if target.component_ids and dst_region and dst_region == (src_region or q.region):
             # A gateway in the source's Region: a packet that went into another Region went elsewhere.
             target = replace(target, stay_in_region=True)
@@ -223,6 +232,20 @@ class Engine:
         nat_subnets = frozenset(w.nat_gateways[c].subnet_id for c in comps if c in w.nat_gateways)
         target = Target(component_ids=frozenset(comps), nat_subnets=nat_subnets)
         return target, d, res.ident, d.cidrs() if narrow else (), res.region
+
+    def _private_dns(self, q: Query, back: Target) -> AddrSet | None:
+        """The hostname as the source's VPCs resolve it when an interface endpoint there has private DNS
+        for it (``resolve.private_dns``); None keeps the world's DNS table / public resolution."""
+        subnets = back.subnet_of_enis | back.subnet_ids
+        vpcs = {self.world.subnets[s].vpc_id for s in subnets if s in self.world.subnets}
+        if not vpcs or self._is_resource(q.destination):
+            return None
+        found = private_dns(self.ix, q.destination, vpcs)
+        if found is not None and q.destination_ip:
+            found = found & AddrSet.single(ip_int(q.destination_ip))
+            if not found:
+                raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
+        return found
 
     @staticmethod
     def _narrowed(

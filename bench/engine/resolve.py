@@ -203,6 +203,46 @@ def resolve_fqdn(ix: WorldIndex, name: str) -> AddrSet:
     return AddrSet((ip_int(a), ip_int(a)) for a in v4)
 
 
+def private_dns(ix: WorldIndex, name: str, vpc_ids: set[str]) -> AddrSet | None:
+    """The addresses of ``name`` as resolved inside ``vpc_ids`` when an interface endpoint there has
+    private DNS for it, else None (the public resolution applies).
+
+    With private DNS enabled, the service's default hostname (``sts.us-east-1.amazonaws.com``) resolves,
+    inside the endpoint's VPC, to the endpoint's network interfaces
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html, "Private
+    DNS"). The snapshot lists that hostname among the endpoint's DNS entries (the endpoint's own names
+    end in ``.vpce.amazonaws.com``); a leading ``*.`` entry covers the names below it. A source in
+    several VPCs resolves per VPC: every VPC's answer counts (existential), the public one for VPCs
+    without such an endpoint."""
+    host = name.strip().lower().rstrip(".")
+    found: dict[str, AddrSet] = {}
+    for ep in ix.world.vpc_endpoints.values():
+        if ep.endpoint_type != "Interface" or ep.vpc_id not in vpc_ids or not ep.eni_ids:
+            continue
+        for entry in ep.dns_names:
+            entry = entry.lower().rstrip(".")
+            if entry.endswith(".vpce.amazonaws.com"):
+                continue
+            if entry == host or (entry.startswith("*.") and host.endswith(entry[1:])):
+                enis = [
+                    ix.world.network_interfaces[e] for e in ep.eni_ids if e in ix.world.network_interfaces
+                ]
+                addrs = AddrSet((ip_int(a), ip_int(a)) for e in enis for a in e.private_ips if ":" not in a)
+                found[ep.vpc_id] = found.get(ep.vpc_id, AddrSet()) | addrs
+                break
+    if not found:
+        return None
+    out = AddrSet()
+    for addrs in found.values():
+        out = out | addrs
+    if set(found) != vpc_ids:
+        try:
+            out = out | resolve_fqdn(ix, name)
+        except QueryError:
+            pass
+    return out
+
+
 def eni_addresses(enis: list[NetworkInterface], ix: WorldIndex) -> AddrSet:
     vals: list[int] = []
     for e in enis:
@@ -217,6 +257,7 @@ def eni_addresses(enis: list[NetworkInterface], ix: WorldIndex) -> AddrSet:
 
 
 __all__ = [
+    "private_dns",
     "PUBLIC",
     "QueryError",
     "Resolved",
