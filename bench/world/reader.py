@@ -172,6 +172,13 @@ class _RegionReader:
             body = self.call("ec2", "GetManagedPrefixListEntries", PrefixListId=pl_id)
             if body is not None:
                 entries[pl_id] = body
+        # Aurora: the cluster endpoints (writer, reader) are the cluster's, not an instance's; read only
+        # when some DB instance belongs to a cluster, so snapshots without Aurora stay as they were.
+        dbs = out.get("rds:DescribeDBInstances", {}).get("DBInstances", [])
+        if any(d.get("DBClusterIdentifier") for d in dbs):
+            body = self.call("rds", "DescribeDBClusters")
+            if body is not None:
+                out["rds:DescribeDBClusters"] = body
         for key, value in (
             ("ec2:SearchTransitGatewayRoutes", searches),
             ("ec2:GetTransitGatewayRouteTableAssociations", assocs),
