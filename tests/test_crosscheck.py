@@ -575,4 +575,5 @@ def test_internet_gateway_destination_reports_where_public_packets_stop(seed: in
                 v, n = narrowed[c], naive_check(world, src, c, proto, port)
                 if v.reachable or n.reachable or n.on_return or any(a in v.hops[-1].detail for a in ASTRAY):
                     continue
-                assert (v.explanation_code, v.blocking_component.id) == (n.code, n.component), (*context, c, n)
+                got = (v.explanation_code, v.blocking_component.id)
+                assert got == (n.code, n.component), (*context, c, n)
