@@ -161,6 +161,16 @@ def gateway_candidates(ix: WorldIndex, res: Resolved) -> AddrSet:
             if rt == ResourceType.TRANSIT_GATEWAY
             else {t for t in (obj.transit_gateway_id, obj.peer_transit_gateway_id) if t}
         )
+        # A transit gateway is also reached through the transit gateways peered with it: routes to any
+        # of them count.
+        grew = True
+        while grew:
+            grew = False
+            for att in w.transit_gateway_attachments.values():
+                pair = {att.transit_gateway_id, att.peer_transit_gateway_id} - {None}
+                if att.resource_type == "peering" and pair & tgws and not pair <= tgws:
+                    tgws |= pair  # type: ignore[arg-type]
+                    grew = True
         out = AddrSet()
         for table in w.route_tables.values():
             for r in table.routes:
