@@ -3,7 +3,9 @@
 ``run(options)`` is the library behind ``reachbench run``: it loads the suite, selects the cases, loads
 and indexes every world once, translates through the worker pool (``jobs`` calls in flight), executes
 each query on the case's world as its translation arrives, and appends the case's record to
-``samples.jsonl`` at once. A run stopped at any point is resumed with ``resume(run_dir)``: finished cases
+``samples.jsonl`` at once. A run directory is never reused silently: an existing ``run_id`` is an error
+unless ``overwrite`` (or ``resume``), and a lock (``bench.run.guard.RunLock``) keeps a second writer out.
+A run stopped at any point is resumed with ``resume(run_dir)``: finished cases
 are kept, the rest are translated, and the final files equal those of an uninterrupted run (records are
 rewritten sorted by case id and the summary depends only on them). A translator exception, timeout or
 garbage answer is a scored failure, never the end of the run.
@@ -11,6 +13,7 @@ garbage answer is a scored failure, never the end of the run.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +25,9 @@ from rich.console import Console
 from bench import __version__
 from bench.cases.schema import Case
 from bench.model import Translation
+from bench.run.crossworld import suite_config
 from bench.run.execute import EngineFactory, Executor
+from bench.run.guard import FailFast, RunAbortedError, RunLock
 from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
 from bench.run.progress import RunProgress
 from bench.run.provenance import git_revision, now, package_versions, stamp
@@ -41,7 +46,16 @@ from bench.run.records import (
 from bench.run.scoring import RUN_JSON, RunDirError, read_meta, score_records, write_json, write_summary
 from scorers import CaseFacts
 
-__all__ = ["RunResult", "run", "resume", "merge", "RunOptions", "RunOptionsError", "RunDirError"]
+__all__ = [
+    "RunResult",
+    "run",
+    "resume",
+    "merge",
+    "RunOptions",
+    "RunOptionsError",
+    "RunDirError",
+    "RunAbortedError",
+]
 
 
 @dataclass
@@ -58,38 +72,81 @@ def _load_suite(options: RunOptions) -> Any:
     return load_suite(options.suite, splits=list(options.splits))
 
 
-def _make_translator(options: RunOptions) -> Any:
+def _make_translator(options: RunOptions, **overrides: Any) -> Any:
     from bench.translators.registry import make_translator
 
-    translator = make_translator(options.translator)
+    translator = make_translator(options.translator, **overrides)
     if options.cache != "off" and getattr(translator, "cacheable", False):
         from bench.translators.cache import TranslationCache
 
-        translator.use_cache(TranslationCache(options.cache_path, mode=options.cache))  # type: ignore[arg-type]
+        cache = TranslationCache(options.cache_path, mode=options.cache)  # type: ignore[arg-type]
+        translator.use_cache(cache)
     return translator
 
 
-def _new_run_id(options: RunOptions, translator_name: str, out: Path) -> str:
-    base = (
-        options.run_id
-        or f"{Path(str(options.suite)).name}-{'+'.join(options.splits)}-{translator_name}-{stamp()}"
-    )
-    if options.shard is not None and options.run_id is None:
+def _check_cases(translator: Any, suite: Any) -> None:
+    """Translators that replay answers by case id (``predictions:``) check the ids against the suite
+    before anything runs: an id the suite never issued is an error, not a silent skip. Ids of the
+    suite's other splits (its ``ids.txt`` registry) are known, just not selected."""
+    check = getattr(translator, "check_cases", None)
+    if not callable(check):
+        return
+    known = {c.id for c in suite.cases}
+    if suite.path is not None and (suite.path / "ids.txt").is_file():
+        from bench.cases.ids import IdRegistry
+
+        try:
+            known |= set(IdRegistry(suite.path / "ids.txt").issued)
+        except ValueError:
+            pass  # a damaged registry: fall back to the loaded cases (validate reports it)
+    check(known, suite.name, suite.splits)
+
+
+def _new_run_dir(options: RunOptions, translator_name: str, out: Path) -> Path:
+    """Create the run directory. A generated id takes the next free ``-N`` (atomically: two runs started
+    at once get two directories); an explicit ``run_id`` that exists is an error unless ``overwrite``."""
+    out.mkdir(parents=True, exist_ok=True)
+    if options.run_id is not None:
+        if "/" in options.run_id or options.run_id in ("", ".", ".."):
+            raise RunOptionsError(f"--run-id {options.run_id!r}: a directory name, not a path")
+        root = out / options.run_id
+        if root.exists() and any(root.iterdir()):
+            if not options.overwrite:
+                raise RunDirError(
+                    f"{root}: run directory exists; continue it with --resume {root}, "
+                    "replace it with --overwrite, or choose another --run-id"
+                )
+            with RunLock(root):  # never delete under a live writer
+                pass
+            shutil.rmtree(root)
+        root.mkdir(exist_ok=True)
+        return root
+    base = f"{Path(str(options.suite)).name}-{'+'.join(options.splits)}-{translator_name}-{stamp()}"
+    if options.shard is not None:
         base += f"-shard{options.shard[0]}of{options.shard[1]}"
     run_id, n = base, 1
-    while options.run_id is None and (out / run_id).exists():
-        n += 1
-        run_id = f"{base}-{n}"
-    return run_id
+    while True:
+        try:
+            (out / run_id).mkdir()
+            return out / run_id
+        except FileExistsError:
+            n += 1
+            run_id = f"{base}-{n}"
 
 
 def _meta(
     options: RunOptions, suite: Any, cases: Sequence[Case], translator: Any, run_id: str
 ) -> dict[str, Any]:
+    described = translator.describe()
     return {
         "run_id": run_id,
         "status": "running",
-        "translator": {"spec": options.translator, **translator.describe()},
+        "translator": {
+            "spec": options.translator,
+            **described,
+            "display_name": options.name or _display_name(options.translator, described),
+            "resume_options": translator.resume_options() if hasattr(translator, "resume_options") else {},
+        },
         "suite": {
             "name": suite.name,
             "version": suite.version,
@@ -101,6 +158,7 @@ def _meta(
         "case_ids": [c.id for c in cases],
         "seed": options.seed,
         "n_resamples": options.n_resamples,
+        "test_suite": {"variants": options.suite_variants, "seed": options.suite_seed},
         "reachbench_version": __version__,
         "git_revision": git_revision(),
         "packages": package_versions(),
@@ -131,15 +189,54 @@ def run(
             f"(splits {list(options.splits)}, tags {list(options.tags)}, shard {options.shard})"
         )
     translator = translator if translator is not None else _make_translator(options)
-    out = Path(options.out)
-    run_id = _new_run_id(options, translator.name, out)
-    run_dir = out / run_id
-    run_dir.mkdir(parents=True, exist_ok=options.run_id is not None)
-    meta = _meta(options, suite, cases, translator, run_id)
-    write_json(run_dir / RUN_JSON, meta)
-    return _execute(
-        run_dir, meta, cases, translator, options, engine_factory, console, progress, stop, on_case
-    )
+    _check_cases(translator, suite)
+    _report_cache_problem(translator, console)
+    run_dir = _new_run_dir(options, translator.name, Path(options.out))
+    with RunLock(run_dir):
+        meta = _meta(options, suite, cases, translator, run_dir.name)
+        write_json(run_dir / RUN_JSON, meta)
+        return _execute(
+            run_dir, meta, cases, translator, options, engine_factory, console, progress, stop, on_case
+        )
+
+
+def _display_name(spec: str, described: dict[str, Any]) -> str:
+    """Leaderboard name: the translator's, or for ``command:`` the program's file name."""
+    name = str(described.get("name"))
+    if name == "command":
+        from bench.translators.registry import parse_spec
+
+        program = (parse_spec(spec).positional or "").split()
+        if program:
+            return f"command:{Path(program[-1] if len(program) > 1 else program[0]).name}"
+    return name
+
+
+def _report_cache_problem(translator: Any, console: Console | None) -> None:
+    cache = getattr(translator, "_cache", None)
+    problem = getattr(cache, "problem", None)
+    if problem and console is not None:
+        console.print(f"[yellow]warning[/]: {problem}")
+
+
+def _check_same_translator(root: Path, recorded: dict[str, Any], translator: Any) -> None:
+    """``--resume`` must go on with the translator the run started with: same name, version, settings and
+    fingerprint (code, program bytes or prompt), else two translators would be mixed in one run."""
+    now_described = translator.describe()
+    for key in ("name", "version", "settings", "fingerprint"):
+        if key not in recorded and key == "fingerprint":
+            continue  # a run started before fingerprints were recorded
+        if recorded.get(key) != now_described.get(key):
+            raise RunDirError(
+                f"{root / RUN_JSON}: translator {key} differs from the one this run started with "
+                f"({_short(recorded.get(key))} then, {_short(now_described.get(key))} now); "
+                "start a new run instead of resuming"
+            )
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def resume(
@@ -155,7 +252,21 @@ def resume(
 ) -> RunResult:
     """Finish an interrupted run: same translator spec, suite and selection, from its run.json
     (``compress``: override the recorded choice of writing ``samples.jsonl.gz`` at the end)."""
-    root = Path(run_dir)
+    root = Path(run_dir).resolve()
+    with RunLock(root):
+        return _resume_locked(root, engine_factory, translator, console, progress, jobs, stop, compress)
+
+
+def _resume_locked(
+    root: Path,
+    engine_factory: EngineFactory | None,
+    translator: Any,
+    console: Console | None,
+    progress: bool,
+    jobs: int | None,
+    stop: threading.Event | None,
+    compress: bool | None,
+) -> RunResult:
     meta = read_meta(root)
     recorded = meta.get("options") or {}
     options = RunOptions(
@@ -173,6 +284,9 @@ def resume(
         n_resamples=int(meta.get("n_resamples")),
         timeout=recorded.get("timeout"),
         compress=bool(recorded.get("compress", False)) if compress is None else compress,
+        max_error_rate=recorded.get("max_error_rate"),
+        suite_variants=suite_config(meta)[0],
+        suite_seed=suite_config(meta)[1],
     )
     suite = _load_suite(options)
     if suite.hash != meta["suite"]["hash"]:
@@ -187,7 +301,11 @@ def resume(
     cases = (
         [by_id[i] for i in meta["case_ids"]] if meta.get("case_ids") else select_cases(suite.cases, options)
     )
-    translator = translator if translator is not None else _make_translator(options)
+    if translator is None:
+        translator = _make_translator(options, **(meta["translator"].get("resume_options") or {}))
+    _check_same_translator(root, meta["translator"], translator)
+    _check_cases(translator, suite)
+    _report_cache_problem(translator, console)
     meta = {**meta, "status": "running", "resumed_at": now()}
     write_json(root / RUN_JSON, meta)
     return _execute(root, meta, cases, translator, options, engine_factory, console, progress, stop, None)
@@ -207,7 +325,7 @@ def _execute(
 ) -> RunResult:
     from bench.translators.pool import translate_all
 
-    executor = Executor(engine_factory)
+    executor = Executor(engine_factory, options.suite_variants, options.suite_seed)
     executor.prepare(c.world for c in cases)
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
@@ -226,6 +344,11 @@ def _execute(
     by_id = {c.id: c for c in cases}
     label = f"{meta['suite']['name']} · {meta['translator']['name']}"
     status = "interrupted"
+    gate = FailFast(meta["translator"]["name"], len(todo))
+    # The first call on each worker pays the warm-up (imports, compiled patterns, connections); reports
+    # leave these cases out of latency percentiles.
+    warmup: list[str] = list(meta.get("warmup_case_ids") or [])
+    warm_slots = options.jobs
     fresh: dict[str, CaseFacts] = {}
     finished: dict[str, dict[str, Any]] = {}
     try:
@@ -237,13 +360,30 @@ def _execute(
                 bar.advance(False)
 
             def on_result(case_id: str, translation: Translation) -> None:
+                for held_id, held in gate.offer(case_id, translation):
+                    record_result(held_id, held)
+
+            def record_result(case_id: str, translation: Translation) -> None:
+                nonlocal warm_slots
+                if warm_slots > 0 and not translation.cached:
+                    warm_slots -= 1
+                    warmup.append(case_id)
                 case = by_id[case_id]
                 predicted, predicted_ra = executor.run(case.world, translation)
-                facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
+                cross = executor.cross_fields(case.world, case.gold, translation)
+                facts = CaseFacts(
+                    case.gold,
+                    translation,
+                    predicted,
+                    case_id=case.id,
+                    tags=slice_tags(case),
+                    denotation=cross["denotation"],
+                    suite=cross["suite"],
+                )
                 fresh[case_id] = facts
                 # Per-case scores are filled by the final scoring pass (one vectorised pass over all
                 # cases); the appended record already carries the failure type and diagnosis.
-                record = build_record(case, translation, predicted, predicted_ra)
+                record = build_record(case, translation, predicted, predicted_ra, cross=cross)
                 finished[case_id] = record
                 appender.append(record)
                 bar.advance(
@@ -262,8 +402,14 @@ def _execute(
                 stop=stop,
             )
         status = "complete" if stop is None or not stop.is_set() else "interrupted"
+    except RunAbortedError as exc:
+        status = "aborted"
+        meta = {**meta, "aborted": str(exc)}
+        raise
     finally:
-        meta = {**meta, "status": status}
+        if status != "complete" and hasattr(translator, "cancel"):
+            translator.cancel()  # interrupted (Ctrl-C, SIGTERM) or aborted: no program left running
+        meta = {**meta, "status": status, "warmup_case_ids": sorted(set(warmup))}
         cache = getattr(translator, "_cache", None)
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()

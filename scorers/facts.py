@@ -3,7 +3,8 @@
 The predicted verdict is formed here, in one place (docs/scoring.md):
 1. the translation has a query -> the engine's truth-profile verdict of that query (denotation: the
    translator's own claim, if any, is ignored); an engine error means no verdict;
-2. no query but a ``claimed_verdict`` (end-to-end systems that only answer) -> the claim;
+2. no query but a ``claimed_verdict`` (``status="answer"``: end-to-end systems that only answer) -> the
+   claim, and the component it blamed (``claimed_blocking``) stands for the blocking component;
 3. abstain or error -> no verdict.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from netaddr import IPSet
 
@@ -148,6 +150,12 @@ class CaseFacts:
     predicted: Verdict | None = None
     case_id: str = ""
     tags: tuple[str, ...] = ()
+    # What the gold and predicted endpoints denote in the case's world ({"gold"|"predicted": {"source"|
+    # "destination": {key, kind, addresses, region}}}) and the verdicts of both queries on every world of
+    # the case's test suite ({"worlds", "gold", "predicted", "variants", "seed"}): computed by the run
+    # stage (it reads worlds; scorers do not) and stored in the record. None when not computed.
+    denotation: dict[str, Any] | None = None
+    suite: dict[str, Any] | None = None
 
     # -- what the pipeline said -------------------------------------------------------------------
     @property
@@ -172,6 +180,16 @@ class CaseFacts:
     def answered_without_query(self) -> bool:
         return self.pred_query is None and self.predicted_reachable is not None
 
+    @property
+    def predicted_blocking_id(self) -> str | None:
+        """The component the pipeline blames: the engine's for a query, else the system's own claim."""
+        if self.pred_query is not None:
+            blocking = self.predicted.blocking_component if self.predicted is not None else None
+            return blocking.id if blocking is not None else None
+        if self.answered_without_query and self.translation.claimed_blocking:
+            return self.translation.claimed_blocking.strip() or None
+        return None
+
     # -- gold -------------------------------------------------------------------------------------
     @property
     def gold_reachable(self) -> bool | None:
@@ -187,12 +205,44 @@ class CaseFacts:
         same.update(canonical(v) for v in self.gold.equivalents.get(slot, ()))
         return same
 
+    def _denoted(self, side: str, endpoint: str) -> dict[str, Any] | None:
+        found = (self.denotation or {}).get(side) or {}
+        return found.get(endpoint)
+
+    @cached_property
+    def same_endpoint(self) -> dict[str, bool] | None:
+        """Per endpoint (source, destination): same denotation in the case's world; None when the record
+        carries no denotations (then slots are compared by spelling, with the gold's ``equivalents``)."""
+        if self.pred_query is None or self.gold.query is None:
+            return None
+        out = {}
+        for endpoint in ("source", "destination"):
+            gold, pred = self._denoted("gold", endpoint), self._denoted("predicted", endpoint)
+            if gold is None or pred is None:
+                return None
+            out[endpoint] = gold["key"] == pred["key"] and not str(gold["key"]).startswith("unresolved:")
+        return out
+
     @cached_property
     def slot_match(self) -> dict[str, bool]:
-        """Per resource slot: does the predicted value name the gold endpoint (equivalents allowed)?"""
+        """Per resource slot: does the predicted value name the gold endpoint?
+
+        By denotation when the record has one (an instance, its interface, its address and its hostname
+        are one endpoint): a resource slot and its ``*_ip`` slot match when the endpoint they spell
+        together denotes the same thing. Otherwise by canonical spelling, equivalents allowed.
+        """
         gold_q, pred_q = self.gold.query, self.pred_query
         if gold_q is None or pred_q is None:
             return {}
+        same = self.same_endpoint
+        if same is not None:
+            return {
+                "source": same["source"],
+                "source_ip": same["source"] or (gold_q.source_ip is None and pred_q.source_ip is None),
+                "destination": same["destination"],
+                "destination_ip": same["destination"]
+                or (gold_q.destination_ip is None and pred_q.destination_ip is None),
+            }
         return {
             slot: canonical(getattr(pred_q, slot)) in self._equivalents(slot, getattr(gold_q, slot))
             for slot in SLOTS
@@ -260,15 +310,22 @@ class CaseFacts:
         gold_q, pred_q = self.gold.query, self.pred_query
         if gold_q is None or pred_q is None:
             return None
-        gold_set = _query_set(gold_q, self.gold.verdict)
-        pred_set = _query_set(pred_q, self.predicted)
+        gold_d, pred_d = self._denoted("gold", "destination"), self._denoted("predicted", "destination")
+        if gold_d is not None and pred_d is not None:
+            gold_set, pred_set = tuple(gold_d["addresses"]), tuple(pred_d["addresses"])
+        else:
+            gold_set = _query_set(gold_q, self.gold.verdict)
+            pred_set = _query_set(pred_q, self.predicted)
         if gold_set and pred_set:
             relation = scope_relation(gold_set, pred_set)
             if relation != "different_kind":
                 return relation, _set_size(gold_set), _set_size(pred_set)
             return relation, 0, 0
         if not gold_set and not pred_set:
-            same = canonical(pred_q.destination) in self._equivalents("destination", gold_q.destination)
+            if self.same_endpoint is not None:
+                same = self.same_endpoint["destination"]
+            else:
+                same = canonical(pred_q.destination) in self._equivalents("destination", gold_q.destination)
             return ("equal" if same else "disjoint"), 0, 0
         gold_set = gold_set or _anywhere(gold_q)
         pred_set = pred_set or _anywhere(pred_q)
@@ -296,18 +353,33 @@ class CaseFacts:
     # -- verdict errors ---------------------------------------------------------------------------
     def _error_cause(self, positive: bool) -> str:
         if self.answered_without_query:
-            return "answered_without_query"
+            return "claimed_without_query"
         if positive and self.scope_widened:
             return "destination_widened"
         if not positive and self.scope_narrowed:
             return "destination_narrowed"
-        if not self.region_ok:
-            return "wrong_region"
+        if not self.region_ok or self.other_region:
+            return "other_region"
         if not (self.source_ok and self.destination_ok):
-            return "wrong_resource"
+            return "other_endpoint"
         if not self.protocol_port_ok:
-            return "wrong_protocol_port"
+            return "protocol_port"
         return "other"
+
+    @property
+    def other_region(self) -> bool:
+        """A predicted endpoint denotes something in another Region than the gold's (both known)."""
+        for endpoint in ("source", "destination"):
+            gold, pred = self._denoted("gold", endpoint), self._denoted("predicted", endpoint)
+            if (
+                gold
+                and pred
+                and gold.get("region")
+                and pred.get("region")
+                and gold["region"] != pred["region"]
+            ):
+                return True
+        return False
 
     @property
     def false_positive(self) -> bool:
@@ -325,3 +397,24 @@ class CaseFacts:
         if self.false_negative:
             return self._error_cause(False)
         return None
+
+    # -- test suite ---------------------------------------------------------------------------------
+    @cached_property
+    def suite_split(self) -> int | None:
+        """Index of the first suite world where gold and prediction part; -1 when they agree on all;
+        None when the record has no suite verdicts (not computed, or no gold query)."""
+        suite = self.suite
+        if not suite or suite.get("gold") is None:
+            return None
+        pred = suite.get("predicted")
+        if pred is None:
+            return 0
+        for i, (g, p) in enumerate(zip(suite["gold"], pred, strict=True)):
+            if g != p:
+                return i
+        return -1
+
+    @property
+    def suite_agrees(self) -> bool | None:
+        split = self.suite_split
+        return None if split is None else split == -1

@@ -20,7 +20,10 @@ def _binary(facts: CaseFacts, ok: bool) -> Components | None:
 @metric(
     "source_match",
     scorer="resource",
-    description="Source endpoint (and source address) names the gold source, equivalents allowed.",
+    description=(
+        "Source endpoint (and source address) denotes the gold source (same interfaces, addresses"
+        " or component)."
+    ),
     applies_to=_APPLIES,
     higher_is_better=True,
     paired_binary=True,
@@ -32,7 +35,10 @@ def source_match(facts: CaseFacts) -> Components | None:
 @metric(
     "destination_match",
     scorer="resource",
-    description="Destination (and destination address) names the gold destination, equivalents allowed.",
+    description=(
+        "Destination (and destination address) denotes the gold destination (same interfaces,"
+        " addresses or component)."
+    ),
     applies_to=_APPLIES,
     higher_is_better=True,
     paired_binary=True,

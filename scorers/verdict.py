@@ -31,6 +31,25 @@ def execution_accuracy(facts: CaseFacts) -> Components | None:
 
 
 @metric(
+    "suite_accuracy",
+    scorer="verdict",
+    description=(
+        "Test-suite accuracy: the predicted query's verdict (reachable, else blocking component and"
+        " explanation code) equals the gold query's on every world of the case's scenario and on seeded"
+        " variants that cut the gold path."
+    ),
+    applies_to="answerable cases with a truth verdict whose record has test-suite verdicts",
+    higher_is_better=True,
+    headline=True,
+    paired_binary=True,
+)
+def suite_accuracy(facts: CaseFacts) -> Components | None:
+    if not _answerable_with_verdict(facts) or facts.suite_agrees is None:
+        return None
+    return (float(facts.suite_agrees),)
+
+
+@metric(
     "balanced_accuracy",
     scorer="verdict",
     description="Mean of the recall on truly reachable and on truly unreachable cases.",
@@ -66,7 +85,8 @@ def _gold_blocked(facts: CaseFacts) -> bool:
 @metric(
     "blocking_component_accuracy",
     scorer="blocking",
-    description="Predicted verdict is unreachable and blames the gold blocking component.",
+    description="Predicted verdict is unreachable and blames the gold blocking component (claimed, "
+    "for answer-only systems).",
     applies_to="answerable cases whose truth verdict is unreachable",
     higher_is_better=True,
     paired_binary=True,
@@ -75,8 +95,8 @@ def blocking_component_accuracy(facts: CaseFacts) -> Components | None:
     if not _gold_blocked(facts):
         return None
     gold = facts.gold.blocking or (facts.gold.verdict.blocking_component if facts.gold.verdict else None)
-    pred = facts.predicted.blocking_component if facts.predicted is not None else None
-    ok = facts.predicted_reachable is False and gold is not None and pred is not None and pred.id == gold.id
+    pred = facts.predicted_blocking_id  # the engine's for a query, the claimed one for an answer
+    ok = facts.predicted_reachable is False and gold is not None and pred is not None and pred == gold.id
     return (float(ok),)
 
 

@@ -13,8 +13,10 @@ from bench.world.snapshot import read_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 WORLDS = REPO / "cases" / "worlds"
-SHARED_TEMPLATE = Path(
-    "/work/shared/data/fis-templates/aws-samples-dynamodb-traffic-blackhole-region-impairment.json"
+# The team's shared data folder sits beside the checkout (``../shared``); tests that need it skip without it.
+SHARED_TEMPLATE = (
+    REPO.parent / "shared" / "data" / "fis-templates"
+    / "aws-samples-dynamodb-traffic-blackhole-region-impairment.json"
 )
 OUR_COPY = REPO / "cases" / "scenarios" / "fis" / SHARED_TEMPLATE.name
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +202,73 @@ def test_parser_failures_are_typed_and_keep_the_raw_text(text: str, failure: str
     assert (out.status, out.failure_type) == ("error", failure)
     assert out.raw == text
     assert out.extra["parse_error"]
+
+
+# -- the gold's conventions, stated exactly ---------------------------------------------------------
+_README = Path(__file__).resolve().parents[1] / "cases" / "README.md"
+# Each rule of cases/README.md "Rules for the gold query" (by its opening words) -> the prompt's rule and
+# the facts of that rule the prompt must state.
+_README_RULES = {
+    "the query's Region is the source's Region": (
+        "source_region", ("source's Region", "cross_region", "destination_region", "another Region")
+    ),
+    "a destination named by an address or a hostname": (
+        "address_destination",
+        ("address or a hostname", "source's Region", "s3.ap-northeast-1.amazonaws.com", "us-east-1",
+         "answerable"),
+    ),
+    "a resource named by its private address": (
+        "resolve_names",
+        ("private address", "DNS name", "Name tag", "description", "resource id", "ENI", "instance id"),
+    ),
+    "questions too ambiguous to name one resource": (
+        "ambiguous_or_missing", ("ambiguous", "unknown_resource", "not in the inventory")
+    ),
+}
+
+
+def _readme_rules() -> list[str]:
+    text = _README.read_text(encoding="utf-8")
+    section = text.split("Rules for the gold query:", 1)[1].split("\n\n", 2)[1]
+    bullets = [b.strip() for b in ("\n" + section).split("\n- ") if b.strip()]
+    return [" ".join(b.split()) for b in bullets]
+
+
+def test_every_gold_rule_of_the_data_card_is_in_the_prompt() -> None:
+    rules = _readme_rules()
+    # a new README rule needs a prompt rule
+    assert len(rules) == len(_README_RULES) == len(P.GOLD_RULES), rules
+    text = " ".join(P.system_prompt().split())
+    for rule in rules:
+        opening = next((k for k in _README_RULES if rule.startswith(k)), None)
+        assert opening is not None, f"cases/README.md rule not stated in the prompt: {rule}"
+        key, facts = _README_RULES[opening]
+        stated = P.GOLD_RULES[key]
+        assert " ".join(stated.split()) in text
+        for fact in facts:
+            assert fact in stated, (key, fact)
+    # The v1 wording invited the field test's own mistake (analysing in the destination's Region).
+    assert "implied by a resource, a hostname or an IP range" not in text
+    assert P.PROMPT_VERSION == "llm-prompt-v2"
+
+
+def test_the_stated_region_rule_is_what_the_gold_does() -> None:
+    """The prompt says the analysis Region is the source's: check it on every gold query of seed and core
+    dev whose source is an inventory resource (the prompt must not state a convention the gold breaks)."""
+    from bench.cases.loader import load_suite
+
+    checked = 0
+    for name, splits in (("seed", None), ("core", ["dev"])):
+        for case in load_suite(name, splits=splits).cases:
+            query = case.gold.query
+            if query is None or not case.gold.answerable:
+                continue
+            items = {i.id: i for i in case.input.context.inventory}
+            source = items.get(query.source)
+            if source is None:
+                continue
+            assert query.region == source.region, case.id
+            if query.destination_region is not None:
+                assert query.destination in items, case.id  # only resources carry destination_region
+            checked += 1
+    assert checked > 100

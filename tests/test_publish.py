@@ -98,3 +98,22 @@ def test_publish_refuses_suite_version_mismatch(tmp_path: Path, setup: tuple[Pat
         app, ["publish", str(runs), "--hf", str(tmp_path / "hf"), "--suite", str(suite)]
     )
     assert result.exit_code == 2 and "version 2" in " ".join(result.output.split())
+
+
+def test_publish_keeps_the_newest_run_per_translator_and_rounds_intervals(
+    tmp_path: Path, setup: tuple[Path, Path]
+) -> None:
+    suite, runs = setup
+    cases = synthetic_cases(30, seed=2, suite="mini")
+    write_run(runs, "rules-old", cases, simulate_scores(cases, {"strict_accuracy": 0.2}, seed=4),
+              translator="rules", finished_at="2025-01-01T00:00:00Z")
+    out = tmp_path / "hf"
+    result = CliRunner().invoke(app, ["publish", str(runs), "--hf", str(out), "--suite", str(suite)])
+    assert result.exit_code == 0, result.output
+    run_ids = {r["run_id"] for r in pq.read_table(out / "runs" / "runs.parquet").to_pylist()}
+    assert run_ids == {"rules", "null"}  # the superseded rules-old is not exported
+    card = (out / "README.md").read_text()
+    import re
+
+    intervals = re.findall(r"\[(\d+\.\d+), (\d+\.\d+)\]", card)
+    assert intervals and all(len(a.split(".")[1]) == 3 and len(b.split(".")[1]) == 3 for a, b in intervals)

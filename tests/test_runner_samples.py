@@ -124,13 +124,14 @@ def test_resume_with_compress_appends_to_the_plain_file(
     # Interrupted: the plain file holds the finished cases, nothing is compressed yet.
     assert part.meta["status"] == "interrupted" and (part.run_dir / SAMPLES).exists()
     assert not (part.run_dir / SAMPLES_GZ).exists()
-    done = resume(part.run_dir, engine_factory=factory, progress=False)
+    # Resumed with the translator it started with (another one would be refused).
+    done = resume(part.run_dir, engine_factory=factory, translator=Flaky(cases), progress=False)
     assert done.meta["status"] == "complete" and 0 < done.n_new < len(cases)
     assert not (done.run_dir / SAMPLES).exists() and (done.run_dir / SAMPLES_GZ).exists()
     assert len(read_samples(done.run_dir / SAMPLES)) == len(cases)
     # Resuming a compressed, complete run keeps it compressed and changes nothing.
     before = (done.run_dir / SAMPLES_GZ).read_bytes()
-    again = resume(done.run_dir, engine_factory=factory, progress=False)
+    again = resume(done.run_dir, engine_factory=factory, translator=Flaky(cases), progress=False)
     assert again.n_new == 0 and (done.run_dir / SAMPLES_GZ).read_bytes() == before
     assert whole.summary["metrics"].keys() == again.summary["metrics"].keys()
 

@@ -76,7 +76,7 @@ def test_seoul_for_tokyo_is_a_region_error() -> None:
         "predicted": "ap-northeast-2",
         "count": 1,
     } in (summary["tables"]["region_confusion"])
-    assert f.error_cause == "wrong_region"
+    assert f.error_cause == "other_region"
 
 
 def test_analysis_region_taken_wrong_is_also_confused() -> None:
@@ -141,7 +141,7 @@ def test_protocol_port() -> None:
         == 1.0
     )
     f = CaseFacts(g, asked(q(protocol="tcp", port=80)), reachable())
-    assert values(f)["protocol_port_accuracy"] == 0.0 and f.error_cause == "wrong_protocol_port"
+    assert values(f)["protocol_port_accuracy"] == 0.0 and f.error_cause == "protocol_port"
 
 
 # -- scope ----------------------------------------------------------------------------------------------
@@ -185,9 +185,10 @@ def test_internet_gateway_without_address_is_a_widened_destination() -> None:
 # -- verdicts -------------------------------------------------------------------------------------------
 def test_predicted_verdict_formation() -> None:
     g = gold(q(), unreachable())
-    claimed = Translation(status="query", claimed_verdict=True)
+    claimed = Translation(status="answer", claimed_verdict=True)
     f = CaseFacts(g, claimed, None)
-    assert f.predicted_reachable is True and f.error_cause == "answered_without_query"
+    assert f.predicted_reachable is True and f.error_cause == "claimed_without_query"
+    assert failure_type(f) == "false_positive:claimed_without_query"
     # A query wins over a claim: the engine decides (denotation).
     both = Translation(status="query", query=q(), claimed_verdict=True)
     assert CaseFacts(g, both, unreachable()).predicted_reachable is False

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bench import corpus_dir
 from bench.cases.schema import Case, InventoryItem
 
 SPLITS: tuple[str, ...] = ("dev", "test")
@@ -79,7 +80,7 @@ def cases_root() -> Path:
     env = os.environ.get("REACHBENCH_CASES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "cases"
+    return corpus_dir()
 
 
 def suite_dir(name_or_path: str | Path) -> Path:
@@ -155,6 +156,10 @@ def read_suite_meta(directory: Path) -> dict:
         raise CaseFileError(meta_path, 0, "suite.json", "no such file (is this a suite folder?)") from None
     except json.JSONDecodeError as exc:
         raise CaseFileError(meta_path, exc.lineno, "<json>", exc.msg) from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(meta_path, 0, "<utf-8>", f"not UTF-8 text ({exc.reason})") from None
+    if not isinstance(meta, dict):
+        raise CaseFileError(meta_path, 1, "<root>", f"expected a JSON object, got {type(meta).__name__}")
     for key in ("name", "version"):
         if not isinstance(meta.get(key), str) or not meta[key]:
             raise CaseFileError(meta_path, 1, key, "required string field missing")
@@ -177,20 +182,19 @@ def read_inventories(
     found = Inventories(path)
     if not path.is_file():
         return found
-    with open(path, encoding="utf-8") as fh:
-        for lineno, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            try:
-                entry = _parse_inventory_line(text, path, lineno)
-                if entry.world in found.worlds:
-                    raise CaseFileError(path, lineno, "world", f"world {entry.world!r} appears twice")
-            except CaseFileError as exc:
-                if not keep_going or problems is None:
-                    raise
-                problems.append(exc)
-                continue
-            found.worlds[entry.world] = entry
+    for lineno, text in _utf8_lines(path):
+        if not text.strip():
+            continue
+        try:
+            entry = _parse_inventory_line(text, path, lineno)
+            if entry.world in found.worlds:
+                raise CaseFileError(path, lineno, "world", f"world {entry.world!r} appears twice")
+        except CaseFileError as exc:
+            if not keep_going or problems is None:
+                raise
+            problems.append(exc)
+            continue
+        found.worlds[entry.world] = entry
     return found
 
 
@@ -299,16 +303,26 @@ def load_case_file(path: str | Path, keep_going: bool = False) -> tuple[list[Cas
 def _numbered(
     path: Path, keep_going: bool, problems: list[CaseFileError], inventories: Inventories | None = None
 ) -> Iterator[tuple[int, Case]]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
+    for lineno, text in _utf8_lines(path):
+        if not text.strip():
+            continue
+        try:
+            yield lineno, parse_case_line(text, path, lineno, inventories)
+        except CaseFileError as exc:
+            if not keep_going:
+                raise
+            problems.append(exc)
+
+
+def _utf8_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a text file; bytes that are not UTF-8 are a ``CaseFileError`` on their line."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
             try:
-                yield lineno, parse_case_line(text, path, lineno, inventories)
-            except CaseFileError as exc:
-                if not keep_going:
-                    raise
-                problems.append(exc)
+                yield lineno, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                byte = f"byte {exc.object[exc.start]:#04x} at column {exc.start + 1}"
+                raise CaseFileError(path, lineno, "<utf-8>", f"not UTF-8 text ({byte})") from None
 
 
 def _dumps(data: object) -> str:

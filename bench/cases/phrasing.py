@@ -8,6 +8,7 @@ template fails at load time with its file and index rather than halfway through 
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from typing import Any
 
 import jinja2
 import yaml
+
+from bench import corpus_dir
 
 LANGS: tuple[str, ...] = ("en", "ja")
 FIRST_TURN_INTENTS: tuple[str, ...] = ("ask", "report")
@@ -32,7 +35,10 @@ class TemplateError(ValueError):
 
 
 def templates_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "cases" / "templates"
+    env = os.environ.get("REACHBENCH_CASES")
+    if env and (Path(env) / "templates").is_dir():
+        return Path(env) / "templates"
+    return corpus_dir() / "templates"
 
 
 @dataclass(frozen=True)

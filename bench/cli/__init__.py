@@ -8,7 +8,9 @@ command is a thin layer over a library function, so the CLI is tested in-process
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+from pathlib import Path
 
 import typer
 
@@ -32,8 +34,21 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
+    cases_dir: Path | None = typer.Option(
+        None,
+        "--cases-dir",
+        help="A cases/ tree to use instead of the installed one (suites; its worlds/ and scenarios/ too, "
+        "when present). Same as REACHBENCH_CASES.",
+    ),
 ) -> None:
     """Benchmark natural-language-to-reachability translators against AWS network worlds."""
+    if cases_dir is not None:
+        if not cases_dir.is_dir():
+            raise typer.BadParameter(f"{cases_dir}: no such folder", param_hint="--cases-dir")
+        os.environ["REACHBENCH_CASES"] = str(cases_dir)
+        for sub, var in (("worlds", "REACHBENCH_WORLDS"), ("scenarios", "REACHBENCH_SCENARIOS")):
+            if (cases_dir / sub).is_dir():
+                os.environ[var] = str(cases_dir / sub)
 
 
 def _register_all() -> None:

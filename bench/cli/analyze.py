@@ -140,6 +140,14 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown profile {profile!r}: use truth or ra")
         if protocol not in ("tcp", "udp", "icmp", "any"):
             fail(f"unknown protocol {protocol!r}: use tcp, udp, icmp or any")
+        import ipaddress
+
+        for flag, value in (("--destination-ip", destination_ip), ("--source-ip", source_ip)):
+            if value is not None:
+                try:
+                    ipaddress.IPv4Address(value)
+                except ValueError:
+                    fail(f"{flag} {value!r}: not an IPv4 address")
         try:
             engine = engine_for(world)
         except SnapshotError as exc:

@@ -63,12 +63,20 @@ def validate_cmd(
     names = suites or list_suites()
     if not names:
         fail("no suites found")
+    from bench.world.snapshot import SnapshotError
+
     bad = False
     for name in names:
         suite = _load(name, keep_going)
+        empty = _empty_splits(suite)
+        if empty:
+            fail(f"{suite.path}: {empty}", code=1)
         with _progress() as prog:
             task = prog.add_task(f"re-deriving gold of {suite.name}", total=len(suite.cases))
-            report = validate_suite(suite, progress=lambda n, t=task: prog.update(t, completed=n))
+            try:
+                report = validate_suite(suite, progress=lambda n, t=task: prog.update(t, completed=n))
+            except SnapshotError as exc:
+                fail(str(exc), code=1)
         for label, items in (
             ("file", report.file_problems),
             ("id", report.id_problems),
@@ -87,6 +95,18 @@ def validate_cmd(
         bad |= not report.ok
     if bad:
         raise typer.Exit(1)
+
+
+def _empty_splits(suite: object) -> str | None:
+    """Why a suite cannot pass validation before any case is looked at: no split file, or an empty one."""
+    splits = getattr(suite, "splits", ())
+    if not splits:
+        return "no split file (test.jsonl, dev.jsonl, ...): nothing to validate"
+    counts = {s: 0 for s in splits}
+    for case in getattr(suite, "cases", ()):
+        counts[case.split] = counts.get(case.split, 0) + 1
+    empty = [s for s, n in counts.items() if n == 0]
+    return f"split {', '.join(empty)} has no cases" if empty else None
 
 
 @cases_app.command("stats")
@@ -346,6 +366,33 @@ def export_cmd(
     loaded = _load(suite, keep_going=False, splits=split)
     for path in export_suite(loaded, fmt, out):  # type: ignore[arg-type]
         console.print(f"wrote {path}")
+
+
+@cases_app.command("export-inputs")
+def export_inputs_cmd(
+    suite: str = typer.Argument(..., help="Suite name or folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | csv | md"),
+    split: list[str] = typer.Option(None, "--split", help="Only these splits (default: every split)."),
+    view: str = typer.Option(
+        "translator", "--view", help="translator (turns + console context) | console (turns + world name)."
+    ),
+) -> None:
+    """Export only what a translator may see, with a blank answer sheet (answers.csv / answers.jsonl)."""
+    from bench.cases.inputs import FORMATS, VIEWS, export_inputs
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+    if view not in VIEWS:
+        fail(f"unknown view {view!r}; use {', '.join(VIEWS)}")
+    loaded = _load(suite, keep_going=False, splits=split)
+    for path in export_inputs(loaded, out, fmt, view):  # type: ignore[arg-type]
+        console.print(f"wrote {path}")
+    console.print(
+        f"{len(loaded.cases)} cases; fill answers.csv (or answers.jsonl) and score it with "
+        f"reachbench run --translator predictions:FILE --suite {loaded.name}"
+        + "".join(f" --split {s}" for s in loaded.splits)
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -23,4 +23,13 @@ def register(app: typer.Typer) -> None:
 
         run(list(sizes or [1000, 10000, 50000]), queries, seed, console)
 
+    @group.command("suite")
+    def suite_cmd(
+        runs: list[str] = typer.Argument(None, help="Run directories [the committed core test runs]."),  # noqa: B008
+    ) -> None:
+        """Re-scoring time with test-suite accuracy computed from scratch (target: < 60 s per core run)."""
+        from bench.perf.suite import main
+
+        raise typer.Exit(main(list(runs or []), console))
+
     app.add_typer(group, name="perf")

@@ -1,7 +1,7 @@
 """``reachbench run | score | merge | show``: thin commands over ``bench.runner`` and ``bench.run``.
 
 With no options ``reachbench run`` is the README's main job: the ``rules`` baseline on the ``seed`` suite
-and on the ``core`` test split, one run directory per suite (runs of different suites are never mixed,
+and on the test splits of ``natural`` (hand-written) and ``core`` (template-made), one run directory per suite (runs of different suites are never mixed,
 so each can be compared and put on a leaderboard against runs of the same suite).
 """
 
@@ -14,16 +14,23 @@ import typer
 
 from bench.cli._common import console, err_console, fail
 
-DEFAULT_SUITES = ("seed", "core")
+DEFAULT_SUITES = ("seed", "natural", "core")
 
 
 def _errors() -> tuple[type[BaseException], ...]:
     from bench.cases.loader import CaseFileError
+    from bench.run.guard import RunAbortedError
     from bench.run.options import RunOptionsError
     from bench.run.records import SampleFileError
     from bench.run.scoring import RunDirError
 
-    found: list[type[BaseException]] = [CaseFileError, RunOptionsError, RunDirError, SampleFileError]
+    found: list[type[BaseException]] = [
+        CaseFileError,
+        RunOptionsError,
+        RunDirError,
+        SampleFileError,
+        RunAbortedError,
+    ]
     try:
         from bench.translators.base import TranslatorError
 
@@ -64,7 +71,7 @@ def run_command(
         "rules", "--translator", "-t", help="Translator spec, e.g. rules, oracle, openai:model=x."
     ),
     suite: list[str] = typer.Option(
-        None, "--suite", "-s", help="Suite name or folder; repeat for several (default: seed and core)."
+        None, "--suite", "-s", help="Suite name or folder; repeat for several (default: seed, natural and core)."
     ),
     split: list[str] = typer.Option(None, "--split", help="Split(s) to run (default: test)."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0, help="First N selected cases (by id)."),
@@ -80,6 +87,22 @@ def run_command(
     out: Path = typer.Option(Path("results/runs"), "--out", "-o", help="Parent folder of run directories."),
     run_id: str | None = typer.Option(
         None, "--run-id", help="Run directory name (default: suite-split-translator-time)."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace the --run-id directory if it exists (default: refuse)."
+    ),
+    name: str | None = typer.Option(
+        None,
+        "--name",
+        help="Display name on leaderboards (default: the translator's; command: the program's file name).",
+    ),
+    max_error_rate: float | None = typer.Option(
+        None,
+        "--max-error-rate",
+        min=0.0,
+        max=1.0,
+        help="Exit 3 when the translator failed (translator:*) on more than this share of cases "
+        "(default 0.1).",
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache."),
     refresh_cache: bool = typer.Option(
@@ -113,6 +136,7 @@ def run_command(
         fail("--no-cache and --refresh-cache exclude each other")
     _route_logs(verbose)
     stop = threading.Event()
+    _sigterm_as_interrupt()
     try:
         if resume_dir is not None:
             results = [
@@ -144,6 +168,9 @@ def run_command(
                 n_resamples=DEFAULT_RESAMPLES if resamples is None else resamples,
                 timeout=timeout,
                 compress=compress,
+                overwrite=overwrite,
+                max_error_rate=max_error_rate,
+                name=name,
             )
             results = []
             for name in suites:
@@ -160,12 +187,39 @@ def run_command(
         raise typer.Exit(130) from None
     except _errors() as exc:
         fail(str(exc))
+    from bench.run.guard import DEFAULT_MAX_ERROR_RATE
+
+    too_many = []
     for result in results:
         if result.meta.get("status") != "complete":
             err_console.print(f"[yellow]run incomplete[/]: {result.run_dir}; continue with --resume")
             continue
         print_summary(console, result.summary, all_metrics=all_metrics)
         console.print(f"run directory: [bold]{result.run_dir}[/]")
+        limit = (result.meta.get("options") or {}).get("max_error_rate")
+        limit = DEFAULT_MAX_ERROR_RATE if limit is None else float(limit)
+        rate = float((result.summary.get("health") or {}).get("error_rate") or 0.0)
+        if rate > limit:
+            too_many.append(
+                f"{result.run_dir}: translator error rate {rate:.1%} > --max-error-rate {limit:.1%}"
+            )
+    for line in too_many:
+        err_console.print(f"[bold red]error[/]: {line}")
+    if too_many:
+        raise typer.Exit(3)
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (a CI timeout, ``kill``) stops a run like Ctrl-C: finished cases kept, run.json updated."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def score_command(

@@ -251,9 +251,12 @@ def _judge(run: Run, baseline: Run | None, check: Check, spec: MetricSpec, confi
         detail = f"{key} {observed:.4f} {'<=' if ok else '>'} {_fmt(check.limit)}"
         return CheckResult(check, "pass" if ok else "fail", observed, None, detail + f" (n={entry.get('n')})")
     if baseline is None:
-        raise GateConfigError(
-            f"{config}: {check.where}.max_drop: needs a baseline run (--baseline or gate.baseline)"
-        )
+        # An error by default (exit 2); `missing = "skip"` makes a regression check optional.
+        if check.missing == "error":
+            raise GateConfigError(
+                f"{config}: {check.where}.max_drop: needs a baseline run (--baseline or gate.baseline)"
+            )
+        return _unavailable(check, "max_drop needs a baseline run (--baseline or gate.baseline)", config)
     base_entry = baseline.metric(check.metric, check.slice)
     base = None if base_entry is None else base_entry.get("value")
     if base is None:

@@ -64,6 +64,7 @@ def fp_vs_accuracy_plot(board: dict[str, Any], path: Path) -> Path | None:
         if (r["metrics"].get(metric) or {}).get("value") is not None
         and (r["metrics"].get(fp) or {}).get("value") is not None
     ]
+    labels: list[Any] = []
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(7.0, 4.6))
         ax = fig.add_subplot(1, 1, 1)
@@ -88,7 +89,9 @@ def fp_vs_accuracy_plot(board: dict[str, Any], path: Path) -> Path | None:
                 capsize=2,
                 markersize=6,
             )
-            ax.annotate(_label(r), (x["value"], y["value"]), textcoords="offset points", xytext=(6, 4))
+            labels.append(
+                ax.annotate(_label(r), (x["value"], y["value"]), textcoords="offset points", xytext=(6, 4))
+            )
         ax.set_xlabel(f"{fp} ({_direction(board, fp)})")
         ax.set_ylabel(f"{metric} ({_direction(board, metric)})")
         ax.set_ylim(0, 1.02)
@@ -96,8 +99,37 @@ def fp_vs_accuracy_plot(board: dict[str, Any], path: Path) -> Path | None:
         ax.grid(color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         fig.tight_layout()
+        boxes = _place_labels(fig, labels)
         _save(fig, path)
+    LABEL_BOXES[str(path)] = boxes
     return path
+
+
+#: Label boxes (x0, y0, x1, y1 in figure pixels) of the last scatter written to each path: the site puts
+#: them on the image (``data-label-boxes``) so that tests can check that no two labels overlap.
+LABEL_BOXES: dict[str, list[list[float]]] = {}
+#: Offsets (points) tried in order for a scatter label: right-up, right-down, further up/down, left.
+_OFFSETS = [(6, 4), (6, -12), (6, 14), (6, -22), (6, 24), (-6, 4), (-6, -12), (6, -32), (6, 34), (-6, 14)]
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _place_labels(fig: Figure, labels: list[Any]) -> list[list[float]]:
+    """Move scatter labels off each other: each takes the first offset whose box clears the ones placed
+    before it (deterministic: labels in plotting order). Returns the final boxes."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list[Any] = []
+    for text in labels:
+        for dx, dy in _OFFSETS:
+            text.set_position((dx, dy))
+            text.set_horizontalalignment("left" if dx >= 0 else "right")
+            box = text.get_window_extent(renderer)
+            if not any(_overlap(box, other) for other in placed):
+                break
+        placed.append(text.get_window_extent(renderer))
+    return [[round(b.x0, 1), round(b.y0, 1), round(b.x1, 1), round(b.y1, 1)] for b in placed]
 
 
 def _direction(board: dict[str, Any], metric: str) -> str:

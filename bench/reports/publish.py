@@ -15,7 +15,7 @@ import yaml
 from datasets import Dataset, Features, Sequence, Value
 
 from bench.cases.export import json_cell
-from bench.reports.leaderboard import build_leaderboard
+from bench.reports.leaderboard import build_leaderboard, fmt_ci, latest_per_translator
 from bench.reports.rundir import Run, RunDirError
 
 
@@ -169,6 +169,7 @@ def publish(
     """Write ``out/README.md`` and the parquet files; returns the files written."""
     if not runs:
         raise PublishError("no runs to publish")
+    runs, _superseded = latest_per_translator(runs)  # the newest run per translator and suite only
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -268,10 +269,7 @@ def dataset_card(
             "|---|---|---|---|---:|",
         ]
         for r in board["rows"]:
-            e = r["metrics"].get(primary) or {}
-            value = (
-                "–" if e.get("value") is None else f"{e['value']:.3f} [{e.get('ci_low')}, {e.get('ci_high')}]"
-            )
+            value = fmt_ci(r["metrics"].get(primary))
             lines.append(
                 f"| {r['translator']} | {r['model'] or '–'} | {r['suite']}@{r['suite_version']} | "
                 f"{value} | {r['n_cases']} |"

@@ -62,7 +62,9 @@ class Run:
 
     @property
     def translator_name(self) -> str:
-        return str(self.translator.get("name") or self.translator.get("spec") or "unknown")
+        """The display name (``run --name``; ``command:<program>`` for programs), else the registry name."""
+        t = self.translator
+        return str(t.get("display_name") or t.get("name") or t.get("spec") or "unknown")
 
     @property
     def translator_version(self) -> str:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
-from bench.reports.plots import accuracy_plot, fp_vs_accuracy_plot
+from bench.reports.plots import LABEL_BOXES, accuracy_plot, fp_vs_accuracy_plot
 from bench.reports.rundir import Run, RunDirError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -24,6 +25,11 @@ MIN_SLICE_N = 5
 
 def _num(x: float | None, digits: int = 3) -> str:
     return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _wbr(name: str) -> Markup:
+    """A metric name that may wrap after each underscore (narrow table headers)."""
+    return Markup(str(escape(name)).replace("_", "_<wbr>"))
 
 
 def _val(e: dict[str, Any] | None) -> str:
@@ -51,7 +57,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=False,
     )
-    env.filters.update(num=_num, val=_val, opt=_opt, heat=_heat)
+    env.filters.update(num=_num, val=_val, opt=_opt, heat=_heat, wbr=_wbr)
     return env
 
 
@@ -115,6 +121,13 @@ def _worst(row: dict[str, Any], metric: str, hib: bool) -> list[tuple[str, dict[
     return cand[:WORST_SLICES]
 
 
+def build_index(boards: dict[str, dict[str, Any]], path: Path) -> Path:
+    """The suites' index page (``OUT/index.html``): one row per suite, linking to its site."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(environment().get_template("suites.html.j2").render(boards=boards), encoding="utf-8")
+    return path
+
+
 def build_site(board: dict[str, Any], runs: list[Run], out: Path) -> list[Path]:
     """Write the site under ``out`` (index.html, translators/*.html, *.png); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -130,8 +143,12 @@ def build_site(board: dict[str, Any], runs: list[Run], out: Path) -> list[Path]:
     if fp is None and (out / "fp_vs_accuracy.png").exists():
         (out / "fp_vs_accuracy.png").unlink()
     written += [p for p in (acc, fp) if p is not None]
+    boxes = LABEL_BOXES.get(str(fp)) if fp is not None else None
     index = env.get_template("index.html.j2").render(
-        board=board, primary_hib=hib, plots={"accuracy": acc.name, "fp": fp.name if fp else None}
+        board=board,
+        primary_hib=hib,
+        plots={"accuracy": acc.name, "fp": fp.name if fp else None},
+        label_boxes=json.dumps(boxes or [], separators=(",", ":")),
     )
     (out / "index.html").write_text(index, encoding="utf-8")
     written.append(out / "index.html")

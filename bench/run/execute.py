@@ -29,9 +29,38 @@ def default_engine_factory() -> EngineFactory:
 class Executor:
     """Runs ``translation.query`` through the engine of the case's world, under both profiles."""
 
-    def __init__(self, factory: EngineFactory | None = None) -> None:
+    def __init__(
+        self,
+        factory: EngineFactory | None = None,
+        suite_variants: int | None = None,
+        suite_seed: int | None = None,
+    ) -> None:
         self._factory = factory
         self._engines: dict[str, EngineLike] = {}
+        # Denotations and test-suite verdicts need the real worlds: not computed with a stand-in engine.
+        self._cross: Any = None
+        self._cross_config = (suite_variants, suite_seed)
+        self._cross_enabled = factory is None
+
+    def cross_fields(self, world: str, gold: Any, translation: Translation) -> dict[str, Any]:
+        """The record's ``denotation`` and ``suite`` fields (``bench.run.crossworld``); None with a
+        stand-in engine."""
+        if not self._cross_enabled:
+            return {"denotation": None, "suite": None}
+        if self._cross is None:
+            from bench.run.crossworld import DEFAULT_SUITE_SEED, DEFAULT_VARIANTS, shared
+
+            variants, seed = self._cross_config
+            self._cross = shared(
+                DEFAULT_VARIANTS if variants is None else variants,
+                DEFAULT_SUITE_SEED if seed is None else seed,
+            )
+        try:
+            return self._cross.fields(world, gold, translation)
+        except (ValueError, KeyError, OSError):
+            # A world the catalogue does not have (a suite with its own engine): no denotation and no
+            # suite verdicts; suite_accuracy does not apply to the case (its n shows it).
+            return {"denotation": None, "suite": None}
 
     def prepare(self, worlds: Iterable[str], on_world: Callable[[str], None] | None = None) -> None:
         """Load and index every world up front: a missing world stops the run before any model call."""

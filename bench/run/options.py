@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.cases.schema import Case
+from bench.run.crossworld import DEFAULT_SUITE_SEED, DEFAULT_VARIANTS
 from scorers import DEFAULT_RESAMPLES, DEFAULT_SEED
 
 DEFAULT_OUT = Path("results/runs")
@@ -61,6 +62,11 @@ class RunOptions:
     n_resamples: int = DEFAULT_RESAMPLES
     timeout: float | None = None
     compress: bool = False  # write samples.jsonl.gz when the run completes (published runs)
+    overwrite: bool = False  # replace an existing run directory named by run_id (else: an error)
+    max_error_rate: float | None = None  # None: bench.run.guard.DEFAULT_MAX_ERROR_RATE
+    name: str | None = None  # display name on leaderboards (default: the translator's name)
+    suite_variants: int = DEFAULT_VARIANTS  # test-suite accuracy: path-cutting variants per case
+    suite_seed: int = DEFAULT_SUITE_SEED
     extra: dict[str, Any] = field(default_factory=dict)
 
     def recorded(self) -> dict[str, Any]:
@@ -74,6 +80,7 @@ class RunOptions:
             "timeout": self.timeout,
             "cache": self.cache,
             "compress": self.compress,
+            "max_error_rate": self.max_error_rate,
         }
 
 

@@ -48,6 +48,20 @@ def diagnosis(facts: CaseFacts) -> dict[str, Any]:
         "scope_widened": facts.scope_widened if facts.scope is not None else None,
         "error_cause": facts.error_cause,
         "regions": {slot: list(pair) for slot, pair in facts.region_pairs.items()},
+        "suite_split": suite_split(facts),
+    }
+
+
+def suite_split(facts: CaseFacts) -> dict[str, Any] | None:
+    """The first world of the case's test suite where gold and prediction part, with both verdicts."""
+    split = facts.suite_split
+    if split is None or split < 0 or facts.suite is None:
+        return None
+    predicted = facts.suite.get("predicted")
+    return {
+        "world": facts.suite["worlds"][split],
+        "gold": facts.suite["gold"][split],
+        "predicted": None if predicted is None else predicted[split],
     }
 
 
@@ -69,9 +83,23 @@ def build_record(
     predicted: Verdict | None,
     predicted_ra: Verdict | None,
     scores: dict[str, float | None] | None = None,
+    cross: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The samples.jsonl record of one case (scores filled in by the caller or by re-scoring)."""
-    facts = CaseFacts(case.gold, translation, predicted, case_id=case.id, tags=slice_tags(case))
+    """The samples.jsonl record of one case (scores filled in by the caller or by re-scoring).
+
+    ``cross``: the ``denotation`` and ``suite`` fields (``bench.run.crossworld``; stored as ``denotation``
+    and ``test_suite``), None when not computed.
+    """
+    cross = cross or {"denotation": None, "suite": None}
+    facts = CaseFacts(
+        case.gold,
+        translation,
+        predicted,
+        case_id=case.id,
+        tags=slice_tags(case),
+        denotation=cross["denotation"],
+        suite=cross["suite"],
+    )
     return {
         "case_id": case.id,
         "suite": case.suite,
@@ -84,6 +112,8 @@ def build_record(
         "translation": translation.model_dump(mode="json"),
         "predicted": None if predicted is None else predicted.model_dump(mode="json"),
         "predicted_ra": None if predicted_ra is None else predicted_ra.model_dump(mode="json"),
+        "denotation": cross["denotation"],
+        "test_suite": cross["suite"],
         "scores": scores or {},
         "failure_type": failure_type(facts),
         "diagnosis": diagnosis(facts),
@@ -100,6 +130,8 @@ def facts_of(record: dict[str, Any], where: str = "") -> CaseFacts:
             predicted=None if predicted is None else Verdict.model_validate(predicted),
             case_id=str(record["case_id"]),
             tags=slice_tags(record),
+            denotation=record.get("denotation"),
+            suite=record.get("test_suite"),
         )
     except (KeyError, ValueError) as exc:
         raise SampleFileError(f"{where or 'sample'}: case {record.get('case_id')!r}: {exc}") from None

@@ -71,7 +71,24 @@ def breakdown(summary: dict[str, Any], top: int = 5) -> Table:
     return table
 
 
+def health_line(summary: dict[str, Any]) -> str | None:
+    """``translator errors: 3 of 120 cases (2.5%)`` (and truncated outputs), for the top of a summary."""
+    health = summary.get("health")
+    if not health:
+        return None
+    n, errors = int(health.get("n") or 0), int(health.get("translator_errors") or 0)
+    style = "bold red" if errors else "green"
+    rate = float(health.get("error_rate") or 0)
+    line = f"[{style}]translator errors: {errors} of {n} cases ({rate:.1%})[/]"
+    if health.get("output_truncated"):
+        line += f" · [yellow]{health['output_truncated']} outputs truncated at 1 MB[/]"
+    return line
+
+
 def print_summary(console: Console, summary: dict[str, Any], all_metrics: bool = False) -> None:
+    line = health_line(summary)
+    if line:
+        console.print(line)
     console.print(metrics_table(summary, all_metrics=all_metrics))
     if any(summary.get("tables", {}).get(k) for k in ("failure_types", "region_confusion")):
         console.print(breakdown(summary))
@@ -157,14 +174,28 @@ def case_panel(record: dict[str, Any], raw_chars: int = 400) -> Panel:
     said = (
         _query_text(tr.get("query"))
         if status == "query"
+        else "an answer without a query"
+        if status == "answer"
         else f"{status}: {tr.get('abstain_reason') or tr.get('failure_type') or ''}"
     )
     lines.append(Text.from_markup(f"[dim]predicted[/] {said}"))
     lines.append(Text.from_markup(f"[dim]truth[/]     {_verdict_text(gold.get('verdict'))}"))
     lines.append(Text.from_markup(f"[dim]engine[/]    {_verdict_text(record.get('predicted'))}"))
     if tr.get("claimed_verdict") is not None:
-        lines.append(Text(f"claimed   {'reachable' if tr['claimed_verdict'] else 'unreachable'}"))
-    facts = {k: v for k, v in diag.items() if v not in (None, {}, [])}
+        blamed = f" (blames {tr['claimed_blocking']})" if tr.get("claimed_blocking") else ""
+        lines.append(Text(f"claimed   {'reachable' if tr['claimed_verdict'] else 'unreachable'}{blamed}"))
+    suite = record.get("test_suite")
+    split = diag.get("suite_split")
+    if split:
+        lines.append(
+            Text.from_markup(
+                f"[dim]suite[/]     parts at [bold]{split['world']}[/]: gold {split['gold']}"
+                f" · predicted {split['predicted'] or 'no query'}"
+            )
+        )
+    elif suite and suite.get("predicted") is not None:
+        lines.append(Text.from_markup(f"[dim]suite[/]     agrees on all {len(suite['worlds'])} worlds"))
+    facts = {k: v for k, v in diag.items() if v not in (None, {}, []) and k != "suite_split"}
     lines.append(
         Text.from_markup(f"[dim]diagnosis[/] {json.dumps(facts, sort_keys=True, ensure_ascii=False)}")
     )

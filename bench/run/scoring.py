@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bench.run.crossworld import fill_records, suite_config
 from bench.run.records import SAMPLES_GZ, diagnosis, facts_of, read_samples, samples_path, write_samples
 from scorers import (
     DEFAULT_RESAMPLES,
@@ -23,6 +24,13 @@ from scorers import (
 )
 
 RUN_JSON = "run.json"
+
+
+def health(records: list[dict[str, Any]]) -> dict[str, Any]:
+    from bench.run.guard import health as _health
+
+    return _health(records)
+
 SUMMARY = "summary.json"
 
 
@@ -33,7 +41,18 @@ class RunDirError(ValueError):
 def summary_header(meta: dict[str, Any]) -> dict[str, Any]:
     """The fixed part of summary.json, from run.json (no timestamps: they would break reproduction)."""
     suite = {k: v for k, v in (meta.get("suite") or {}).items() if k != "source"}  # a local path
-    return {"run_id": meta.get("run_id"), "suite": suite, "translator": meta.get("translator")}
+    variants, seed = suite_config(meta)
+    # The fingerprint (a hash of code) and resume options (a local folder) are run.json's business.
+    translator = {
+        k: v for k, v in (meta.get("translator") or {}).items() if k not in ("fingerprint", "resume_options")
+    }
+    return {
+        "run_id": meta.get("run_id"),
+        "suite": suite,
+        "translator": translator,
+        # The test suite of suite_accuracy: every scenario world plus this many seeded variants per case.
+        "test_suite": {"variants": variants, "seed": seed},
+    }
 
 
 def score_records(
@@ -49,6 +68,9 @@ def score_records(
     translated), so that they are not parsed back from their records; the result is the same.
     """
     records = sorted(records, key=lambda r: str(r["case_id"]))
+    # Records without denotations and test-suite verdicts (older runs) get them now, from the worlds.
+    if fill_records(records, *suite_config(meta)):
+        known = {}
     known = known or {}
     facts = [known.get(str(r["case_id"])) or facts_of(r, where) for r in records]
     matrix = component_matrix(facts)
@@ -63,6 +85,7 @@ def score_records(
         header=summary_header(meta),
         matrix=matrix,
     )
+    summary["health"] = health(records)
     return records, summary
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench import corpus_dir
 from bench.scenarios.context import BuildContext
 from bench.scenarios.spec import ScenarioError, ScenarioSource, load_scenario
 from bench.world.snapshot import FORMAT, SNAPSHOT_SCHEMA_VERSION, write_snapshot
@@ -25,7 +26,7 @@ def scenario_dir() -> Path:
     env = os.environ.get("REACHBENCH_SCENARIOS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "cases" / "scenarios"
+    return corpus_dir() / "scenarios"
 
 
 def list_scenarios() -> list[str]:

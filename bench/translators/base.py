@@ -214,8 +214,37 @@ class Translator:
         }
 
     def describe(self) -> dict[str, Any]:
-        """``{name, version, settings}`` for the run record."""
-        return {"name": self.name, "version": self.version, "settings": self.settings()}
+        """``{name, version, settings, fingerprint}`` for the run record."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "settings": self.settings(),
+            "fingerprint": self.fingerprint(),
+        }
+
+    def fingerprint(self) -> str:
+        """What, besides name, version and settings, decides this translator's answers: by default the
+        sha256 of its code (see ``bench.translators.fingerprint``), so an edit without a version bump is
+        never answered from the cache nor resumed into the same run. Computed once per instance."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            from bench.translators.fingerprint import class_fingerprint
+
+            cached = self.__dict__["_fingerprint"] = f"code:{class_fingerprint(type(self))}"
+        return cached
+
+    def cancel(self) -> None:
+        """Stop the calls in flight (the run was interrupted); backends with subprocesses kill them."""
+        return None
+
+    def resume_options(self) -> dict[str, Any]:
+        """Options ``--resume`` passes back so that the same translator is rebuilt (e.g. the folder a
+        ``command:`` program's relative path was resolved in); kept in run.json, not in the summary."""
+        return {}
+
+    def _secrets(self) -> list[str]:
+        """Values that must never be written anywhere: secret-looking options; backends add API keys."""
+        return [str(v) for k, v in self.options.items() if _SECRET_RE.search(str(k)) and v]
 
     def _cache_key_extra(self) -> Any:
         """Anything else that changes this translator's outputs (a prompt template's version or hash)."""
@@ -230,6 +259,7 @@ class Translator:
             "name": self.name,
             "version": self.version,
             "settings": self.settings(),
+            "fingerprint": self.fingerprint(),
             "extra": _jsonable(self._cache_key_extra()),
             "input": case_input.model_dump(mode="json"),
         }
@@ -277,6 +307,7 @@ class Translator:
             before_call()
             started = time.perf_counter()
         result = self._call_with_timeout(case_input, timeout, case_id)
+        result = bound_output(scrub(result, self._all_secrets()))
         if result.latency_ms is None:
             elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
             result = result.model_copy(update={"latency_ms": elapsed_ms})
@@ -297,6 +328,10 @@ class Translator:
             return self.translate(case_input, timeout=timeout, case_id=case_id)
         except RetryableError as exc:
             return Translation.failure("translator:retryable", raw=str(exc) or None)
+
+    def _all_secrets(self) -> list[str]:
+        found = set(Translator._secrets(self)) | set(self._secrets())
+        return sorted((s for s in found if s and len(s) >= 4), key=len, reverse=True)
 
     def _call_with_timeout(
         self, case_input: CaseInput, timeout: float | None, case_id: str | None
@@ -355,6 +390,60 @@ class Translator:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} v{self.version} {self.settings()}>"
+
+
+REDACTED = "[REDACTED]"
+#: Characters of ``raw`` a record (and the cache) keeps per case; the rest is cut with a marker.
+MAX_OUTPUT_CHARS = 1_000_000
+TRUNCATION_MARKER = "[... output truncated by reachbench: {n} more characters]"
+
+
+def scrub(result: Translation, secrets: list[str]) -> Translation:
+    """``result`` with every secret replaced in every stored field (query fields, abstain reason, raw,
+    extra), whatever shape the backend returned it in; unusable after redaction -> a failure."""
+    if not secrets:
+        return result
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in secrets:
+                value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return {walk(k): walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    doc = result.model_dump(mode="json")
+    clean = walk(doc)
+    if clean == doc:
+        return result
+    try:
+        return Translation.model_validate(clean)
+    except ValidationError:
+        raw = walk(str(clean.get("raw") or "")) or None
+        return Translation.failure("translator:secret_in_output", raw=raw)
+
+
+def bound_output(result: Translation, limit: int = MAX_OUTPUT_CHARS) -> Translation:
+    """At most ``limit`` characters of ``raw`` (then a marker; ``extra.output_truncated`` holds the cut
+    count), and no answer bigger than that in any other field."""
+    update: dict[str, Any] = {}
+    raw = result.raw
+    if raw is not None and len(raw) > limit:
+        cut = len(raw) - limit
+        update["raw"] = raw[:limit] + TRUNCATION_MARKER.format(n=cut)
+        update["extra"] = {**result.extra, "output_truncated": cut}
+    out = result.model_copy(update=update) if update else result
+    rest = len(out.model_dump_json(exclude={"raw"}))
+    if rest > limit:
+        return Translation.failure(
+            "translator:output_too_large",
+            raw=f"answer of {rest} characters (limit {limit})",
+            extra={"output_truncated": rest},
+        )
+    return out
 
 
 def _cache_worthy(result: Translation) -> bool:

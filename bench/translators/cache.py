@@ -6,12 +6,17 @@ computes (``Translator.cache_key``). The database runs in WAL mode with a busy t
 thread and per process, and writes are ``INSERT OR REPLACE`` of a whole row, so threads of a pool and
 several processes (sharded runs) can share one file.
 
+A cache file that is corrupt, not SQLite, or some other program's database is reported once (``problem``,
+a logged warning, ``stats()`` in ``run.json``) and bypassed: the run goes on uncached, never crashes. A
+row that no longer validates as a Translation is a miss (recomputed and overwritten).
+
 Modes mirror the CLI flags: ``use`` (read and write), ``refresh`` (``--refresh-cache``: never read,
 overwrite), ``off`` (``--no-cache``: neither).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -20,6 +25,8 @@ from pathlib import Path
 from typing import Literal
 
 from bench.model.translation import Translation
+
+log = logging.getLogger("bench.translators.cache")
 
 CacheMode = Literal["use", "refresh", "off"]
 
@@ -49,10 +56,18 @@ class CacheStats:
     writes: int
     mode: str
     path: str
+    problem: str | None = None
+    invalid: int = 0
 
     def as_dict(self) -> dict[str, object]:
         total = self.hits + self.misses
+        extra: dict[str, object] = {}
+        if self.problem:
+            extra["problem"] = self.problem
+        if self.invalid:
+            extra["invalid_rows"] = self.invalid
         return {
+            **extra,
             "mode": self.mode,
             "path": self.path,
             "hits": self.hits,
@@ -72,12 +87,28 @@ class TranslationCache:
         self.mode: CacheMode = mode
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._hits = self._misses = self._writes = 0
+        self._hits = self._misses = self._writes = self._invalid = 0
+        #: Why the cache is bypassed (a corrupt or foreign file), reported once; None when healthy.
+        self.problem: str | None = None
         if mode != "off":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = self._conn()
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = self._conn()
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                columns = [row[1] for row in conn.execute("PRAGMA table_info(translations)")]
+                if columns != ["key", "translator", "version", "value"]:
+                    raise sqlite3.DatabaseError(f"table 'translations' has columns {columns}, not a cache's")
+            except (sqlite3.Error, OSError) as exc:
+                self._disable(exc)
+
+    def _disable(self, exc: BaseException) -> None:
+        """Report once and bypass: the run continues without the cache."""
+        with self._lock:
+            if self.problem is None:
+                self.problem = f"{self.path}: unusable translation cache ({exc}); running without it"
+                log.warning("%s", self.problem)
+            self.mode = "off"
 
     @classmethod
     def from_flags(cls, path: str | Path | None = None, *, no_cache: bool = False, refresh: bool = False
@@ -101,21 +132,35 @@ class TranslationCache:
             if self.mode == "refresh":
                 self._count("misses")
             return None
-        row = self._conn().execute("SELECT value FROM translations WHERE key = ?", (key,)).fetchone()
+        try:
+            row = self._conn().execute("SELECT value FROM translations WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return None
         if row is None:
             self._count("misses")
             return None
+        try:
+            value = Translation.model_validate_json(row[0])
+        except ValueError:  # a row written by another version, or damaged: recompute it
+            self._count("invalid")
+            self._count("misses")
+            return None
         self._count("hits")
-        return Translation.model_validate_json(row[0])
+        return value
 
     def put(self, key: str, value: Translation, *, translator: str = "", version: str = "") -> None:
         if self.mode == "off":
             return
         doc = value.model_copy(update={"cached": False}).model_dump_json()
-        self._conn().execute(
-            "INSERT OR REPLACE INTO translations (key, translator, version, value) VALUES (?, ?, ?, ?)",
-            (key, translator, version, doc),
-        )
+        try:
+            self._conn().execute(
+                "INSERT OR REPLACE INTO translations (key, translator, version, value) VALUES (?, ?, ?, ?)",
+                (key, translator, version, doc),
+            )
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return
         self._count("writes")
 
     def __len__(self) -> int:
@@ -139,7 +184,9 @@ class TranslationCache:
 
     def stats(self) -> CacheStats:
         with self._lock:
-            return CacheStats(self._hits, self._misses, self._writes, self.mode, str(self.path))
+            return CacheStats(
+                self._hits, self._misses, self._writes, self.mode, str(self.path), self.problem, self._invalid
+            )
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import corpus_dir
 from bench.world.model import World
 from bench.world.normalize import normalize
 from bench.world.snapshot import SnapshotError, read_snapshot
@@ -30,7 +31,7 @@ def world_dir() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    return Path(__file__).resolve().parents[2] / "cases" / "worlds"
+    return corpus_dir() / "worlds"
 
 
 def list_worlds() -> list[str]:

@@ -7,6 +7,7 @@ table, ENI -> owner) happens in ``normalize.py``.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from bench.world.model import (
@@ -112,6 +113,11 @@ def _route(r: dict[str, Any]) -> Route | None:
     dest, pl = r.get("DestinationCidrBlock"), r.get("DestinationPrefixListId")
     if not dest and not pl:
         raise ValueError("route has neither DestinationCidrBlock nor DestinationPrefixListId")
+    if dest:
+        try:
+            ipaddress.IPv4Network(dest, strict=False)
+        except ValueError:
+            raise ValueError(f"DestinationCidrBlock {dest!r} is not an IPv4 CIDR block") from None
     kind, target = route_target(r)
     state = str(r.get("State", "active")).lower()
     if state not in ("active", "blackhole"):

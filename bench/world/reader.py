@@ -54,6 +54,17 @@ REGION_CALLS: tuple[tuple[str, str], ...] = (
     ("lambda", "ListFunctions"),
 )
 
+# (service, operation): the calls made per resource (keyed by its id), and the account id.
+RESOURCE_CALLS: tuple[tuple[str, str], ...] = (
+    ("ec2", "SearchTransitGatewayRoutes"),
+    ("ec2", "GetTransitGatewayRouteTableAssociations"),
+    ("ec2", "GetTransitGatewayRouteTablePropagations"),
+    ("ec2", "GetManagedPrefixListEntries"),
+)
+ACCOUNT_CALLS: tuple[tuple[str, str], ...] = (("sts", "GetCallerIdentity"),)
+#: The read-only guard's allow-list (bench.world.readonly): exactly the operations this module calls.
+READ_OPERATIONS: frozenset[tuple[str, str]] = frozenset(REGION_CALLS + RESOURCE_CALLS + ACCOUNT_CALLS)
+
 # Keys whose values are volatile (times, revision tokens) and never describe the network.
 VOLATILE_KEYS = frozenset({"ResponseMetadata", "NextToken", "Marker", "NextMarker", "LastModified"})
 

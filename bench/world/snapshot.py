@@ -70,6 +70,8 @@ def read_snapshot(path: str | Path) -> dict[str, Any]:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such world snapshot") from None
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
     if not isinstance(raw, dict):

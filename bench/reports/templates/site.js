@@ -72,5 +72,13 @@
     var imgs = Array.prototype.slice.call(document.querySelectorAll("img.plot"));
     var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
     document.body.setAttribute("data-plots-loaded", ok + "/" + imgs.length);
+    // Layout facts for tests: does the main table fit its box, and is the translator column sticky?
+    var table = document.getElementById("leaderboard");
+    if (table) {
+      var box = table.parentNode;
+      document.body.setAttribute("data-table-fits", table.scrollWidth <= box.clientWidth + 1 ? "yes" : "no");
+      var cell = table.tBodies[0] && table.tBodies[0].rows[0] ? table.tBodies[0].rows[0].cells[1] : null;
+      document.body.setAttribute("data-translator-sticky", cell && getComputedStyle(cell).position === "sticky" ? "yes" : "no");
+    }
   });
 })();

@@ -126,6 +126,7 @@ class BedrockTranslator(LLMTranslator):
             BotoCoreError,
             ClientError,
             ConnectionError,
+            EndpointConnectionError,
             NoCredentialsError,
             ParamValidationError,
             PartialCredentialsError,
@@ -148,7 +149,9 @@ class BedrockTranslator(LLMTranslator):
             raise BackendFailure("translator:no_credentials", type(exc).__name__) from None
         except ParamValidationError as exc:
             raise BackendFailure("translator:bad_request", str(exc)) from None
-        except (ConnectionError, ReadTimeoutError) as exc:  # connection refused/reset, read timeout
+        except EndpointConnectionError as exc:  # no endpoint at that address: the run stops at once
+            raise BackendFailure("translator:connection", str(exc)) from None
+        except (ConnectionError, ReadTimeoutError) as exc:  # connection reset, read timeout
             raise RetryableError(f"{type(exc).__name__}: {exc}") from None
         except BotoCoreError as exc:
             raise BackendFailure("translator:client_error", f"{type(exc).__name__}: {exc}") from None

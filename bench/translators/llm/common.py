@@ -117,6 +117,11 @@ class LLMTranslator(Translator):
     def _cache_key_extra(self) -> Any:
         return {"prompt_version": PROMPT_VERSION, "prompt_sha256": self.prompts.fingerprint()}
 
+    def fingerprint(self) -> str:
+        # An LLM's answers are decided by the model and settings (in the key already) and the prompt, not
+        # by this Python glue: editing the adapter must not re-bill every cached call.
+        return f"prompt:{PROMPT_VERSION}:{self.prompts.fingerprint()}"
+
     # ------------------------------------------------------------------ the hook
     def _translate(self, case_input: CaseInput) -> Translation:
         prompt = self.prompts.build(case_input)

@@ -6,8 +6,19 @@ the retry policy, timeouts and what gets recorded stay ours. Output constraint b
 
 - ``json_schema`` (default): ``response_format={"type": "json_schema", ...}`` with the answer schema
   (vLLM guided decoding, llama.cpp grammars, Ollama ≥ 0.5 structured outputs, OpenAI);
-- ``tools``: one function whose parameters are the schema, forced with ``tool_choice``;
-- ``json_object``: JSON mode without a schema; ``text``: nothing, the JSON is parsed from prose.
+- the same schema through a server's own parameter, for servers or versions whose ``response_format``
+  support is missing or partial: ``vllm_guided_json`` (vLLM's ``guided_json`` extra parameter),
+  ``vllm_structured_outputs`` (newer vLLM: ``structured_outputs={"json": schema}``),
+  ``llamacpp_json_schema`` (llama.cpp server's top-level ``json_schema``);
+- ``tools``: one function whose parameters are the schema, forced with ``tool_choice`` (needs a server
+  with tool calling);
+- ``json_object``: JSON mode without a schema; ``text``: the no-tools, no-constraint mode for servers
+  without tool calling or structured outputs: the prompt asks for JSON and the parser reads it from the
+  reply. Every mode but ``tools`` sends no ``tools``.
+
+Chat templates are the server's business: the request carries plain ``system``/``user``/``assistant``
+messages and the server applies the model's template (vLLM ``--chat-template``, llama.cpp ``--jinja``,
+Ollama's Modelfile ``TEMPLATE``). See docs/local-servers.md for the recipes.
 
 With ``fallback=true`` (default) a server that rejects the constraint (HTTP 400/422) is asked again once
 in ``text`` mode, and the sample records ``extra.fallback``. 429 and 5xx are retried, honouring
@@ -32,7 +43,15 @@ from bench.translators.llm.prompt import TOOL_DESCRIPTION, TOOL_NAME, Prompt
 from bench.translators.registry import register_translator
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
-Mode = Literal["json_schema", "tools", "json_object", "text"]
+Mode = Literal[
+    "json_schema",
+    "vllm_guided_json",
+    "vllm_structured_outputs",
+    "llamacpp_json_schema",
+    "tools",
+    "json_object",
+    "text",
+]
 
 
 class OpenAIOptions(LLMOptions):
@@ -61,7 +80,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 @register_translator("openai")
 class OpenAICompatTranslator(LLMTranslator):
-    version = "1"
+    version = "1"  # new modes add request shapes; the default request of every existing mode is unchanged
     description = "OpenAI-compatible chat completions over HTTP: vLLM, Ollama, llama.cpp, hosted APIs."
     options_model: ClassVar[type[OpenAIOptions]] = OpenAIOptions
 
@@ -113,6 +132,12 @@ class OpenAICompatTranslator(LLMTranslator):
                 "type": "json_schema",
                 "json_schema": {"name": "reachability_answer", "schema": prompt.schema, "strict": False},
             }
+        elif mode == "vllm_guided_json":
+            body["guided_json"] = prompt.schema
+        elif mode == "vllm_structured_outputs":
+            body["structured_outputs"] = {"json": prompt.schema}
+        elif mode == "llamacpp_json_schema":
+            body["json_schema"] = prompt.schema
         elif mode == "json_object":
             body["response_format"] = {"type": "json_object"}
         elif mode == "tools":
@@ -154,6 +179,8 @@ class OpenAICompatTranslator(LLMTranslator):
                 headers=headers,
                 timeout=self._request_timeout(),
             )
+        except httpx.ConnectError as exc:  # refused, unknown host: nobody to retry against; the run stops
+            raise BackendFailure("translator:connection", f"{self.options['base_url']}: {exc}") from None
         except httpx.TimeoutException as exc:
             raise RetryableError(f"timeout: {type(exc).__name__}") from None
         except httpx.TransportError as exc:

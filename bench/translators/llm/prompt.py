@@ -38,14 +38,15 @@ from bench.cases.schema import Case, CaseInput, InventoryItem
 from bench.model import Query
 from bench.model.resources import ENDPOINT_TYPES
 
-PROMPT_VERSION = "llm-prompt-v1"
+PROMPT_VERSION = "llm-prompt-v2"  # v2: the gold's conventions stated (cases/README.md rules)
 TOOL_NAME = "submit_answer"
 TOOL_DESCRIPTION = "Submit the reachability query, or the abstention, for the question."
 DEFAULT_MAX_INVENTORY = 150
 
 ABSTAIN_REASONS: dict[str, str] = {
-    "cross_region": "source and destination are in different Regions (Reachability Analyzer cannot "
-    "analyse a path across Regions)",
+    "cross_region": "the destination is an inventory resource in a different Region from the source "
+    "(Reachability Analyzer cannot analyse a path across Regions; an address or hostname that belongs "
+    "to another Region is not a reason)",
     "unsupported_type": "an endpoint is a resource type the analyzer does not support (e.g. a Lambda "
     "function or an ECS task)",
     "ipv6": "the question is about IPv6 traffic (the analyzer is IPv4 only)",
@@ -95,23 +96,27 @@ You translate a cloud engineer's question about network connectivity in their AW
 reachability analysis, in the style of VPC Reachability Analyzer, or you abstain.
 
 The query fields:
-- region: the AWS Region code where the path is analysed (e.g. us-east-1, ap-northeast-1). Use the \
-Region the user means, which may be named in words ("Tokyo", "N. Virginia", "東京"), implied by a \
-resource, a hostname or an IP range; only when nothing says otherwise, use the console's home Region.
+- region: the Region of the source: where the path starts and the analysis runs (Reachability Analyzer \
+analyses a path inside one Region). Take it from the source's entry in the inventory (for a source \
+address, the resource that holds it); for a source given by an ARN, the Region field of the ARN; \
+otherwise from the Region the user places the source in (in words such as "Tokyo", "N. Virginia", \
+"東京", or as a code); only when nothing says where the source is, the console's home Region. A destination never decides `region`: a hostname or address that belongs to another Region \
+does not move the analysis there.
 - source: the resource id the traffic starts from, exactly as in the inventory (instance, network \
 interface, DB instance identifier, Auto Scaling group name, gateway, endpoint, ...), or an IP address.
 - destination: a resource id from the inventory, an IPv4 address, a CIDR, or a hostname (FQDN). Keep the \
 destination exactly as specific as the user said: never widen an address to a range or to "the \
-Internet".
+Internet", and never replace an address or hostname with a gateway.
 - destination_ip: only when the destination is a resource (e.g. an internet gateway) and the user named \
 one address behind it.
 - source_ip: only when the user names which address of the source to use.
 - protocol: tcp, udp, icmp (ping) or any; port: the destination port for tcp/udp (ssh 22, https 443, \
 postgres 5432, ...), null when none is implied; always null for icmp.
-- destination_region: only when the user places the destination in a Region other than `region`.
+- destination_region: only for a destination resource (from the inventory) in a Region other than \
+`region`; never for an address, a CIDR or a hostname.
 
-Rules:
-- Resolve names, Name tags, private IPs and DNS names to inventory ids; never invent an id.
+Rules (how the reference answers are written):
+{rules}
 - The user may send several messages; later messages correct or narrow earlier ones. Answer the final \
 intent.
 - Abstain instead of guessing when the analysis is impossible or the question is unclear. Reasons:
@@ -125,12 +130,32 @@ Examples of valid outputs:
 {{"decision": "abstain", "query": null, "abstain_reason": "cross_region"}}
 """
 
+#: The gold's conventions, one per rule of ``cases/README.md`` ("Rules for the gold query"), keyed by
+#: the rule they state; ``tests/test_llm_prompt.py`` checks that every rule there is stated here.
+GOLD_RULES: dict[str, str] = {
+    "source_region": "The analysis runs in the source's Region. A destination resource (from the "
+    "inventory) in another Region makes the path cross-Region, which Reachability Analyzer cannot "
+    "analyse: abstain with cross_region (a query for it would set destination_region to the "
+    "destination's Region).",
+    "address_destination": "A destination named by an address or a hostname is analysed from the "
+    "source's Region as that address or hostname, even when it belongs to another Region: "
+    "s3.ap-northeast-1.amazonaws.com from an instance in us-east-1 is answerable, with region "
+    "us-east-1 and destination s3.ap-northeast-1.amazonaws.com.",
+    "resolve_names": "A resource named by its private address, DNS name, Name tag or a description is "
+    "given as its resource id from the inventory; a resource named by its network interface (ENI) id "
+    "keeps the ENI id, and one named by its instance id keeps the instance id. Never invent an id.",
+    "ambiguous_or_missing": "A question too ambiguous to name one resource (\"the app server\" when the "
+    "Region has two) is not guessed: abstain with ambiguous. A resource id that is not in the inventory "
+    "is not guessed either: abstain with unknown_resource.",
+}
+
 
 def system_prompt() -> str:
     """The case-independent instructions: the task, the query language and the output schema."""
     reasons = "\n".join(f"  - {code}: {text}" for code, text in ABSTAIN_REASONS.items())
+    rules = "\n".join(f"- {text}" for text in GOLD_RULES.values())
     schema = json.dumps(answer_schema(), sort_keys=True, ensure_ascii=False)
-    return _TASK.format(reasons=reasons, schema=schema)
+    return _TASK.format(reasons=reasons, rules=rules, schema=schema)
 
 
 # ---------------------------------------------------------------------------------------------------
