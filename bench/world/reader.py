@@ -60,6 +60,7 @@ RESOURCE_CALLS: tuple[tuple[str, str], ...] = (
     ("ec2", "GetTransitGatewayRouteTableAssociations"),
     ("ec2", "GetTransitGatewayRouteTablePropagations"),
     ("ec2", "GetManagedPrefixListEntries"),
+    ("rds", "DescribeDBClusters"),  # only when a DB instance belongs to an Aurora cluster
 )
 ACCOUNT_CALLS: tuple[tuple[str, str], ...] = (("sts", "GetCallerIdentity"),)
 #: The read-only guard's allow-list (bench.world.readonly): exactly the operations this module calls.
