@@ -197,3 +197,30 @@ def test_aurora_cluster_endpoints_are_in_the_dns_table() -> None:
         Query(region=R, source="i-b0f5b3fc6fce73c4a", destination=name, protocol="tcp", port=5432)
     )
     assert v.error is None and v.destination_set == (f"{world.db_instances['payments-db-2'].private_ip}/32",)
+
+
+def test_peering_destination_is_reached_by_the_peer_cidrs_only() -> None:
+    """shared-services workload-peering-deleted: shared-vpc -> the deleted shared-workload peering stops at
+    shared-rt's blackholed route to it (10.110.0.0/16), not at the end of the other, Tokyo-bound peering;
+    so the ra profile analyses it (the path never leaves the Region)."""
+    world = "shared-services__workload-peering-deleted"
+    for profile in ("truth", "ra"):
+        q = Query(
+            region=R, source="vpc-a771948ab372f1978", destination="pcx-89d365b97d3485a22", protocol="any"
+        )
+        v = engine_for(world).analyze(q, profile)
+        assert v.analysable and stop(v) == ("BAD_STATE_ROUTE", "rtb-c97e86a3180e95e48"), (profile, v)
+
+
+def test_tgw_attachment_destination_does_not_need_its_own_association() -> None:
+    """A TGW attachment's route-table association decides where traffic *entering* the TGW through it
+    goes (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html); a packet leaving the
+    TGW through it does not use it. field-test tgw-peering-cut removed the peering attachment's
+    association at lab-tgw: app-2 still reaches the attachment (w3-036), while the Tokyo ping, whose
+    reply enters lab-tgw by that attachment, stops there."""
+    engine = engine_for("field-test__tgw-peering-cut")
+    q = Query(region=R, source="app-2", destination="lab-tokyo-peering", protocol="any")
+    v = engine.analyze(q)
+    assert v.reachable is True and v.hops[-1].type == "transit-gateway-attachment"
+    ping = engine.analyze(Query(region=R, source="app-1", destination="tokyo-app", protocol="icmp"))
+    assert ping.reachable is False and ping.explanation_code == "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"
