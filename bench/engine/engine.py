@@ -26,7 +26,7 @@ from bench.engine.resolve import (
     eni_addresses,
     find_resource,
     is_ipv6,
-    private_dns,
+    private_dns_for,
     resolve_address,
     resolve_fqdn,
 )
@@ -39,6 +39,7 @@ from bench.engine.sources import (
     outside_source,
     subnet_start,
 )
+from bench.engine.state import furthest
 from bench.engine.walk import Arrival, Blocked, Ctx, Delivered, Pkt, Target, Walk
 from bench.model.query import DestinationKind, Query, destination_kind
 from bench.model.resources import ResourceType
@@ -160,7 +161,7 @@ class Engine:
         )
         starts, back, src_region = self._remember(("s", q.source, q.source_ip, q.region), self._source, q)
         if target.any_address and destination_kind(q.destination) is DestinationKind.FQDN:
-            inside = self._private_dns(q, back)
+            inside = private_dns_for(self.ix, q, back.subnet_of_enis | back.subnet_ids)
             if inside is not None:
                 target, dst, dst_set = Target(any_address=True), inside, inside.cidrs()
         if target.component_ids and dst_region and dst_region == (src_region or q.region):
@@ -232,20 +233,6 @@ class Engine:
         nat_subnets = frozenset(w.nat_gateways[c].subnet_id for c in comps if c in w.nat_gateways)
         target = Target(component_ids=frozenset(comps), nat_subnets=nat_subnets)
         return target, d, res.ident, d.cidrs() if narrow else (), res.region
-
-    def _private_dns(self, q: Query, back: Target) -> AddrSet | None:
-        """The hostname as the source's VPCs resolve it when an interface endpoint there has private DNS
-        for it (``resolve.private_dns``); None keeps the world's DNS table / public resolution."""
-        subnets = back.subnet_of_enis | back.subnet_ids
-        vpcs = {self.world.subnets[s].vpc_id for s in subnets if s in self.world.subnets}
-        if not vpcs or self._is_resource(q.destination):
-            return None
-        found = private_dns(self.ix, q.destination, vpcs)
-        if found is not None and q.destination_ip:
-            found = found & AddrSet.single(ip_int(q.destination_ip))
-            if not found:
-                raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
-        return found
 
     @staticmethod
     def _narrowed(
@@ -405,8 +392,8 @@ class Engine:
                 if found:
                     d, ok = found[0]
                     return True, ok.ctx.crossed_region, self._reachable(d, ok, l4)
-                best = _furthest(best, failed)
-                best = _furthest(best, walk.blocked)
+                best = furthest(best, failed)
+                best = furthest(best, walk.blocked)
         if best is None:
             return (
                 False,
@@ -472,18 +459,6 @@ class Engine:
                     for i, t, dr, de in hops
                 )
         return {"reachable": True, "witness": witness, "hops": _hops(hops)}
-
-
-def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
-    """The part that got furthest; a part that went astray (``Blocked.astray``) only when every part did."""
-    for b in blocks:
-        if (
-            best is None
-            or (best.astray and not b.astray)
-            or (b.astray == best.astray and len(b.hops) > len(best.hops))
-        ):
-            best = b
-    return best
 
 
 def _hops(raw: tuple) -> tuple[Hop, ...]:

@@ -243,6 +243,25 @@ def private_dns(ix: WorldIndex, name: str, vpc_ids: set[str]) -> AddrSet | None:
     return out
 
 
+def private_dns_for(ix: WorldIndex, q: Any, subnets: frozenset[str]) -> AddrSet | None:
+    """``q.destination`` (a hostname) as the source's subnets' VPCs resolve it (``private_dns``), narrowed
+    by ``q.destination_ip``; None keeps the world's DNS table / public resolution."""
+    vpcs = {ix.world.subnets[s].vpc_id for s in subnets if s in ix.world.subnets}
+    if not vpcs:
+        return None
+    try:
+        find_resource(ix, q.destination, "")
+        return None  # a resource's name, not a hostname
+    except QueryError:
+        pass
+    found = private_dns(ix, q.destination, vpcs)
+    if found is not None and q.destination_ip:
+        found = found & AddrSet.single(ip_int(q.destination_ip))
+        if not found:
+            raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
+    return found
+
+
 def eni_addresses(enis: list[NetworkInterface], ix: WorldIndex) -> AddrSet:
     vals: list[int] = []
     for e in enis:
@@ -258,6 +277,7 @@ def eni_addresses(enis: list[NetworkInterface], ix: WorldIndex) -> AddrSet:
 
 __all__ = [
     "private_dns",
+    "private_dns_for",
     "PUBLIC",
     "QueryError",
     "Resolved",

@@ -119,3 +119,15 @@ class Blocked:
     # Such a part is no candidate for the blocking component while any other part is
     # (docs/semantics.md section 4).
     astray: bool = False
+
+
+def furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
+    """The part that got furthest; a part that went astray (``Blocked.astray``) only when every part did."""
+    for b in blocks:
+        if (
+            best is None
+            or (best.astray and not b.astray)
+            or (b.astray == best.astray and len(b.hops) > len(best.hops))
+        ):
+            best = b
+    return best

@@ -15,9 +15,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.engine.addrset import AddrSet, cidr_range, int_ip
+from bench.engine.addrset import AddrSet, cidr_range
 from bench.engine.gateways import GatewayMixin
-from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, AclRule, RouteC, WorldIndex, acl_of
+from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, RouteC, WorldIndex, acl_allowed, acl_first_rule, acl_of
 from bench.engine.state import MAX_HOPS, Arrival, Blocked, Ctx, Delivered, Hop, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -91,11 +91,11 @@ class Walk(GatewayMixin):
             return pkt, self.hop(hops, acl_id, "network-acl", direction, "not in the snapshot: assumed open")
         rules = self.ix.acl.get((acl_id, egress), ())
         side = pkt.dst if egress else pkt.src
-        allowed, first = _acl_allowed(rules, side, pkt.l4)
+        allowed, first = acl_allowed(rules, side, pkt.l4)
         denied = side - allowed if allowed != side else AddrSet()
         if denied:
             part = pkt.with_dst(denied) if egress else pkt.with_src(denied)
-            rule = _acl_first_rule(rules, denied.min(), pkt.l4)
+            rule = acl_first_rule(rules, denied.min(), pkt.l4)
             self.block(
                 part,
                 hops,
@@ -481,35 +481,3 @@ class Walk(GatewayMixin):
             pkt = kept
         hops = self.hop(hops, eni.id, "network-interface", None, "forwarding appliance")
         self.leave_subnet(eni.subnet_id, pkt, hops, ctx.but(subnet=eni.subnet_id))
-
-
-def _acl_allowed(rules: tuple[AclRule, ...], side: AddrSet, l4: L4) -> tuple[AddrSet, int | None]:
-    if side.is_single():
-        rule = _acl_first_rule(rules, side.min(), l4)
-        return (side, rule.number) if rule and rule.allow else (AddrSet(), None)
-    allowed = AddrSet()
-    rest = side
-    first = None
-    for rule in rules:
-        if not rest:
-            break
-        if not rule.matches(l4):
-            continue
-        part = rest.clip(rule.lo, rule.hi)
-        if part:
-            if rule.allow:
-                allowed = allowed | part
-                first = rule.number if first is None else first
-            rest = rest.cut(rule.lo, rule.hi)
-    return allowed, first
-
-
-def _acl_first_rule(rules: tuple[AclRule, ...], addr: int, l4: L4) -> AclRule | None:
-    for rule in rules:
-        if rule.lo <= addr <= rule.hi and rule.matches(l4):
-            return rule
-    return None
-
-
-def describe(addr: int) -> str:
-    return int_ip(addr)
