@@ -219,7 +219,8 @@ def random_world(seed: int) -> World:
             )
         igw = f"igw-{v}" if rnd.random() < 0.7 else None
         if igw:
-            b.add("internet_gateways", InternetGateway(id=igw, region=R, vpc_ids=(vpc,)))
+            attached = (vpc,) if rnd.random() < 0.9 else ()  # a detached gateway now and then
+            b.add("internet_gateways", InternetGateway(id=igw, region=R, vpc_ids=attached))
         groups = [f"sg-{v}{g}" for g in range(2)]
         for g in groups:
             egress = (
@@ -506,3 +507,73 @@ def check_gateway_source(
             assert one.reachable is naive[c].reachable, (*context, c, naive[c])
             if not naive[c].reachable and not naive[c].on_return:
                 assert one.explanation_code == naive[c].code, (*context, c, naive[c])
+
+
+# Details of the blocks of parts that went astray (engine ``Blocked.astray``): the checker follows one
+# packet to its end, wherever that is, so only the other stops are compared with it.
+ASTRAY = (
+    "not to the destination",
+    "the destination is not behind this path",
+    "the destination is not behind this endpoint",
+    "not a remote network of the VPN",
+)
+
+
+def public_candidates(world: World) -> list[str]:
+    """One public address per range the random world's rules (ACLs, groups, routes) treat alike, outside
+    every VPC, plus the interfaces' public addresses."""
+    cuts = {"8.8.8.8", "35.72.1.1"}
+    for c in gateway_source_candidates(world, tuple(world.vpcs)):
+        cuts.add(c)
+    for table in world.route_tables.values():
+        for r in table.routes:
+            if r.destination_cidr:
+                net = ipaddress.ip_network(r.destination_cidr)
+                end = int(net.broadcast_address) + 1
+                cuts.update((str(net.network_address), str(ipaddress.ip_address(min(end, 2**32 - 1)))))
+    cuts.update(e.public_ip for e in world.network_interfaces.values() if e.public_ip)
+    inside = [ipaddress.ip_network(c) for v in world.vpcs.values() for c in v.cidrs]
+    out = []
+    for c in cuts:
+        addr = ipaddress.ip_address(c)
+        if int(addr) < 2**32 and addr.is_global and not any(addr in n for n in inside):
+            out.append(c)
+    return sorted(out, key=ipaddress.ip_address)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6))
+def test_internet_gateway_destination_reports_where_public_packets_stop(seed: int) -> None:
+    """An internet gateway as destination (no destination address) is reached by public addresses
+    outside the VPCs, the packets that can leave through it
+    (https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html): the verdict is
+    reachable iff one such address narrowed in (RA's "IGW + address") is, an unreachable verdict names
+    the stop of one of them, and wherever the naive checker's packet stops on the way out the narrowed
+    verdict agrees, unless the packet went somewhere the gateway cannot be reached from."""
+    world = random_world(seed)
+    engine = Engine(world)
+    rnd = random.Random(seed)
+    candidates = public_candidates(world)
+    for src in sources(world):
+        for igw in sorted(world.internet_gateways):
+            proto, port = rnd.choice(PROBES)
+            whole = engine.analyze(Query(region=R, source=src, destination=igw, protocol=proto, port=port))
+            assert whole.error is None, whole.message
+            narrowed = {
+                c: engine.analyze(
+                    Query(region=R, source=src, destination=igw, destination_ip=c, protocol=proto, port=port)
+                )
+                for c in candidates
+            }
+            context = (seed, src, igw, proto, port, whole.explanation_code, whole.blocking_component)
+            assert whole.reachable is any(v.reachable for v in narrowed.values()), context
+            if whole.reachable:
+                continue
+            stops = {(v.explanation_code, v.blocking_component.id) for v in narrowed.values()}
+            assert (whole.explanation_code, whole.blocking_component.id) in stops, context
+            for c in rnd.sample(candidates, min(4, len(candidates))):
+                v, n = narrowed[c], naive_check(world, src, c, proto, port)
+                if v.reachable or n.reachable or n.on_return or any(a in v.hops[-1].detail for a in ASTRAY):
+                    continue
+                got = (v.explanation_code, v.blocking_component.id)
+                assert got == (n.code, n.component), (*context, c, n)

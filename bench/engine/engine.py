@@ -12,7 +12,7 @@ It never raises: bad input comes back as ``Verdict.error`` (``engine:<reason>``)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -26,10 +26,20 @@ from bench.engine.resolve import (
     eni_addresses,
     find_resource,
     is_ipv6,
+    private_dns_for,
     resolve_address,
     resolve_fqdn,
 )
-from bench.engine.sources import Start, eni_start, gaps, gateway_starts, outside_source, subnet_start
+from bench.engine.sources import (
+    Start,
+    eni_start,
+    gaps,
+    gateway_candidates,
+    gateway_starts,
+    outside_source,
+    subnet_start,
+)
+from bench.engine.state import furthest
 from bench.engine.walk import Arrival, Blocked, Ctx, Delivered, Pkt, Target, Walk
 from bench.model.query import DestinationKind, Query, destination_kind
 from bench.model.resources import ResourceType
@@ -95,6 +105,10 @@ class Engine:
     def destination_set(self, query: Query) -> tuple[str, ...]:
         """The destination as resolved (sorted CIDRs); empty for address-less resources or errors."""
         try:
+            return self._plan(query).dst_set
+        except (QueryError, ValueError):
+            pass
+        try:
             return self._remember(
                 ("d", query.destination, query.destination_ip, query.region), self._destination, query
             )[3]
@@ -146,6 +160,13 @@ class Engine:
             ("d", q.destination, q.destination_ip, q.region), self._destination, q
         )
         starts, back, src_region = self._remember(("s", q.source, q.source_ip, q.region), self._source, q)
+        if target.any_address and destination_kind(q.destination) is DestinationKind.FQDN:
+            inside = private_dns_for(self.ix, q, back.subnet_of_enis | back.subnet_ids)
+            if inside is not None:
+                target, dst, dst_set = Target(any_address=True), inside, inside.cidrs()
+        if target.component_ids and dst_region and dst_region == (src_region or q.region):
+            # A gateway in the source's Region: a packet that went into another Region went elsewhere.
+            target = replace(target, stay_in_region=True)
         return _Plan(starts, back, target, dst, dst_set, {r for r in (src_region, dst_region) if r})
 
     def _remember(self, key: tuple, fn: Callable[[Query], Any], q: Query) -> Any:
@@ -208,7 +229,7 @@ class Engine:
         comps = {res.ident}
         if rt == ResourceType.TRANSIT_GATEWAY_ATTACHMENT and res.obj.peer_attachment_id:
             comps.add(res.obj.peer_attachment_id)
-        d = narrow if narrow is not None else AddrSet.everything()
+        d = narrow if narrow is not None else gateway_candidates(self.ix, res)
         nat_subnets = frozenset(w.nat_gateways[c].subnet_id for c in comps if c in w.nat_gateways)
         target = Target(component_ids=frozenset(comps), nat_subnets=nat_subnets)
         return target, d, res.ident, d.cidrs() if narrow else (), res.region
@@ -371,8 +392,8 @@ class Engine:
                 if found:
                     d, ok = found[0]
                     return True, ok.ctx.crossed_region, self._reachable(d, ok, l4)
-                best = _furthest(best, failed)
-                best = _furthest(best, walk.blocked)
+                best = furthest(best, failed)
+                best = furthest(best, walk.blocked)
         if best is None:
             return (
                 False,
@@ -438,13 +459,6 @@ class Engine:
                     for i, t, dr, de in hops
                 )
         return {"reachable": True, "witness": witness, "hops": _hops(hops)}
-
-
-def _furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
-    for b in blocks:
-        if best is None or len(b.hops) > len(best.hops):
-            best = b
-    return best
 
 
 def _hops(raw: tuple) -> tuple[Hop, ...]:

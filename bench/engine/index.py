@@ -462,3 +462,32 @@ _NAMED_KINDS = (
     "subnets",
     "other_resources",
 )
+
+
+def acl_allowed(rules: tuple[AclRule, ...], side: AddrSet, l4: L4) -> tuple[AddrSet, int | None]:
+    """The part of ``side`` a stateless ACL allows (first matching rule by number), and that rule."""
+    if side.is_single():
+        rule = acl_first_rule(rules, side.min(), l4)
+        return (side, rule.number) if rule and rule.allow else (AddrSet(), None)
+    allowed = AddrSet()
+    rest = side
+    first = None
+    for rule in rules:
+        if not rest:
+            break
+        if not rule.matches(l4):
+            continue
+        part = rest.clip(rule.lo, rule.hi)
+        if part:
+            if rule.allow:
+                allowed = allowed | part
+                first = rule.number if first is None else first
+            rest = rest.cut(rule.lo, rule.hi)
+    return allowed, first
+
+
+def acl_first_rule(rules: tuple[AclRule, ...], addr: int, l4: L4) -> AclRule | None:
+    for rule in rules:
+        if rule.lo <= addr <= rule.hi and rule.matches(l4):
+            return rule
+    return None

@@ -217,6 +217,9 @@ class _Trip:
     def out_igw(
         self, igw_id: str, vpc_id: str, pkt: _Packet, sender: NetworkInterface | None
     ) -> tuple[str, str]:
+        igw = self.w.internet_gateways.get(igw_id)
+        if igw is None or vpc_id not in igw.vpc_ids:  # detached (or unknown): not functional
+            raise _Stop("BAD_STATE", igw_id)
         public = None
         if sender is not None:
             nat = next((n for n in self.w.nat_gateways.values() if n.eni_id == sender.id), None)
@@ -428,6 +431,8 @@ def naive_check_from_gateway(
     The reply is answered when its route leads back to that same gateway."""
     if gateway_id in world.internet_gateways:
         igw = world.internet_gateways[gateway_id]
+        if not igw.vpc_ids:  # detached: not in a functional state
+            return NaiveResult(False, "BAD_STATE", gateway_id)
         eni = next(
             (
                 e

@@ -203,6 +203,65 @@ def resolve_fqdn(ix: WorldIndex, name: str) -> AddrSet:
     return AddrSet((ip_int(a), ip_int(a)) for a in v4)
 
 
+def private_dns(ix: WorldIndex, name: str, vpc_ids: set[str]) -> AddrSet | None:
+    """The addresses of ``name`` as resolved inside ``vpc_ids`` when an interface endpoint there has
+    private DNS for it, else None (the public resolution applies).
+
+    With private DNS enabled, the service's default hostname (``sts.us-east-1.amazonaws.com``) resolves,
+    inside the endpoint's VPC, to the endpoint's network interfaces
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html, "Private
+    DNS"). The snapshot lists that hostname among the endpoint's DNS entries (the endpoint's own names
+    end in ``.vpce.amazonaws.com``); a leading ``*.`` entry covers the names below it. A source in
+    several VPCs resolves per VPC: every VPC's answer counts (existential), the public one for VPCs
+    without such an endpoint."""
+    host = name.strip().lower().rstrip(".")
+    found: dict[str, AddrSet] = {}
+    for ep in ix.world.vpc_endpoints.values():
+        if ep.endpoint_type != "Interface" or ep.vpc_id not in vpc_ids or not ep.eni_ids:
+            continue
+        for entry in ep.dns_names:
+            entry = entry.lower().rstrip(".")
+            if entry.endswith(".vpce.amazonaws.com"):
+                continue
+            if entry == host or (entry.startswith("*.") and host.endswith(entry[1:])):
+                enis = [
+                    ix.world.network_interfaces[e] for e in ep.eni_ids if e in ix.world.network_interfaces
+                ]
+                addrs = AddrSet((ip_int(a), ip_int(a)) for e in enis for a in e.private_ips if ":" not in a)
+                found[ep.vpc_id] = found.get(ep.vpc_id, AddrSet()) | addrs
+                break
+    if not found:
+        return None
+    out = AddrSet()
+    for addrs in found.values():
+        out = out | addrs
+    if set(found) != vpc_ids:
+        try:
+            out = out | resolve_fqdn(ix, name)
+        except QueryError:
+            pass
+    return out
+
+
+def private_dns_for(ix: WorldIndex, q: Any, subnets: frozenset[str]) -> AddrSet | None:
+    """``q.destination`` (a hostname) as the source's subnets' VPCs resolve it (``private_dns``), narrowed
+    by ``q.destination_ip``; None keeps the world's DNS table / public resolution."""
+    vpcs = {ix.world.subnets[s].vpc_id for s in subnets if s in ix.world.subnets}
+    if not vpcs:
+        return None
+    try:
+        find_resource(ix, q.destination, "")
+        return None  # a resource's name, not a hostname
+    except QueryError:
+        pass
+    found = private_dns(ix, q.destination, vpcs)
+    if found is not None and q.destination_ip:
+        found = found & AddrSet.single(ip_int(q.destination_ip))
+        if not found:
+            raise QueryError("bad_query", f"{q.destination_ip} is not an address of {q.destination}")
+    return found
+
+
 def eni_addresses(enis: list[NetworkInterface], ix: WorldIndex) -> AddrSet:
     vals: list[int] = []
     for e in enis:
@@ -217,6 +276,8 @@ def eni_addresses(enis: list[NetworkInterface], ix: WorldIndex) -> AddrSet:
 
 
 __all__ = [
+    "private_dns",
+    "private_dns_for",
     "PUBLIC",
     "QueryError",
     "Resolved",

@@ -46,6 +46,24 @@ def gateway_starts(ix: WorldIndex, res: Resolved, head: tuple) -> list[Start]:
         for vpc in obj.vpc_ids:
             inside = inside | ix.vpc_set.get(vpc, AddrSet())
         src = INTERNET_SOURCES - inside
+        if not obj.vpc_ids:
+            # A detached internet gateway carries nothing into any VPC: the component is not in a
+            # functional state (BAD_STATE, https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html),
+            # which is the cause, rather than the destination's address (IGW_EXPECTS_PUBLIC_ADDRESS).
+
+            def detached(walk: Walk, pkt: Pkt, ctx: Ctx) -> None:
+                walk.block(
+                    pkt,
+                    head,
+                    ctx,
+                    obj.id,
+                    "internet-gateway",
+                    "ingress",
+                    "BAD_STATE",
+                    "not attached to a VPC",
+                )
+
+            return [(src, detached)]
         return [(src, lambda walk, pkt, ctx: igw_source(walk, obj.id, obj.vpc_ids, pkt, head, ctx))]
     if rt == ResourceType.VPN_GATEWAY:
         starts = []
@@ -100,6 +118,71 @@ def gateway_starts(ix: WorldIndex, res: Resolved, head: tuple) -> list[Start]:
     if rt == ResourceType.NAT_GATEWAY:
         raise QueryError("bad_query", f"{obj.id} has no network interface in the snapshot")
     raise QueryError("unsupported_type", f"{res.ident} ({rt}) cannot be a source")
+
+
+def gateway_candidates(ix: WorldIndex, res: Resolved) -> AddrSet:
+    """The packets that can reach an address-less gateway destination (without ``destination_ip``).
+
+    Only these are tried, so the blocking component is where *they* stop, never the end of a path that
+    cannot lead to the gateway (docs/semantics.md section 1): an internet gateway is reached by public
+    addresses outside every VPC of the world (what leaves a VPC through it,
+    https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html); a gateway endpoint by
+    its service's prefix list (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html);
+    a peering connection by the CIDRs of its two VPCs; a transit gateway (or one of its attachments)
+    by the addresses some VPC route table of the world routes to it (or to the peer transit gateway).
+    Everything else (NAT and VPN gateways), or when nothing is known: any address."""
+    w, rt, obj = ix.world, res.rtype, res.obj
+    if rt == ResourceType.INTERNET_GATEWAY:
+        inside = AddrSet()
+        for cidrs in ix.vpc_set.values():
+            inside = inside | cidrs
+        return ((PUBLIC | ix.odd_public) if ix.odd_public else PUBLIC) - inside
+    if rt == ResourceType.VPC_ENDPOINT and not obj.eni_ids:
+        pl = obj.prefix_list_id or next(
+            (
+                p.id
+                for p in sorted(w.prefix_lists.values(), key=lambda p: p.id)
+                if p.prefix_list_name == obj.service_name
+            ),
+            "",
+        )
+        return AddrSet.of_cidrs(c for c in ix.pl_cidrs.get(pl, ()) if ":" not in c) or AddrSet.everything()
+    if rt == ResourceType.VPC_PEERING_CONNECTION:
+        out = AddrSet()
+        for vpc, cidrs in (
+            (obj.requester_vpc_id, obj.requester_cidrs),
+            (obj.accepter_vpc_id, obj.accepter_cidrs),
+        ):
+            out = out | (AddrSet.of_cidrs(c for c in cidrs if ":" not in c) or ix.vpc_set.get(vpc, AddrSet()))
+        return out or AddrSet.everything()
+    if rt in (ResourceType.TRANSIT_GATEWAY, ResourceType.TRANSIT_GATEWAY_ATTACHMENT):
+        tgws = (
+            {obj.id}
+            if rt == ResourceType.TRANSIT_GATEWAY
+            else {t for t in (obj.transit_gateway_id, obj.peer_transit_gateway_id) if t}
+        )
+        # A transit gateway is also reached through the transit gateways peered with it: routes to any
+        # of them count.
+        grew = True
+        while grew:
+            grew = False
+            for att in w.transit_gateway_attachments.values():
+                pair = {att.transit_gateway_id, att.peer_transit_gateway_id} - {None}
+                if att.resource_type == "peering" and pair & tgws and not pair <= tgws:
+                    tgws |= pair  # type: ignore[arg-type]
+                    grew = True
+        out = AddrSet()
+        for table in w.route_tables.values():
+            for r in table.routes:
+                if r.target_type == "tgw" and r.target_id in tgws:
+                    cidrs = (
+                        (r.destination_cidr,)
+                        if r.destination_cidr
+                        else ix.pl_cidrs.get(r.destination_prefix_list_id or "", ())
+                    )
+                    out = out | AddrSet.of_cidrs(c for c in cidrs if ":" not in c)
+        return out or AddrSet.everything()
+    return AddrSet.everything()
 
 
 def outside_vpc(ix: WorldIndex, att_id: str) -> AddrSet:

@@ -80,6 +80,9 @@ class Target:
     any_address: bool = False  # an address/CIDR/FQDN destination: any host or network that owns it
     nat_subnets: frozenset[str] = frozenset()  # subnets of NAT gateways among component_ids
     subnet_of_enis: frozenset[str] = frozenset()  # subnets holding the eni_ids
+    # A gateway destination in the source's Region: a packet that crossed into another Region went
+    # elsewhere (it is no candidate for the blocking component, see ``Blocked.astray``).
+    stay_in_region: bool = False
 
     @property
     def hosts_matter(self) -> bool:
@@ -111,3 +114,20 @@ class Blocked:
     ctype: str
     direction: str | None
     code: str
+    # For an address-less (gateway) destination: the packet went somewhere that cannot lead to the
+    # destination (delivered to a host or a VPC, out through another gateway, into another Region).
+    # Such a part is no candidate for the blocking component while any other part is
+    # (docs/semantics.md section 4).
+    astray: bool = False
+
+
+def furthest(best: Blocked | None, blocks: list[Blocked]) -> Blocked | None:
+    """The part that got furthest; a part that went astray (``Blocked.astray``) only when every part did."""
+    for b in blocks:
+        if (
+            best is None
+            or (best.astray and not b.astray)
+            or (b.astray == best.astray and len(b.hops) > len(best.hops))
+        ):
+            best = b
+    return best

@@ -15,9 +15,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.engine.addrset import AddrSet, cidr_range, int_ip
+from bench.engine.addrset import AddrSet, cidr_range
 from bench.engine.gateways import GatewayMixin
-from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, AclRule, RouteC, WorldIndex, acl_of
+from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, RouteC, WorldIndex, acl_allowed, acl_first_rule, acl_of
 from bench.engine.state import MAX_HOPS, Arrival, Blocked, Ctx, Delivered, Hop, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -35,6 +35,7 @@ class Walk(GatewayMixin):
     blocked: list[Blocked] = field(default_factory=list)
     done: bool = False
     furthest: int = 0  # hops of the furthest block recorded so far
+    furthest_astray: int = 0  # the same for parts that went astray (``Blocked.astray``)
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def hop(
@@ -54,14 +55,25 @@ class Walk(GatewayMixin):
         direction: str | None,
         code: str,
         detail: str = "",
+        astray: bool = False,
     ) -> None:
         # Only the part that got furthest is ever reported (the first one, on ties), so a block that
-        # got no further than one already recorded is not kept.
-        if len(hops) + 1 <= self.furthest:
-            return
-        self.furthest = len(hops) + 1
+        # got no further than one already recorded is not kept. Parts that went astray (a gateway
+        # destination they can no longer reach) rank below every other part, so they are counted apart.
+        if self.ret:
+            astray = False
+        elif self.target.stay_in_region and ctx.crossed_region:
+            astray = True
+        if astray:
+            if len(hops) + 1 <= self.furthest_astray:
+                return
+            self.furthest_astray = len(hops) + 1
+        else:
+            if len(hops) + 1 <= self.furthest:
+                return
+            self.furthest = len(hops) + 1
         hops = self.hop(hops, ident, ctype, direction, detail)
-        self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code))
+        self.blocked.append(Blocked(pkt, hops, ctx, ident, ctype, direction, code, astray))
 
     def deliver(self, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx, arrival: Arrival) -> None:
         found = Delivered(pkt, hops, ctx, arrival)
@@ -79,11 +91,11 @@ class Walk(GatewayMixin):
             return pkt, self.hop(hops, acl_id, "network-acl", direction, "not in the snapshot: assumed open")
         rules = self.ix.acl.get((acl_id, egress), ())
         side = pkt.dst if egress else pkt.src
-        allowed, first = _acl_allowed(rules, side, pkt.l4)
+        allowed, first = acl_allowed(rules, side, pkt.l4)
         denied = side - allowed if allowed != side else AddrSet()
         if denied:
             part = pkt.with_dst(denied) if egress else pkt.with_src(denied)
-            rule = _acl_first_rule(rules, denied.min(), pkt.l4)
+            rule = acl_first_rule(rules, denied.min(), pkt.l4)
             self.block(
                 part,
                 hops,
@@ -269,6 +281,7 @@ class Walk(GatewayMixin):
                 None,
                 "NO_ROUTE_TO_DESTINATION",
                 "delivered inside the VPC, not to the destination",
+                astray=True,
             )
             return
         rest = pkt.dst
@@ -323,6 +336,7 @@ class Walk(GatewayMixin):
                 "ingress",
                 "NO_ROUTE_TO_DESTINATION",
                 "delivered to this subnet, not to the destination",
+                astray=True,
             )
             return
         if rest.is_single():
@@ -367,6 +381,23 @@ class Walk(GatewayMixin):
         if self.done:
             return
         nat = self.ix.nat_by_eni.get(eni.id)
+        if (
+            not self.ret
+            and not self.target.hosts_matter
+            and (nat is None or nat.id not in self.target.component_ids)
+        ):  # a gateway destination: another interface of a NAT gateway's subnet
+            self.block(
+                pkt,
+                hops,
+                ctx,
+                eni.id,
+                "network-interface",
+                "ingress",
+                "NO_ROUTE_TO_DESTINATION",
+                "delivered to another interface, not to the destination",
+                astray=True,
+            )
+            return
         if nat is not None:
             if self.ret and ctx.nats and ctx.nats[-1].nat_id == nat.id:
                 self.un_nat(nat.id, pkt, hops, ctx)
@@ -450,35 +481,3 @@ class Walk(GatewayMixin):
             pkt = kept
         hops = self.hop(hops, eni.id, "network-interface", None, "forwarding appliance")
         self.leave_subnet(eni.subnet_id, pkt, hops, ctx.but(subnet=eni.subnet_id))
-
-
-def _acl_allowed(rules: tuple[AclRule, ...], side: AddrSet, l4: L4) -> tuple[AddrSet, int | None]:
-    if side.is_single():
-        rule = _acl_first_rule(rules, side.min(), l4)
-        return (side, rule.number) if rule and rule.allow else (AddrSet(), None)
-    allowed = AddrSet()
-    rest = side
-    first = None
-    for rule in rules:
-        if not rest:
-            break
-        if not rule.matches(l4):
-            continue
-        part = rest.clip(rule.lo, rule.hi)
-        if part:
-            if rule.allow:
-                allowed = allowed | part
-                first = rule.number if first is None else first
-            rest = rest.cut(rule.lo, rule.hi)
-    return allowed, first
-
-
-def _acl_first_rule(rules: tuple[AclRule, ...], addr: int, l4: L4) -> AclRule | None:
-    for rule in rules:
-        if rule.lo <= addr <= rule.hi and rule.matches(l4):
-            return rule
-    return None
-
-
-def describe(addr: int) -> str:
-    return int_ip(addr)

@@ -52,6 +52,7 @@ REGION_KEYS: dict[str, str] = {
     "CustomerGateways": "ec2:DescribeCustomerGateways",
     "DBInstances": "rds:DescribeDBInstances",
     "DBSubnetGroups": "rds:DescribeDBSubnetGroups",
+    "DBClusters": "rds:DescribeDBClusters",
     "AutoScalingGroups": "autoscaling:DescribeAutoScalingGroups",
     "Functions": "lambda:ListFunctions",
 }
@@ -171,6 +172,7 @@ _OWN_ID = {
     "ec2:DescribeTransitGatewayRouteTables": "TransitGatewayRouteTableId",
     "ec2:DescribeVpnGateways": "VpnGatewayId",
     "rds:DescribeDBInstances": "DBInstanceIdentifier",
+    "rds:DescribeDBClusters": "DBClusterIdentifier",
 }
 
 

@@ -39,7 +39,7 @@ from bench.world.model import (
     World,
 )
 from bench.world.normalize_common import Ctx, build
-from bench.world.normalize_link import link_lambda, link_rds, set_owners
+from bench.world.normalize_link import cluster_dns, link_lambda, link_rds, set_owners
 from bench.world.snapshot import SnapshotError
 
 __all__ = ["normalize", "SnapshotError"]
@@ -302,6 +302,7 @@ def normalize(raw: dict[str, Any], source: str | None = None) -> World:
     raw_subnets: list[dict[str, Any]] = []
     dbs: list[dict[str, Any]] = []
     functions: list[dict[str, Any]] = []
+    clusters: list[dict[str, Any]] = []
     seen_atts: list[tuple[str, TransitGatewayAttachment, bool]] = []
     authoritative: set[str] = set()
     for region in sorted(raw["regions"]):
@@ -331,10 +332,11 @@ def normalize(raw: dict[str, Any], source: str | None = None) -> World:
         if has_assoc:
             authoritative.add(region)
         dbs.extend(compute.db_instances_raw(ctx, section))
+        clusters.extend(compute.db_clusters_raw(ctx, section))
         functions.extend(compute.lambda_functions_raw(ctx, section))
 
     try:
-        return _link(raw, source, w, raw_subnets, dbs, functions, seen_atts, authoritative)
+        return _link(raw, source, w, raw_subnets, dbs, functions, seen_atts, authoritative, clusters)
     except ValidationError as exc:  # a value the parsers passed through that the model refuses
         raise SnapshotError(f"{source + ': ' if source else ''}{exc}") from None
 
@@ -348,6 +350,7 @@ def _link(
     functions: list[dict[str, Any]],
     seen_atts: list[tuple[str, TransitGatewayAttachment, bool]],
     authoritative: set[str],
+    clusters: list[dict[str, Any]],
 ) -> World:
     """Second phase: resolve the implicit links and assemble the World."""
     notes = list(_provenance_list((raw.get("provenance") or {}).get("notes")))
@@ -365,6 +368,7 @@ def _link(
             owners[eni_id] = ("vpc_endpoint", ep.id)
     enis = set_owners(enis, owners)
     db_instances, db_enis = link_rds(dbs, enis, subnets, dns, notes)
+    dns = cluster_dns(clusters, db_instances, dns)
     lambdas, lambda_enis = link_lambda(functions, enis)
     enis = set_owners(
         enis,

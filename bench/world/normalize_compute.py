@@ -188,6 +188,27 @@ def db_instances_raw(ctx: Ctx, section: dict[str, Any]) -> list[dict[str, Any]]:
     return [d for d in found if d is not None]
 
 
+def db_clusters_raw(ctx: Ctx, section: dict[str, Any]) -> list[dict[str, Any]]:
+    """Aurora clusters' endpoints: the writer endpoint (``Endpoint``) and the reader endpoint
+    (``ReaderEndpoint``) with the member instances behind each (``normalize_link.cluster_dns``)."""
+    c = ctx.at("rds:DescribeDBClusters")
+
+    def one(d: dict[str, Any]) -> dict[str, Any] | None:
+        if str(d.get("Status", "available")) in ("deleting", "deleted"):
+            return None
+        members = d.get("DBClusterMembers") or []
+        return {
+            "id": d["DBClusterIdentifier"],
+            "endpoint": d.get("Endpoint"),
+            "reader_endpoint": d.get("ReaderEndpoint"),
+            "writers": sorted(m["DBInstanceIdentifier"] for m in members if m.get("IsClusterWriter")),
+            "readers": sorted(m["DBInstanceIdentifier"] for m in members if not m.get("IsClusterWriter")),
+        }
+
+    found = each(c, body_of(c, section, c.key), "DBClusters", one, "DBClusterIdentifier")
+    return [d for d in found if d is not None]
+
+
 def lambda_functions_raw(ctx: Ctx, section: dict[str, Any]) -> list[dict[str, Any]]:
     """Lambda functions attached to a VPC (others have no network presence in the world)."""
     c = ctx.at("lambda:ListFunctions")

@@ -105,3 +105,21 @@ def set_owners(
         if eni is not None and (eni.kind != kind or eni.attached_to != owner):
             out[eni_id] = eni.model_copy(update={"kind": kind, "attached_to": owner})
     return out
+
+
+def cluster_dns(
+    clusters: list[dict[str, Any]], dbs: dict[str, DbInstance], dns: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The DNS table with each Aurora cluster's endpoints: the cluster (writer) endpoint resolves to the
+    writer instance, the reader endpoint to the Aurora Replicas, or to the writer when the cluster has
+    none (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html).
+    A name the table already holds keeps its addresses."""
+    out = dict(dns)
+    for c in sorted(clusters, key=lambda c: c["id"]):
+        writers = [dbs[i].private_ip for i in c["writers"] if i in dbs]
+        readers = [dbs[i].private_ip for i in c["readers"] if i in dbs] or writers
+        for name, addrs in ((c["endpoint"], writers), (c["reader_endpoint"], readers)):
+            key = str(name or "").lower().rstrip(".")
+            if key and addrs and key not in out:
+                out[key] = tuple(sorted(set(addrs)))
+    return dict(sorted(out.items()))

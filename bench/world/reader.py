@@ -60,6 +60,7 @@ RESOURCE_CALLS: tuple[tuple[str, str], ...] = (
     ("ec2", "GetTransitGatewayRouteTableAssociations"),
     ("ec2", "GetTransitGatewayRouteTablePropagations"),
     ("ec2", "GetManagedPrefixListEntries"),
+    ("rds", "DescribeDBClusters"),  # only when a DB instance belongs to an Aurora cluster
 )
 ACCOUNT_CALLS: tuple[tuple[str, str], ...] = (("sts", "GetCallerIdentity"),)
 #: The read-only guard's allow-list (bench.world.readonly): exactly the operations this module calls.
@@ -183,6 +184,13 @@ class _RegionReader:
             body = self.call("ec2", "GetManagedPrefixListEntries", PrefixListId=pl_id)
             if body is not None:
                 entries[pl_id] = body
+        # Aurora: the cluster endpoints (writer, reader) are the cluster's, not an instance's; read only
+        # when some DB instance belongs to a cluster, so snapshots without Aurora stay as they were.
+        dbs = out.get("rds:DescribeDBInstances", {}).get("DBInstances", [])
+        if any(d.get("DBClusterIdentifier") for d in dbs):
+            body = self.call("rds", "DescribeDBClusters")
+            if body is not None:
+                out["rds:DescribeDBClusters"] = body
         for key, value in (
             ("ec2:SearchTransitGatewayRoutes", searches),
             ("ec2:GetTransitGatewayRouteTableAssociations", assocs),

@@ -83,12 +83,17 @@ def _split(total: int, parts: int) -> list[int]:
 
 def _region_body() -> dict[str, Any]:
     keys = {
-        "ec2:DescribeVpcs": "Vpcs", "ec2:DescribeSubnets": "Subnets",
+        "ec2:DescribeVpcs": "Vpcs",
+        "ec2:DescribeSubnets": "Subnets",
         "ec2:DescribeRouteTables": "RouteTables",
-        "ec2:DescribeNetworkAcls": "NetworkAcls", "ec2:DescribeSecurityGroups": "SecurityGroups",
-        "ec2:DescribeNetworkInterfaces": "NetworkInterfaces", "ec2:DescribeInstances": "Reservations",
-        "ec2:DescribeInternetGateways": "InternetGateways", "ec2:DescribeNatGateways": "NatGateways",
-        "ec2:DescribeVpcEndpoints": "VpcEndpoints", "ec2:DescribePrefixLists": "PrefixLists",
+        "ec2:DescribeNetworkAcls": "NetworkAcls",
+        "ec2:DescribeSecurityGroups": "SecurityGroups",
+        "ec2:DescribeNetworkInterfaces": "NetworkInterfaces",
+        "ec2:DescribeInstances": "Reservations",
+        "ec2:DescribeInternetGateways": "InternetGateways",
+        "ec2:DescribeNatGateways": "NatGateways",
+        "ec2:DescribeVpcEndpoints": "VpcEndpoints",
+        "ec2:DescribePrefixLists": "PrefixLists",
         "ec2:DescribeVpcPeeringConnections": "VpcPeeringConnections",
         "ec2:DescribeTransitGateways": "TransitGateways",
         "ec2:DescribeTransitGatewayAttachments": "TransitGatewayAttachments",
@@ -97,8 +102,11 @@ def _region_body() -> dict[str, Any]:
         "ec2:DescribeTransitGatewayRouteTables": "TransitGatewayRouteTables",
     }
     body: dict[str, Any] = {k: {v: []} for k, v in keys.items()}
-    for k in ("ec2:SearchTransitGatewayRoutes", "ec2:GetTransitGatewayRouteTableAssociations",
-              "ec2:GetTransitGatewayRouteTablePropagations"):
+    for k in (
+        "ec2:SearchTransitGatewayRoutes",
+        "ec2:GetTransitGatewayRouteTableAssociations",
+        "ec2:GetTransitGatewayRouteTablePropagations",
+    ):
         body[k] = {}
     return body
 
@@ -120,12 +128,19 @@ class _Gen:
     def eni(self, region: str, vpc: dict, subnet: dict, ip: str, groups: list[str], **kw: Any) -> dict:
         eni_id = self.new_id("eni")
         item: dict[str, Any] = {
-            "NetworkInterfaceId": eni_id, "SubnetId": subnet["id"], "VpcId": vpc["id"],
-            "AvailabilityZone": subnet["az"], "InterfaceType": kw.get("itype", "interface"),
-            "Description": kw.get("description", ""), "OwnerId": ACCOUNT,
-            "PrivateIpAddress": ip, "PrivateIpAddresses": [{"Primary": True, "PrivateIpAddress": ip}],
+            "NetworkInterfaceId": eni_id,
+            "SubnetId": subnet["id"],
+            "VpcId": vpc["id"],
+            "AvailabilityZone": subnet["az"],
+            "InterfaceType": kw.get("itype", "interface"),
+            "Description": kw.get("description", ""),
+            "OwnerId": ACCOUNT,
+            "PrivateIpAddress": ip,
+            "PrivateIpAddresses": [{"Primary": True, "PrivateIpAddress": ip}],
             "Groups": [{"GroupId": g, "GroupName": vpc["sg_names"][g]} for g in groups],
-            "SourceDestCheck": kw.get("sdc", True), "Status": "in-use", "TagSet": [],
+            "SourceDestCheck": kw.get("sdc", True),
+            "Status": "in-use",
+            "TagSet": [],
         }
         if kw.get("requester"):
             item["RequesterId"], item["RequesterManaged"] = kw["requester"], True
@@ -134,9 +149,13 @@ class _Gen:
             item["Association"] = assoc
             item["PrivateIpAddresses"][0]["Association"] = assoc
         if kw.get("instance_id"):
-            item["Attachment"] = {"AttachmentId": self.new_id("eni-attach"), "DeviceIndex": 0,
-                                  "InstanceId": kw["instance_id"], "InstanceOwnerId": ACCOUNT,
-                                  "Status": "attached"}
+            item["Attachment"] = {
+                "AttachmentId": self.new_id("eni-attach"),
+                "DeviceIndex": 0,
+                "InstanceId": kw["instance_id"],
+                "InstanceOwnerId": ACCOUNT,
+                "Status": "attached",
+            }
         self.add(region, "ec2:DescribeNetworkInterfaces", item)
         return item
 
@@ -146,27 +165,57 @@ class _Gen:
         cidr = f"10.{k}.0.0/16"
         vpc_id = new("vpc")
         name = f"vpc-{k:03d}"
-        self.add(region, "ec2:DescribeVpcs", {
-            "VpcId": vpc_id, "CidrBlock": cidr, "State": "available", "OwnerId": ACCOUNT, "IsDefault": False,
-            "InstanceTenancy": "default", "DhcpOptionsId": "dopt-00000000000000000",
-            "CidrBlockAssociationSet": [{"AssociationId": new("vpc-cidr-assoc"), "CidrBlock": cidr,
-                                         "CidrBlockState": {"State": "associated"}}],
-            "Tags": _tags(name, env=rng.choice(["prod", "staging", "dev"])),
-        })
+        self.add(
+            region,
+            "ec2:DescribeVpcs",
+            {
+                "VpcId": vpc_id,
+                "CidrBlock": cidr,
+                "State": "available",
+                "OwnerId": ACCOUNT,
+                "IsDefault": False,
+                "InstanceTenancy": "default",
+                "DhcpOptionsId": "dopt-00000000000000000",
+                "CidrBlockAssociationSet": [
+                    {
+                        "AssociationId": new("vpc-cidr-assoc"),
+                        "CidrBlock": cidr,
+                        "CidrBlockState": {"State": "associated"},
+                    }
+                ],
+                "Tags": _tags(name, env=rng.choice(["prod", "staging", "dev"])),
+            },
+        )
         azs = [f"{region}{z}" for z in "abc"]
         n_public = max(1, n_subnets // 4) if n_subnets > 1 else 1
         subnets = []
         for j in range(n_subnets):
             public = j < n_public
-            s = {"id": new("subnet"), "cidr": f"10.{k}.{j}.0/24", "az": azs[j % 3], "public": public, "j": j,
-                 "next_host": 10}
+            s = {
+                "id": new("subnet"),
+                "cidr": f"10.{k}.{j}.0/24",
+                "az": azs[j % 3],
+                "public": public,
+                "j": j,
+                "next_host": 10,
+            }
             subnets.append(s)
-            self.add(region, "ec2:DescribeSubnets", {
-                "SubnetId": s["id"], "VpcId": vpc_id, "CidrBlock": s["cidr"], "AvailabilityZone": s["az"],
-                "AvailableIpAddressCount": 251, "MapPublicIpOnLaunch": public, "State": "available",
-                "DefaultForAz": False, "OwnerId": ACCOUNT,
-                "Tags": _tags(f"{name}-{'public' if public else 'private'}-{j}"),
-            })
+            self.add(
+                region,
+                "ec2:DescribeSubnets",
+                {
+                    "SubnetId": s["id"],
+                    "VpcId": vpc_id,
+                    "CidrBlock": s["cidr"],
+                    "AvailabilityZone": s["az"],
+                    "AvailableIpAddressCount": 251,
+                    "MapPublicIpOnLaunch": public,
+                    "State": "available",
+                    "DefaultForAz": False,
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags(f"{name}-{'public' if public else 'private'}-{j}"),
+                },
+            )
         # Security groups, referencing each other.
         sg = {n: new("sg") for n in ("default", "web", "app", "db", "bastion")}
         names = {sg[n]: f"{name}-{n}-sg" for n in ("web", "app", "db", "bastion")}
@@ -174,65 +223,178 @@ class _Gen:
         all_out = [_perm("-1", None, None, cidrs=["0.0.0.0/0"])]
         rules = {
             "default": [_perm("-1", None, None, groups=[sg["default"]])],
-            "web": [_perm("tcp", 443, 443, cidrs=["0.0.0.0/0"]), _perm("tcp", 80, 80, cidrs=["0.0.0.0/0"]),
-                    _perm("tcp", 22, 22, groups=[sg["bastion"]])],
-            "app": [_perm("tcp", 8080, 8080, groups=[sg["web"], sg["app"]]),
-                    _perm("icmp", -1, -1, cidrs=["10.0.0.0/8"]),
-                    _perm("tcp", 22, 22, groups=[sg["bastion"]])],
-            "db": [_perm("tcp", 5432, 5432, groups=[sg["app"]]),
-                   _perm("tcp", 3306, 3306, cidrs=[f"10.{rng.randrange(self.n_vpcs)}.0.0/16"])],
+            "web": [
+                _perm("tcp", 443, 443, cidrs=["0.0.0.0/0"]),
+                _perm("tcp", 80, 80, cidrs=["0.0.0.0/0"]),
+                _perm("tcp", 22, 22, groups=[sg["bastion"]]),
+            ],
+            "app": [
+                _perm("tcp", 8080, 8080, groups=[sg["web"], sg["app"]]),
+                _perm("icmp", -1, -1, cidrs=["10.0.0.0/8"]),
+                _perm("tcp", 22, 22, groups=[sg["bastion"]]),
+            ],
+            "db": [
+                _perm("tcp", 5432, 5432, groups=[sg["app"]]),
+                _perm("tcp", 3306, 3306, cidrs=[f"10.{rng.randrange(self.n_vpcs)}.0.0/16"]),
+            ],
             "bastion": [_perm("tcp", 22, 22, cidrs=["203.0.113.0/24", "198.51.100.0/24"])],
         }
         for n, perms in rules.items():
-            self.add(region, "ec2:DescribeSecurityGroups", {
-                "GroupId": sg[n], "GroupName": names[sg[n]], "Description": f"{n} tier", "VpcId": vpc_id,
-                "OwnerId": ACCOUNT, "IpPermissions": perms, "IpPermissionsEgress": all_out,
-                "Tags": [] if n == "default" else _tags(names[sg[n]]),
-            })
-        self.vpcs.append({"k": k, "id": vpc_id, "cidr": cidr, "name": name, "region": region,
-                          "subnets": subnets, "sg": sg, "sg_names": names, "igw": new("igw")})
+            self.add(
+                region,
+                "ec2:DescribeSecurityGroups",
+                {
+                    "GroupId": sg[n],
+                    "GroupName": names[sg[n]],
+                    "Description": f"{n} tier",
+                    "VpcId": vpc_id,
+                    "OwnerId": ACCOUNT,
+                    "IpPermissions": perms,
+                    "IpPermissionsEgress": all_out,
+                    "Tags": [] if n == "default" else _tags(names[sg[n]]),
+                },
+            )
+        self.vpcs.append(
+            {
+                "k": k,
+                "id": vpc_id,
+                "cidr": cidr,
+                "name": name,
+                "region": region,
+                "subnets": subnets,
+                "sg": sg,
+                "sg_names": names,
+                "igw": new("igw"),
+            }
+        )
 
     def gateways_and_tables(self, v: dict[str, Any]) -> None:
         rng, new, region = self.rng, self.new_id, v["region"]
         pub = [s for s in v["subnets"] if s["public"]]
         priv = [s for s in v["subnets"] if not s["public"]]
-        self.add(region, "ec2:DescribeInternetGateways", {
-            "InternetGatewayId": v["igw"], "OwnerId": ACCOUNT, "Tags": _tags(f"{v['name']}-igw"),
-            "Attachments": [{"State": "available", "VpcId": v["id"]}]})
+        self.add(
+            region,
+            "ec2:DescribeInternetGateways",
+            {
+                "InternetGatewayId": v["igw"],
+                "OwnerId": ACCOUNT,
+                "Tags": _tags(f"{v['name']}-igw"),
+                "Attachments": [{"State": "available", "VpcId": v["id"]}],
+            },
+        )
         nat_id = new("nat")
         nat_ip = f"10.{v['k']}.{pub[0]['j']}.5"
-        nat_eni = self.eni(region, v, pub[0], nat_ip, [], itype="nat_gateway", sdc=False, requester="amazon",
-                           description=f"Interface for NAT Gateway {nat_id}")
-        self.add(region, "ec2:DescribeNatGateways", {
-            "NatGatewayId": nat_id, "SubnetId": pub[0]["id"], "VpcId": v["id"], "State": "available",
-            "ConnectivityType": "public", "Tags": _tags(f"{v['name']}-nat"),
-            "NatGatewayAddresses": [{"AllocationId": new("eipalloc"), "NetworkInterfaceId":
-                                     nat_eni["NetworkInterfaceId"], "PrivateIp": nat_ip,
-                                     "PublicIp": self.public_ip(region), "IsPrimary": True,
-                                     "Status": "succeeded"}]})
-        local = {"DestinationCidrBlock": v["cidr"], "GatewayId": "local", "Origin": "CreateRouteTable",
-                 "State": "active"}
+        nat_eni = self.eni(
+            region,
+            v,
+            pub[0],
+            nat_ip,
+            [],
+            itype="nat_gateway",
+            sdc=False,
+            requester="amazon",
+            description=f"Interface for NAT Gateway {nat_id}",
+        )
+        self.add(
+            region,
+            "ec2:DescribeNatGateways",
+            {
+                "NatGatewayId": nat_id,
+                "SubnetId": pub[0]["id"],
+                "VpcId": v["id"],
+                "State": "available",
+                "ConnectivityType": "public",
+                "Tags": _tags(f"{v['name']}-nat"),
+                "NatGatewayAddresses": [
+                    {
+                        "AllocationId": new("eipalloc"),
+                        "NetworkInterfaceId": nat_eni["NetworkInterfaceId"],
+                        "PrivateIp": nat_ip,
+                        "PublicIp": self.public_ip(region),
+                        "IsPrimary": True,
+                        "Status": "succeeded",
+                    }
+                ],
+            },
+        )
+        local = {
+            "DestinationCidrBlock": v["cidr"],
+            "GatewayId": "local",
+            "Origin": "CreateRouteTable",
+            "State": "active",
+        }
         v["public_rt"], v["private_rt"] = new("rtb"), new("rtb")
-        public_routes = [local, {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": v["igw"],
-                                 "Origin": "CreateRoute", "State": "active"}]
-        private_routes = [local, {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nat_id,
-                                  "Origin": "CreateRoute", "State": "active"}]
+        public_routes = [
+            local,
+            {
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "GatewayId": v["igw"],
+                "Origin": "CreateRoute",
+                "State": "active",
+            },
+        ]
+        private_routes = [
+            local,
+            {
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "NatGatewayId": nat_id,
+                "Origin": "CreateRoute",
+                "State": "active",
+            },
+        ]
         if rng.random() < 0.15:  # a route whose target is gone: AWS reports it as a blackhole
-            private_routes.append({"DestinationCidrBlock": f"10.{rng.randrange(self.n_vpcs)}.128.0/17",
-                                   "NatGatewayId": new("nat"), "Origin": "CreateRoute", "State": "blackhole"})
+            private_routes.append(
+                {
+                    "DestinationCidrBlock": f"10.{rng.randrange(self.n_vpcs)}.128.0/17",
+                    "NatGatewayId": new("nat"),
+                    "Origin": "CreateRoute",
+                    "State": "blackhole",
+                }
+            )
         v["private_routes"], v["public_routes"] = private_routes, public_routes
-        self.add(region, "ec2:DescribeRouteTables", {
-            "RouteTableId": v["public_rt"], "VpcId": v["id"], "OwnerId": ACCOUNT, "PropagatingVgws": [],
-            "Routes": public_routes, "Tags": _tags(f"{v['name']}-public-rt"),
-            "Associations": [{"Main": False, "RouteTableAssociationId": new("rtbassoc"),
-                              "RouteTableId": v["public_rt"], "SubnetId": s["id"],
-                              "AssociationState": {"State": "associated"}} for s in pub]})
+        self.add(
+            region,
+            "ec2:DescribeRouteTables",
+            {
+                "RouteTableId": v["public_rt"],
+                "VpcId": v["id"],
+                "OwnerId": ACCOUNT,
+                "PropagatingVgws": [],
+                "Routes": public_routes,
+                "Tags": _tags(f"{v['name']}-public-rt"),
+                "Associations": [
+                    {
+                        "Main": False,
+                        "RouteTableAssociationId": new("rtbassoc"),
+                        "RouteTableId": v["public_rt"],
+                        "SubnetId": s["id"],
+                        "AssociationState": {"State": "associated"},
+                    }
+                    for s in pub
+                ],
+            },
+        )
         # The private table is the VPC's main table: private subnets use it by fallback.
-        self.add(region, "ec2:DescribeRouteTables", {
-            "RouteTableId": v["private_rt"], "VpcId": v["id"], "OwnerId": ACCOUNT, "PropagatingVgws": [],
-            "Routes": private_routes, "Tags": _tags(f"{v['name']}-private-rt"),
-            "Associations": [{"Main": True, "RouteTableAssociationId": new("rtbassoc"),
-                              "RouteTableId": v["private_rt"], "AssociationState": {"State": "associated"}}]})
+        self.add(
+            region,
+            "ec2:DescribeRouteTables",
+            {
+                "RouteTableId": v["private_rt"],
+                "VpcId": v["id"],
+                "OwnerId": ACCOUNT,
+                "PropagatingVgws": [],
+                "Routes": private_routes,
+                "Tags": _tags(f"{v['name']}-private-rt"),
+                "Associations": [
+                    {
+                        "Main": True,
+                        "RouteTableAssociationId": new("rtbassoc"),
+                        "RouteTableId": v["private_rt"],
+                        "AssociationState": {"State": "associated"},
+                    }
+                ],
+            },
+        )
         self.nacls(v, pub, priv)
 
     def nacls(self, v: dict[str, Any], pub: list[dict], priv: list[dict]) -> None:
@@ -250,13 +412,30 @@ class _Gen:
         ]
         if rng.random() < 0.2:  # an explicit deny of another VPC, ahead of the allow
             custom.append(_acl_entry(40, False, "-1", "deny", f"10.{rng.randrange(self.n_vpcs)}.0.0/16"))
-        for acl_id, entries, subs, is_default in ((new("acl"), default, pub, True),
-                                                  (new("acl"), custom, priv, False)):
-            self.add(region, "ec2:DescribeNetworkAcls", {
-                "NetworkAclId": acl_id, "VpcId": v["id"], "IsDefault": is_default, "OwnerId": ACCOUNT,
-                "Entries": entries, "Tags": [] if is_default else _tags(f"{v['name']}-private-acl"),
-                "Associations": [{"NetworkAclAssociationId": new("aclassoc"), "NetworkAclId": acl_id,
-                                  "SubnetId": s["id"]} for s in subs]})
+        for acl_id, entries, subs, is_default in (
+            (new("acl"), default, pub, True),
+            (new("acl"), custom, priv, False),
+        ):
+            self.add(
+                region,
+                "ec2:DescribeNetworkAcls",
+                {
+                    "NetworkAclId": acl_id,
+                    "VpcId": v["id"],
+                    "IsDefault": is_default,
+                    "OwnerId": ACCOUNT,
+                    "Entries": entries,
+                    "Tags": [] if is_default else _tags(f"{v['name']}-private-acl"),
+                    "Associations": [
+                        {
+                            "NetworkAclAssociationId": new("aclassoc"),
+                            "NetworkAclId": acl_id,
+                            "SubnetId": s["id"],
+                        }
+                        for s in subs
+                    ],
+                },
+            )
 
     def public_ip(self, region: str) -> str:
         """A fresh address from the Region's EC2 ranges (shipped ip-ranges), as AWS assigns; no repeats."""
@@ -272,80 +451,174 @@ class _Gen:
         for region in self.regions:
             tgw_id, rtb = new("tgw"), new("tgw-rtb")
             self.tgw[region] = {"id": tgw_id, "rtb": rtb}
-            self.add(region, "ec2:DescribeTransitGateways", {
-                "TransitGatewayId": tgw_id, "State": "available", "OwnerId": ACCOUNT,
-                "Tags": _tags(f"{region}-tgw"), "Options": {
-                    "AmazonSideAsn": 64512, "DefaultRouteTableAssociation": "enable",
-                    "AssociationDefaultRouteTableId": rtb, "DefaultRouteTablePropagation": "enable",
-                    "PropagationDefaultRouteTableId": rtb}})
-            self.add(region, "ec2:DescribeTransitGatewayRouteTables", {
-                "TransitGatewayRouteTableId": rtb, "TransitGatewayId": tgw_id, "State": "available",
-                "DefaultAssociationRouteTable": True, "DefaultPropagationRouteTable": True})
+            self.add(
+                region,
+                "ec2:DescribeTransitGateways",
+                {
+                    "TransitGatewayId": tgw_id,
+                    "State": "available",
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags(f"{region}-tgw"),
+                    "Options": {
+                        "AmazonSideAsn": 64512,
+                        "DefaultRouteTableAssociation": "enable",
+                        "AssociationDefaultRouteTableId": rtb,
+                        "DefaultRouteTablePropagation": "enable",
+                        "PropagationDefaultRouteTableId": rtb,
+                    },
+                },
+            )
+            self.add(
+                region,
+                "ec2:DescribeTransitGatewayRouteTables",
+                {
+                    "TransitGatewayRouteTableId": rtb,
+                    "TransitGatewayId": tgw_id,
+                    "State": "available",
+                    "DefaultAssociationRouteTable": True,
+                    "DefaultPropagationRouteTable": True,
+                },
+            )
         for v in self.vpcs:
             if rng.random() < 0.8:
                 attached[v["region"]].append(v)
                 for table in ("private_routes", "public_routes"):
-                    v[table].append({"DestinationCidrBlock": "10.0.0.0/8", "Origin": "CreateRoute",
-                                     "TransitGatewayId": self.tgw[v["region"]]["id"], "State": "active"})
+                    v[table].append(
+                        {
+                            "DestinationCidrBlock": "10.0.0.0/8",
+                            "Origin": "CreateRoute",
+                            "TransitGatewayId": self.tgw[v["region"]]["id"],
+                            "State": "active",
+                        }
+                    )
         peer_ids: dict[str, str] = {}
         home = self.regions[0]
         for region in self.regions[1:]:
             aid = new("tgw-attach")
             peer_ids[region] = aid
-            info = {"TransitGatewayAttachmentId": aid, "State": "available", "Status": {"Code": "available"},
-                    "RequesterTgwInfo": {"TransitGatewayId": self.tgw[home]["id"], "OwnerId": ACCOUNT,
-                                         "Region": home},
-                    "AccepterTgwInfo": {"TransitGatewayId": self.tgw[region]["id"], "OwnerId": ACCOUNT,
-                                        "Region": region}}
+            info = {
+                "TransitGatewayAttachmentId": aid,
+                "State": "available",
+                "Status": {"Code": "available"},
+                "RequesterTgwInfo": {
+                    "TransitGatewayId": self.tgw[home]["id"],
+                    "OwnerId": ACCOUNT,
+                    "Region": home,
+                },
+                "AccepterTgwInfo": {
+                    "TransitGatewayId": self.tgw[region]["id"],
+                    "OwnerId": ACCOUNT,
+                    "Region": region,
+                },
+            }
             for side, other in ((home, region), (region, home)):
                 self.add(side, "ec2:DescribeTransitGatewayPeeringAttachments", info)
-                self.add(side, "ec2:DescribeTransitGatewayAttachments", {
-                    "TransitGatewayAttachmentId": aid, "TransitGatewayId": self.tgw[side]["id"],
-                    "TransitGatewayOwnerId": ACCOUNT, "ResourceOwnerId": ACCOUNT, "ResourceType": "peering",
-                    "ResourceId": self.tgw[other]["id"], "State": "available",
-                    "Association": {"TransitGatewayRouteTableId": self.tgw[side]["rtb"],
-                                    "State": "associated"}})
+                self.add(
+                    side,
+                    "ec2:DescribeTransitGatewayAttachments",
+                    {
+                        "TransitGatewayAttachmentId": aid,
+                        "TransitGatewayId": self.tgw[side]["id"],
+                        "TransitGatewayOwnerId": ACCOUNT,
+                        "ResourceOwnerId": ACCOUNT,
+                        "ResourceType": "peering",
+                        "ResourceId": self.tgw[other]["id"],
+                        "State": "available",
+                        "Association": {
+                            "TransitGatewayRouteTableId": self.tgw[side]["rtb"],
+                            "State": "associated",
+                        },
+                    },
+                )
         for region in self.regions:
             rtb = self.tgw[region]["rtb"]
             routes, assocs, props = [], [], []
             for v in attached[region]:
                 aid = new("tgw-attach")
                 subnet = (v["subnets"][1:] or v["subnets"])[0]
-                self.eni(region, v, subnet, f"10.{v['k']}.{subnet['j']}.6", [], itype="transit_gateway",
-                         requester="amazon", sdc=False,
-                         description=f"Network Interface for Transit Gateway Attachment {aid}")
+                self.eni(
+                    region,
+                    v,
+                    subnet,
+                    f"10.{v['k']}.{subnet['j']}.6",
+                    [],
+                    itype="transit_gateway",
+                    requester="amazon",
+                    sdc=False,
+                    description=f"Network Interface for Transit Gateway Attachment {aid}",
+                )
                 ref = {"TransitGatewayAttachmentId": aid, "ResourceId": v["id"], "ResourceType": "vpc"}
-                self.add(region, "ec2:DescribeTransitGatewayAttachments", {
-                    **ref, "TransitGatewayId": self.tgw[region]["id"], "TransitGatewayOwnerId": ACCOUNT,
-                    "ResourceOwnerId": ACCOUNT, "State": "available",
-                    "Association": {"TransitGatewayRouteTableId": rtb, "State": "associated"},
-                    "Tags": _tags(f"{v['name']}-attach")})
-                self.add(region, "ec2:DescribeTransitGatewayVpcAttachments", {
-                    "TransitGatewayAttachmentId": aid, "TransitGatewayId": self.tgw[region]["id"],
-                    "VpcId": v["id"], "VpcOwnerId": ACCOUNT, "State": "available",
-                    "SubnetIds": [subnet["id"]]})
-                routes.append({"DestinationCidrBlock": v["cidr"], "Type": "propagated", "State": "active",
-                               "TransitGatewayAttachments": [ref]})
+                self.add(
+                    region,
+                    "ec2:DescribeTransitGatewayAttachments",
+                    {
+                        **ref,
+                        "TransitGatewayId": self.tgw[region]["id"],
+                        "TransitGatewayOwnerId": ACCOUNT,
+                        "ResourceOwnerId": ACCOUNT,
+                        "State": "available",
+                        "Association": {"TransitGatewayRouteTableId": rtb, "State": "associated"},
+                        "Tags": _tags(f"{v['name']}-attach"),
+                    },
+                )
+                self.add(
+                    region,
+                    "ec2:DescribeTransitGatewayVpcAttachments",
+                    {
+                        "TransitGatewayAttachmentId": aid,
+                        "TransitGatewayId": self.tgw[region]["id"],
+                        "VpcId": v["id"],
+                        "VpcOwnerId": ACCOUNT,
+                        "State": "available",
+                        "SubnetIds": [subnet["id"]],
+                    },
+                )
+                routes.append(
+                    {
+                        "DestinationCidrBlock": v["cidr"],
+                        "Type": "propagated",
+                        "State": "active",
+                        "TransitGatewayAttachments": [ref],
+                    }
+                )
                 assocs.append({**ref, "State": "associated"})
                 props.append({**ref, "State": "enabled"})
             for other in self.regions:
                 if other == region or home not in (region, other):
                     continue  # Regions are peered with the first Region only
                 aid = peer_ids[other if region == home else region]
-                peer = {"TransitGatewayAttachmentId": aid, "ResourceId": self.tgw[other]["id"],
-                        "ResourceType": "peering"}
+                peer = {
+                    "TransitGatewayAttachmentId": aid,
+                    "ResourceId": self.tgw[other]["id"],
+                    "ResourceType": "peering",
+                }
                 assocs.append({**peer, "State": "associated"})
-                routes.extend({"DestinationCidrBlock": v["cidr"], "Type": "static", "State": "active",
-                               "TransitGatewayAttachments": [peer]} for v in attached[other])
+                routes.extend(
+                    {
+                        "DestinationCidrBlock": v["cidr"],
+                        "Type": "static",
+                        "State": "active",
+                        "TransitGatewayAttachments": [peer],
+                    }
+                    for v in attached[other]
+                )
             if attached[region]:
-                routes.append({"DestinationCidrBlock": f"10.{rng.randrange(self.n_vpcs)}.200.0/24",
-                               "Type": "static", "State": "blackhole"})
+                routes.append(
+                    {
+                        "DestinationCidrBlock": f"10.{rng.randrange(self.n_vpcs)}.200.0/24",
+                        "Type": "static",
+                        "State": "blackhole",
+                    }
+                )
             routes.sort(key=lambda r: r["DestinationCidrBlock"])
-            self.out[region]["ec2:SearchTransitGatewayRoutes"][rtb] = {"Routes": routes,
-                                                                       "AdditionalRoutesAvailable": False}
+            self.out[region]["ec2:SearchTransitGatewayRoutes"][rtb] = {
+                "Routes": routes,
+                "AdditionalRoutesAvailable": False,
+            }
             self.out[region]["ec2:GetTransitGatewayRouteTableAssociations"][rtb] = {"Associations": assocs}
             self.out[region]["ec2:GetTransitGatewayRouteTablePropagations"][rtb] = {
-                "TransitGatewayRouteTablePropagations": props}
+                "TransitGatewayRouteTablePropagations": props
+            }
 
     def peerings_and_endpoints(self) -> None:
         new = self.new_id
@@ -355,30 +628,73 @@ class _Gen:
         for vs in by_region.values():
             for a, b in zip(vs[::7], vs[1::7], strict=False):
                 pcx = new("pcx")
-                self.add(a["region"], "ec2:DescribeVpcPeeringConnections", {
-                    "VpcPeeringConnectionId": pcx, "Status": {"Code": "active", "Message": "Active"},
-                    "RequesterVpcInfo": {"VpcId": a["id"], "OwnerId": ACCOUNT, "Region": a["region"],
-                                         "CidrBlock": a["cidr"], "CidrBlockSet": [{"CidrBlock": a["cidr"]}]},
-                    "AccepterVpcInfo": {"VpcId": b["id"], "OwnerId": ACCOUNT, "Region": b["region"],
-                                        "CidrBlock": b["cidr"], "CidrBlockSet": [{"CidrBlock": b["cidr"]}]},
-                    "Tags": _tags(f"{a['name']}-to-{b['name']}")})
+                self.add(
+                    a["region"],
+                    "ec2:DescribeVpcPeeringConnections",
+                    {
+                        "VpcPeeringConnectionId": pcx,
+                        "Status": {"Code": "active", "Message": "Active"},
+                        "RequesterVpcInfo": {
+                            "VpcId": a["id"],
+                            "OwnerId": ACCOUNT,
+                            "Region": a["region"],
+                            "CidrBlock": a["cidr"],
+                            "CidrBlockSet": [{"CidrBlock": a["cidr"]}],
+                        },
+                        "AccepterVpcInfo": {
+                            "VpcId": b["id"],
+                            "OwnerId": ACCOUNT,
+                            "Region": b["region"],
+                            "CidrBlock": b["cidr"],
+                            "CidrBlockSet": [{"CidrBlock": b["cidr"]}],
+                        },
+                        "Tags": _tags(f"{a['name']}-to-{b['name']}"),
+                    },
+                )
                 for x, y in ((a, b), (b, a)):
-                    x["private_routes"].append({"DestinationCidrBlock": y["cidr"], "Origin": "CreateRoute",
-                                                "VpcPeeringConnectionId": pcx, "State": "active"})
+                    x["private_routes"].append(
+                        {
+                            "DestinationCidrBlock": y["cidr"],
+                            "Origin": "CreateRoute",
+                            "VpcPeeringConnectionId": pcx,
+                            "State": "active",
+                        }
+                    )
         for region in self.regions:
-            pl = {"PrefixListId": new("pl"), "PrefixListName": f"com.amazonaws.{region}.s3",
-                  "Cidrs": ["3.5.0.0/19", "52.216.0.0/15", "54.231.0.0/16"]}
+            pl = {
+                "PrefixListId": new("pl"),
+                "PrefixListName": f"com.amazonaws.{region}.s3",
+                "Cidrs": ["3.5.0.0/19", "52.216.0.0/15", "54.231.0.0/16"],
+            }
             self.add(region, "ec2:DescribePrefixLists", pl)
             for v in by_region.get(region, [])[::3]:
                 vpce = new("vpce")
-                self.add(region, "ec2:DescribeVpcEndpoints", {
-                    "VpcEndpointId": vpce, "VpcEndpointType": "Gateway", "VpcId": v["id"],
-                    "ServiceName": pl["PrefixListName"], "State": "available",
-                    "RouteTableIds": [v["private_rt"]],
-                    "SubnetIds": [], "Groups": [], "NetworkInterfaceIds": [], "DnsEntries": [],
-                    "OwnerId": ACCOUNT, "Tags": _tags(f"{v['name']}-s3")})
-                v["private_routes"].append({"DestinationPrefixListId": pl["PrefixListId"], "GatewayId": vpce,
-                                            "Origin": "CreateRoute", "State": "active"})
+                self.add(
+                    region,
+                    "ec2:DescribeVpcEndpoints",
+                    {
+                        "VpcEndpointId": vpce,
+                        "VpcEndpointType": "Gateway",
+                        "VpcId": v["id"],
+                        "ServiceName": pl["PrefixListName"],
+                        "State": "available",
+                        "RouteTableIds": [v["private_rt"]],
+                        "SubnetIds": [],
+                        "Groups": [],
+                        "NetworkInterfaceIds": [],
+                        "DnsEntries": [],
+                        "OwnerId": ACCOUNT,
+                        "Tags": _tags(f"{v['name']}-s3"),
+                    },
+                )
+                v["private_routes"].append(
+                    {
+                        "DestinationPrefixListId": pl["PrefixListId"],
+                        "GatewayId": vpce,
+                        "Origin": "CreateRoute",
+                        "State": "active",
+                    }
+                )
 
     def instances(self) -> None:
         rng, new = self.rng, self.new_id
@@ -386,8 +702,9 @@ class _Gen:
         counts = _split(self.n_instances, len(all_subnets))
         for (v, s), count in zip(all_subnets, counts, strict=True):
             if count > MAX_INSTANCES_PER_SUBNET:
-                raise ValueError(f"at most {MAX_INSTANCES_PER_SUBNET} instances per subnet; "
-                                 f"ask for more subnets")
+                raise ValueError(
+                    f"at most {MAX_INSTANCES_PER_SUBNET} instances per subnet; ask for more subnets"
+                )
             for n in range(count):
                 iid, ip = new("i"), f"10.{v['k']}.{s['j']}.{10 + n}"
                 if s["public"]:
@@ -398,21 +715,43 @@ class _Gen:
                 eni = self.eni(v["region"], v, s, ip, groups, instance_id=iid, public_ip=public_ip)
                 role = "bastion" if s["public"] and n == 0 else ("web" if s["public"] else "app")
                 inst: dict[str, Any] = {
-                    "InstanceId": iid, "ImageId": "ami-0abcdef1234567890",
+                    "InstanceId": iid,
+                    "ImageId": "ami-0abcdef1234567890",
                     "InstanceType": rng.choice(["t3.micro", "t3.small", "m5.large"]),
-                    "PrivateIpAddress": ip, "SubnetId": s["id"], "VpcId": v["id"],
-                    "State": {"Code": 16, "Name": "running"}, "Placement": {"AvailabilityZone": s["az"]},
-                    "SecurityGroups": eni["Groups"], "SourceDestCheck": True,
-                    "NetworkInterfaces": [{**{k: eni[k] for k in ("NetworkInterfaceId", "PrivateIpAddress",
-                                                                   "PrivateIpAddresses", "Groups", "SubnetId",
-                                                                   "VpcId", "Status", "Description")},
-                                           "Attachment": eni["Attachment"]}],
+                    "PrivateIpAddress": ip,
+                    "SubnetId": s["id"],
+                    "VpcId": v["id"],
+                    "State": {"Code": 16, "Name": "running"},
+                    "Placement": {"AvailabilityZone": s["az"]},
+                    "SecurityGroups": eni["Groups"],
+                    "SourceDestCheck": True,
+                    "NetworkInterfaces": [
+                        {
+                            **{
+                                k: eni[k]
+                                for k in (
+                                    "NetworkInterfaceId",
+                                    "PrivateIpAddress",
+                                    "PrivateIpAddresses",
+                                    "Groups",
+                                    "SubnetId",
+                                    "VpcId",
+                                    "Status",
+                                    "Description",
+                                )
+                            },
+                            "Attachment": eni["Attachment"],
+                        }
+                    ],
                     "Tags": _tags(f"{v['name']}-{role}-{s['j']}-{n}", role=role),
                 }
                 if public_ip:
                     inst["PublicIpAddress"] = public_ip
-                self.add(v["region"], "ec2:DescribeInstances", {
-                    "ReservationId": new("r"), "OwnerId": ACCOUNT, "Groups": [], "Instances": [inst]})
+                self.add(
+                    v["region"],
+                    "ec2:DescribeInstances",
+                    {"ReservationId": new("r"), "OwnerId": ACCOUNT, "Groups": [], "Instances": [inst]},
+                )
 
 
 def generate_snapshot(
@@ -443,9 +782,20 @@ def generate_snapshot(
     gen.instances()
     name = f"synthetic-{vpcs}v-{subnets}s-{instances}i-seed{seed}"
     return {
-        "format": FORMAT, "schema_version": SNAPSHOT_SCHEMA_VERSION, "name": name, "account_id": ACCOUNT,
-        "regions": gen.out, "dns": {}, "ip_ranges": {"syncToken": "", "createDate": "", "prefixes": []},
-        "provenance": {"scenario": "synthetic", "faults": [], "corrections": [],
-                       "notes": [f"generated by bench.world.synthetic (vpcs={vpcs}, subnets={subnets}, "
-                                 f"instances={instances}, seed={seed}, regions={','.join(regions)})"]},
+        "format": FORMAT,
+        "schema_version": SNAPSHOT_SCHEMA_VERSION,
+        "name": name,
+        "account_id": ACCOUNT,
+        "regions": gen.out,
+        "dns": {},
+        "ip_ranges": {"syncToken": "", "createDate": "", "prefixes": []},
+        "provenance": {
+            "scenario": "synthetic",
+            "faults": [],
+            "corrections": [],
+            "notes": [
+                f"generated by bench.world.synthetic (vpcs={vpcs}, subnets={subnets}, "
+                f"instances={instances}, seed={seed}, regions={','.join(regions)})"
+            ],
+        },
     }
