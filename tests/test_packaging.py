@@ -93,4 +93,4 @@ def test_wheel_runs_from_an_unrelated_folder(tmp_path: Path) -> None:
     out = _run([exe, "run", "-n", "20", "--quiet"], elsewhere, env)
     assert "strict_accuracy" in out, out
     runs = sorted(p.name for p in (elsewhere / "results" / "runs").iterdir())
-    assert [r.split("-")[0] for r in runs] == ["core", "seed"], runs
+    assert [r.split("-")[0] for r in runs] == ["core", "natural", "seed"], runs

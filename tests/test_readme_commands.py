@@ -77,6 +77,16 @@ def test_every_everyday_command_exits_0(tmp_path: Path, monkeypatch: pytest.Monk
                 args = ["seed" if a == "core" else a for a in args]
             elif args[:2] == ["worlds", "build"]:
                 args.append("field-test")  # the whole catalogue is the slow CI job's
+            elif args[:2] == ["worlds", "import"]:
+                # "./capture": AWS CLI output of a built world, imported into a scratch file
+                from bench.world.catalog import resolve
+                from bench.world.importer import export_folder
+                from bench.world.snapshot import read_snapshot
+
+                capture = tmp_path / "capture"
+                export_folder(read_snapshot(resolve("field-test__baseline")), capture)
+                args = [str(capture) if a == "./capture" else a for a in args]
+                args += ["--out", str(tmp_path / "mine.json")]
             elif args[0] == "leaderboard":
                 args = [str(runs / "*") if a == "results/runs/*" else a for a in args]
                 args = [str(tmp_path / "board") if a == "results/" else a for a in args]
