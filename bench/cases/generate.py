@@ -34,7 +34,7 @@ SLICE_TARGET = 48  # cases per rare tag value over the corpus, so that ~80 % of 
 @dataclass(frozen=True)
 class GenConfig:
     suite: str = "core"
-    version: str = "1.2.0"
+    version: str = "1.3.0"
     seed: int = DEFAULT_SEED
     total: int = 2000
     dev_share: int = 20
