@@ -212,6 +212,21 @@ def _display_name(spec: str, described: dict[str, Any]) -> str:
     return name
 
 
+def _verdict_store(options: RunOptions, engine_factory: EngineFactory | None, console: Console | None) -> Any:
+    """The on-disk verdict cache (``bench.run.verdicts``) of a run with the real engines; None with
+    ``--no-cache``, a stand-in engine or ``REACHBENCH_VERDICT_CACHE=off``."""
+    if engine_factory is not None or options.cache == "off":
+        return None
+    from bench.run.verdicts import VerdictStore, default_verdict_path, verdict_cache_enabled
+
+    if not verdict_cache_enabled():
+        return None
+    store = VerdictStore(default_verdict_path(options.cache_path))
+    if store.problem and console is not None:
+        console.print(f"[yellow]warning[/]: {store.problem}")
+    return store
+
+
 def _report_cache_problem(translator: Any, console: Console | None) -> None:
     cache = getattr(translator, "_cache", None)
     problem = getattr(cache, "problem", None)
@@ -325,7 +340,8 @@ def _execute(
 ) -> RunResult:
     from bench.translators.pool import translate_all
 
-    executor = Executor(engine_factory, options.suite_variants, options.suite_seed)
+    store = _verdict_store(options, engine_factory, console)
+    executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
     executor.prepare(c.world for c in cases)
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
@@ -413,6 +429,9 @@ def _execute(
         cache = getattr(translator, "_cache", None)
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()
+        if store is not None:
+            store.close()
+            meta["verdict_cache"] = store.stats()
         write_json(run_dir / RUN_JSON, meta)
     records = list({**done, **finished}.values())
     if status != "complete" or len(records) < len(cases):
