@@ -409,14 +409,24 @@ def _execute(
                 if on_case is not None:
                     on_case(case_id)
 
+            # Cached answers are read in one batch and recorded here, on this thread; only misses go to
+            # the pool (a rerun whose answers are all cached never starts a call).
+            batch = getattr(translator, "cached_translations", None)
+            hits = batch((c.id, c.input) for c in todo) if todo and callable(batch) else {}
+            for case_id in sorted(hits):
+                on_result(case_id, hits[case_id])
             pool_stats = translate_all(
                 translator,
-                ((c.id, c.input) for c in todo),
+                ((c.id, c.input) for c in todo if c.id not in hits),
                 options.jobs,
                 on_result,
                 timeout=options.timeout,
                 stop=stop,
             )
+            pool_stats.submitted += len(hits)
+            pool_stats.completed += len(hits)
+            pool_stats.cached += len(hits)
+            pool_stats.errors += sum(t.status == "error" for t in hits.values())
         status = "complete" if stop is None or not stop.is_set() else "interrupted"
     except RunAbortedError as exc:
         status = "aborted"

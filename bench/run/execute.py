@@ -80,7 +80,7 @@ class Executor:
         scope = self._cross_scopes.get(world)
         if scope is None:
             names = cross.scenario_worlds(world)
-            material = [[n, world_digest(n)] for n in names]
+            material = [[n, world_digest(n, self._store)] for n in names]
             digest = hashlib.sha256(dumps(material).encode()).hexdigest()
             scope = f"cross:{engine_fingerprint()}:{cross.variants}:{cross.seed}:{digest}"
             self._cross_scopes[world] = scope
@@ -117,7 +117,8 @@ class Executor:
 
         found = self._exec_scopes.get(world)
         if found is None:
-            found = self._exec_scopes[world] = f"exec:{engine_fingerprint()}:{world}:{world_digest(world)}"
+            digest = world_digest(world, self._store)
+            found = self._exec_scopes[world] = f"exec:{engine_fingerprint()}:{world}:{digest}"
         return found
 
     def engine(self, world: str) -> EngineLike:

@@ -33,7 +33,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from pydantic import BaseModel, ValidationError
@@ -141,6 +141,31 @@ def remaining_time(default: float | None = None) -> float | None:
 def canonical_input(case_input: CaseInput) -> str:
     """The input as canonical JSON: the same question always hashes the same."""
     return json.dumps(case_input.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+_INVENTORY_MARK = "\x00reachbench:inventory\x00"
+_INVENTORY_MARK_JSON = json.dumps(_INVENTORY_MARK)
+_INVENTORY_JSON: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
+_INVENTORY_LOCK = threading.Lock()
+
+
+def _inventory_json(inventory: tuple[Any, ...]) -> str:
+    """Canonical JSON of an inventory, memoised on the identity of its items (cases of one world share
+    them; the memo holds the items, so an id is never reused while it is in the memo)."""
+    key = tuple(map(id, inventory))
+    found = _INVENTORY_JSON.get(key)
+    if found is None:
+        text = json.dumps(
+            [item.model_dump(mode="json") for item in inventory],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        with _INVENTORY_LOCK:
+            if len(_INVENTORY_JSON) > 4096:
+                _INVENTORY_JSON.clear()
+            _INVENTORY_JSON[key] = found = (tuple(inventory), text)
+    return found[1]
 
 
 def input_digest(case_input: CaseInput) -> str:
@@ -255,16 +280,43 @@ class Translator:
         return max(1, len(canonical_input(case_input)) // 4)
 
     def cache_key(self, case_input: CaseInput) -> str:
+        """sha256 of name, version, settings, fingerprint, extra and the input as canonical JSON.
+
+        The inventory (~5 KB, the same for every case of a world) is serialised once per inventory and
+        spliced into the canonical text: the bytes, hence the key, are those of dumping the whole input.
+        """
+        inventory = case_input.context.inventory
+        data = case_input.model_dump(mode="json", exclude={"context": {"inventory"}})
+        data["context"]["inventory"] = _INVENTORY_MARK
         material = {
             "name": self.name,
             "version": self.version,
             "settings": self.settings(),
             "fingerprint": self.fingerprint(),
             "extra": _jsonable(self._cache_key_extra()),
-            "input": case_input.model_dump(mode="json"),
+            "input": data,
         }
         blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        head, mark, tail = blob.partition(_INVENTORY_MARK_JSON)
+        if not mark or _INVENTORY_MARK_JSON in tail:  # cannot happen (the mark is not printable text)
+            material["input"] = case_input.model_dump(mode="json")
+            blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        else:
+            blob = head + _inventory_json(inventory) + tail
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def cached_translations(self, items: Iterable[tuple[str, CaseInput]]) -> dict[str, Translation]:
+        """The cached answers of many cases at once (``case_id -> translation``, ``cached`` set), read in
+        one batch before the pool starts: a rerun whose answers are all cached never touches the pool's
+        threads. Empty without a cache in ``use`` mode; a miss is left to ``translate``."""
+        cache = self._cache if self.cacheable else None
+        if cache is None or cache.mode != "use":
+            return {}
+        keys = {case_id: self.cache_key(case_input) for case_id, case_input in items}
+        found = cache.get_many(list(keys.values()))
+        return {
+            case_id: found[key].model_copy(update={"cached": True}) for case_id, key in keys.items() if key in found
+        }
 
     # ----------------------------------------------------------------- wiring
     def use_cache(self, cache: TranslationCache | None) -> None:

@@ -149,6 +149,31 @@ class TranslationCache:
         self._count("hits")
         return value
 
+    def get_many(self, keys: list[str]) -> dict[str, Translation]:
+        """The entries of many keys, read in batches of 500 (hits counted; misses are counted by the
+        ``get`` that follows for each of them). Empty unless the mode is ``use``."""
+        if self.mode != "use":
+            return {}
+        out: dict[str, Translation] = {}
+        rows: list[tuple[str, str]] = []
+        try:
+            conn = self._conn()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += conn.execute(f"SELECT key, value FROM translations WHERE key IN ({marks})", chunk).fetchall()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return {}
+        for key, value in rows:
+            try:
+                out[key] = Translation.model_validate_json(value)
+            except ValueError:  # damaged or foreign: left to ``get``, which counts it and recomputes
+                continue
+        with self._lock:
+            self._hits += len(out)
+        return out
+
     def put(self, key: str, value: Translation, *, translator: str = "", version: str = "") -> None:
         if self.mode == "off":
             return
