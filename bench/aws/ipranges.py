@@ -44,7 +44,7 @@ class IpRanges:
                 net = ipaddress.ip_network(p.prefix)
                 fast = (int(net.network_address), int(net.broadcast_address), net.prefixlen)
             spans.append((*fast, p))
-        spans.sort(key=lambda s: (s[0], s[2]))
+        spans.sort(key=_span_order)
         object.__setattr__(self, "_spans", spans)
         object.__setattr__(self, "_starts", [s[0] for s in spans])
         object.__setattr__(self, "_max_span", max((s[1] - s[0] for s in spans), default=0))
@@ -83,6 +83,10 @@ class IpRanges:
         return [str(n) for n in ipaddress.collapse_addresses(sorted(nets))]
 
 
+def _span_order(span: tuple) -> tuple[int, int]:
+    return span[0], span[2]
+
+
 def _v4_span(prefix: str) -> tuple[int, int, int] | None:
     """(first, last, length) of a canonical IPv4 prefix ("a.b.c.d/n", no host bits), else None (the
     caller falls back to ``ipaddress``). Parsing ~10,000 shipped prefixes with ``ipaddress`` costs every
@@ -110,6 +114,7 @@ def _canonical(prefix: str) -> str:
 
 
 def _from_document(doc: dict) -> IpRanges:
+    # Sorted by field tuple: the dataclass order, without ~130,000 generated ``__lt__`` calls.
     prefixes = tuple(
         sorted(
             {
@@ -120,7 +125,8 @@ def _from_document(doc: dict) -> IpRanges:
                     network_border_group=p.get("network_border_group", p["region"]),
                 )
                 for p in doc["prefixes"]
-            }
+            },
+            key=lambda p: (p.prefix, p.region, p.service, p.network_border_group),
         )
     )
     return IpRanges(str(doc.get("syncToken", "")), str(doc.get("createDate", "")), prefixes)
