@@ -212,21 +212,6 @@ def _display_name(spec: str, described: dict[str, Any]) -> str:
     return name
 
 
-def _verdict_store(options: RunOptions, engine_factory: EngineFactory | None, console: Console | None) -> Any:
-    """The on-disk verdict cache (``bench.run.verdicts``) of a run with the real engines; None with
-    ``--no-cache``, a stand-in engine or ``REACHBENCH_VERDICT_CACHE=off``."""
-    if engine_factory is not None or options.cache == "off":
-        return None
-    from bench.run.verdicts import VerdictStore, default_verdict_path, verdict_cache_enabled
-
-    if not verdict_cache_enabled():
-        return None
-    store = VerdictStore(default_verdict_path(options.cache_path))
-    if store.problem and console is not None:
-        console.print(f"[yellow]warning[/]: {store.problem}")
-    return store
-
-
 def _report_cache_problem(translator: Any, console: Console | None) -> None:
     cache = getattr(translator, "_cache", None)
     problem = getattr(cache, "problem", None)
@@ -338,9 +323,12 @@ def _execute(
     stop: threading.Event | None,
     on_case: Callable[[str], None] | None,
 ) -> RunResult:
+    from bench.run.verdicts import store_for
     from bench.translators.pool import translate_all
 
-    store = _verdict_store(options, engine_factory, console)
+    store = store_for(options.cache, options.cache_path, stand_in=engine_factory is not None)
+    if store is not None and store.problem and console is not None:
+        console.print(f"[yellow]warning[/]: {store.problem}")
     executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
     executor.prepare(c.world for c in cases)
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})

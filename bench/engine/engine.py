@@ -12,7 +12,6 @@ It never raises: bad input comes back as ``Verdict.error`` (``engine:<reason>``)
 from __future__ import annotations
 
 import gc
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache

@@ -30,8 +30,13 @@ TARGETS = {"help": 0.5, "trivial": 0.5, "rerun core": 3.0, "rerun seed+natural+c
 
 def _time(args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bench.cli", *args], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "bench.cli", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -50,7 +55,10 @@ def measure(repeats: int, translator: str, jobs: int) -> list[dict[str, Any]]:
     rows.append(_row("trivial", [_time(["translators", "list"], env) for _ in range(repeats)]))
     with tempfile.TemporaryDirectory() as tmp:
         env["REACHBENCH_CACHE"] = str(Path(tmp) / "cache" / "translations.sqlite")
-        for label, suites in (("rerun core", ["core"]), ("rerun seed+natural+core", ["seed", "natural", "core"])):
+        for label, suites in (
+            ("rerun core", ["core"]),
+            ("rerun seed+natural+core", ["seed", "natural", "core"]),
+        ):
             args = ["run", "-t", translator, "-j", str(jobs)] + [a for s in suites for a in ("--suite", s)]
             first_out = Path(tmp) / f"{label}-fill"
             fill = _time([*args, "--out", str(first_out)], env)
@@ -94,7 +102,9 @@ def run(repeats: int = 3, translator: str = "rules", jobs: int = 4, console: Con
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--translator", default="rules")
     parser.add_argument("--jobs", type=int, default=4)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -48,7 +47,7 @@ class Executor:
         self._cross: Any = None
         self._cross_config = (suite_variants, suite_seed)
         self._cross_enabled = factory is None
-        self._exec_scopes: dict[str, str] = {}
+        self._exec_scopes: dict[str, str | None] = {}
         self._cross_scopes: dict[str, str] = {}
 
     def cross_fields(self, world: str, gold: Any, translation: Translation) -> dict[str, Any]:
@@ -65,7 +64,7 @@ class Executor:
                 DEFAULT_SUITE_SEED if seed is None else seed,
             )
         try:
-            if self._store is None:
+            if self._store is None or self._exec_scope(world) is None:
                 return self._cross.fields(world, gold, translation)
             return self._cached_cross(world, gold, translation)
         except (ValueError, KeyError, OSError):
@@ -108,17 +107,25 @@ class Executor:
         for world in sorted(set(worlds)):
             if on_world is not None:
                 on_world(world)
-            if self._store is not None and self._store.scope(self._exec_scope(world)):
+            scope = self._exec_scope(world) if self._store is not None else None
+            if scope is not None and self._store.scope(scope):
                 continue
             self.engine(world)
 
-    def _exec_scope(self, world: str) -> str:
+    def _exec_scope(self, world: str) -> str | None:
+        """The verdict cache's scope of a world; None for a world with no snapshot file to hash (its
+        engine comes from elsewhere: never cached)."""
         from bench.run.verdicts import engine_fingerprint, world_digest
 
-        found = self._exec_scopes.get(world)
-        if found is None:
+        if world in self._exec_scopes:
+            return self._exec_scopes[world]
+        try:
             digest = world_digest(world, self._store)
-            found = self._exec_scopes[world] = f"exec:{engine_fingerprint()}:{world}:{digest}"
+        except (ValueError, OSError):
+            found = None
+        else:
+            found = f"exec:{engine_fingerprint()}:{world}:{digest}"
+        self._exec_scopes[world] = found
         return found
 
     def engine(self, world: str) -> EngineLike:
@@ -133,12 +140,12 @@ class Executor:
         """(truth verdict, ra verdict) of the translated query; (None, None) when there is no query."""
         if translation.status != "query" or translation.query is None:
             return None, None
-        if self._store is None:
+        scope = self._exec_scope(world) if self._store is not None else None
+        if scope is None:
             engine = self.engine(world)
             return self._analyze(engine, translation, "truth"), self._analyze(engine, translation, "ra")
         from bench.run.verdicts import dumps
 
-        scope = self._exec_scope(world)
         key = dumps(translation.query.model_dump(mode="json"))
         hit = self._store.get(scope, key)
         if hit is not None:

@@ -27,7 +27,16 @@ from pathlib import Path
 from typing import Any
 
 #: Folders and files of the package whose code decides a verdict (relative to ``bench/``).
-ENGINE_SOURCES = ("engine", "model", "world", "aws", "data", "run/crossworld.py", "run/execute.py", "run/verdicts.py")
+ENGINE_SOURCES = (
+    "engine",
+    "model",
+    "world",
+    "aws",
+    "data",
+    "run/crossworld.py",
+    "run/execute.py",
+    "run/verdicts.py",
+)
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS verdicts (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
@@ -35,8 +44,8 @@ _SCHEMA = (
 )
 
 _DIGESTS = (
-    "CREATE TABLE IF NOT EXISTS digests (path TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, "
-    "sha256 TEXT NOT NULL, PRIMARY KEY (path, mtime_ns, size)) WITHOUT ROWID"
+    "CREATE TABLE IF NOT EXISTS digests (path TEXT NOT NULL, mtime_ns INTEGER NOT NULL, "
+    "size INTEGER NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (path, mtime_ns, size)) WITHOUT ROWID"
 )
 
 
@@ -112,7 +121,8 @@ class VerdictStore:
                 raise sqlite3.DatabaseError(f"unexpected columns {columns}")
             conn.execute(_DIGESTS)
             self._digests = {
-                (p, m, z): d for p, m, z, d in conn.execute("SELECT path, mtime_ns, size, sha256 FROM digests")
+                (p, m, z): d
+                for p, m, z, d in conn.execute("SELECT path, mtime_ns, size, sha256 FROM digests")
             }
             self._conn = conn
         except (sqlite3.Error, OSError) as exc:
@@ -165,7 +175,8 @@ class VerdictStore:
                     "INSERT OR REPLACE INTO verdicts (scope, key, value) VALUES (?, ?, ?)", pending
                 )
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO digests (path, mtime_ns, size, sha256) VALUES (?, ?, ?, ?)", digests
+                    "INSERT OR REPLACE INTO digests (path, mtime_ns, size, sha256) VALUES (?, ?, ?, ?)",
+                    digests,
                 )
             self.writes += len(pending)
         except sqlite3.Error as exc:
@@ -201,6 +212,16 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def store_for(
+    cache_mode: str, translation_cache: Path | None, *, stand_in: bool = False
+) -> VerdictStore | None:
+    """The verdict cache of a run with the real engines; None with ``--no-cache`` (mode ``off``), a
+    stand-in engine or ``REACHBENCH_VERDICT_CACHE=off``."""
+    if stand_in or cache_mode == "off" or not verdict_cache_enabled():
+        return None
+    return VerdictStore(default_verdict_path(translation_cache))
+
+
 def verdict_cache_enabled() -> bool:
     """``REACHBENCH_VERDICT_CACHE=off`` turns the cache off (measuring the engine, debugging it)."""
     return os.environ.get("REACHBENCH_VERDICT_CACHE", "").lower() not in ("off", "0", "no")
@@ -208,6 +229,7 @@ def verdict_cache_enabled() -> bool:
 
 __all__ = [
     "ENGINE_SOURCES",
+    "store_for",
     "VerdictStore",
     "default_verdict_path",
     "dumps",

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from bench.cases.schema import CaseInput, Gold
 from bench.model.translation import Translation
+from bench.translators.cache import INVENTORY_MARK, INVENTORY_MARK_JSON, inventory_json
 
 if TYPE_CHECKING:
     from bench.translators.cache import TranslationCache
@@ -141,31 +142,6 @@ def remaining_time(default: float | None = None) -> float | None:
 def canonical_input(case_input: CaseInput) -> str:
     """The input as canonical JSON: the same question always hashes the same."""
     return json.dumps(case_input.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-
-
-_INVENTORY_MARK = "\x00reachbench:inventory\x00"
-_INVENTORY_MARK_JSON = json.dumps(_INVENTORY_MARK)
-_INVENTORY_JSON: dict[tuple[int, ...], tuple[tuple[Any, ...], str]] = {}
-_INVENTORY_LOCK = threading.Lock()
-
-
-def _inventory_json(inventory: tuple[Any, ...]) -> str:
-    """Canonical JSON of an inventory, memoised on the identity of its items (cases of one world share
-    them; the memo holds the items, so an id is never reused while it is in the memo)."""
-    key = tuple(map(id, inventory))
-    found = _INVENTORY_JSON.get(key)
-    if found is None:
-        text = json.dumps(
-            [item.model_dump(mode="json") for item in inventory],
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        with _INVENTORY_LOCK:
-            if len(_INVENTORY_JSON) > 4096:
-                _INVENTORY_JSON.clear()
-            _INVENTORY_JSON[key] = found = (tuple(inventory), text)
-    return found[1]
 
 
 def input_digest(case_input: CaseInput) -> str:
@@ -287,7 +263,7 @@ class Translator:
         """
         inventory = case_input.context.inventory
         data = case_input.model_dump(mode="json", exclude={"context": {"inventory"}})
-        data["context"]["inventory"] = _INVENTORY_MARK
+        data["context"]["inventory"] = INVENTORY_MARK
         material = {
             "name": self.name,
             "version": self.version,
@@ -297,12 +273,12 @@ class Translator:
             "input": data,
         }
         blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        head, mark, tail = blob.partition(_INVENTORY_MARK_JSON)
-        if not mark or _INVENTORY_MARK_JSON in tail:  # cannot happen (the mark is not printable text)
+        head, mark, tail = blob.partition(INVENTORY_MARK_JSON)
+        if not mark or INVENTORY_MARK_JSON in tail:  # cannot happen (the mark is not printable text)
             material["input"] = case_input.model_dump(mode="json")
             blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         else:
-            blob = head + _inventory_json(inventory) + tail
+            blob = head + inventory_json(inventory) + tail
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def cached_translations(self, items: Iterable[tuple[str, CaseInput]]) -> dict[str, Translation]:
@@ -314,9 +290,8 @@ class Translator:
             return {}
         keys = {case_id: self.cache_key(case_input) for case_id, case_input in items}
         found = cache.get_many(list(keys.values()))
-        return {
-            case_id: found[key].model_copy(update={"cached": True}) for case_id, key in keys.items() if key in found
-        }
+        hits = {case_id: found[key] for case_id, key in keys.items() if key in found}
+        return {case_id: hit.model_copy(update={"cached": True}) for case_id, hit in hits.items()}
 
     # ----------------------------------------------------------------- wiring
     def use_cache(self, cache: TranslationCache | None) -> None:
