@@ -323,9 +323,13 @@ def _execute(
     stop: threading.Event | None,
     on_case: Callable[[str], None] | None,
 ) -> RunResult:
+    from bench.run.verdicts import store_for
     from bench.translators.pool import translate_all
 
-    executor = Executor(engine_factory, options.suite_variants, options.suite_seed)
+    store = store_for(options.cache, options.cache_path, stand_in=engine_factory is not None)
+    if store is not None and store.problem and console is not None:
+        console.print(f"[yellow]warning[/]: {store.problem}")
+    executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
     executor.prepare(c.world for c in cases)
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
@@ -393,14 +397,24 @@ def _execute(
                 if on_case is not None:
                     on_case(case_id)
 
+            # Cached answers are read in one batch and recorded here, on this thread; only misses go to
+            # the pool (a rerun whose answers are all cached never starts a call).
+            batch = getattr(translator, "cached_translations", None)
+            hits = batch((c.id, c.input) for c in todo) if todo and callable(batch) else {}
+            for case_id in sorted(hits):
+                on_result(case_id, hits[case_id])
             pool_stats = translate_all(
                 translator,
-                ((c.id, c.input) for c in todo),
+                ((c.id, c.input) for c in todo if c.id not in hits),
                 options.jobs,
                 on_result,
                 timeout=options.timeout,
                 stop=stop,
             )
+            pool_stats.submitted += len(hits)
+            pool_stats.completed += len(hits)
+            pool_stats.cached += len(hits)
+            pool_stats.errors += sum(t.status == "error" for t in hits.values())
         status = "complete" if stop is None or not stop.is_set() else "interrupted"
     except RunAbortedError as exc:
         status = "aborted"
@@ -413,6 +427,9 @@ def _execute(
         cache = getattr(translator, "_cache", None)
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()
+        if store is not None:
+            store.close()
+            meta["verdict_cache"] = store.stats()
         write_json(run_dir / RUN_JSON, meta)
     records = list({**done, **finished}.values())
     if status != "complete" or len(records) < len(cases):

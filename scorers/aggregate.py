@@ -15,15 +15,17 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from scorers.facts import CaseFacts
 from scorers.registry import Metric, metrics, per_case_value, reduce_sums
 from scorers.tables import build_tables
+
+if TYPE_CHECKING:  # pandas costs every command ~0.4 s: imported where a frame is built
+    import pandas as pd
 
 DEFAULT_SEED = 20240601
 DEFAULT_RESAMPLES = 1000
@@ -200,4 +202,6 @@ def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
         for name, cell in block.items():
             records.append({"slice": key, "metric": name, **cell})
     columns = ["slice", "metric", "value", "ci_low", "ci_high", "n", "higher_is_better"]
+    import pandas as pd
+
     return pd.DataFrame.from_records(records, columns=columns)

@@ -39,9 +39,12 @@ class IpRanges:
         # Index by (start, -length) so that for any address the candidates are a contiguous run.
         spans = []
         for p in self.prefixes:
-            net = ipaddress.ip_network(p.prefix)
-            spans.append((int(net.network_address), int(net.broadcast_address), net.prefixlen, p))
-        spans.sort(key=lambda s: (s[0], s[2]))
+            fast = _v4_span(p.prefix)
+            if fast is None:
+                net = ipaddress.ip_network(p.prefix)
+                fast = (int(net.network_address), int(net.broadcast_address), net.prefixlen)
+            spans.append((*fast, p))
+        spans.sort(key=_span_order)
         object.__setattr__(self, "_spans", spans)
         object.__setattr__(self, "_starts", [s[0] for s in spans])
         object.__setattr__(self, "_max_span", max((s[1] - s[0] for s in spans), default=0))
@@ -80,18 +83,50 @@ class IpRanges:
         return [str(n) for n in ipaddress.collapse_addresses(sorted(nets))]
 
 
+def _span_order(span: tuple) -> tuple[int, int]:
+    return span[0], span[2]
+
+
+def _v4_span(prefix: str) -> tuple[int, int, int] | None:
+    """(first, last, length) of a canonical IPv4 prefix ("a.b.c.d/n", no host bits), else None (the
+    caller falls back to ``ipaddress``). Parsing ~10,000 shipped prefixes with ``ipaddress`` costs every
+    run that diagnoses a Region ~1 s; this is the same answer for the canonical spelling."""
+    addr, slash, length = prefix.partition("/")
+    parts = addr.split(".")
+    if not slash or len(parts) != 4 or not length.isdigit() or str(int(length)) != length:
+        return None
+    n = int(length)
+    value = 0
+    for part in parts:
+        if not part.isdigit() or str(int(part)) != part or int(part) > 255:
+            return None
+        value = value << 8 | int(part)
+    if n > 32:
+        return None
+    host = (1 << (32 - n)) - 1
+    if value & host:
+        return None
+    return value, value | host, n
+
+
+def _canonical(prefix: str) -> str:
+    return prefix if _v4_span(prefix) is not None else str(ipaddress.ip_network(prefix))
+
+
 def _from_document(doc: dict) -> IpRanges:
+    # Sorted by field tuple: the dataclass order, without ~130,000 generated ``__lt__`` calls.
     prefixes = tuple(
         sorted(
             {
                 IpPrefix(
-                    prefix=str(ipaddress.ip_network(p["ip_prefix"])),
+                    prefix=_canonical(p["ip_prefix"]),
                     region=p["region"],
                     service=p["service"],
                     network_border_group=p.get("network_border_group", p["region"]),
                 )
                 for p in doc["prefixes"]
-            }
+            },
+            key=lambda p: (p.prefix, p.region, p.service, p.network_border_group),
         )
     )
     return IpRanges(str(doc.get("syncToken", "")), str(doc.get("createDate", "")), prefixes)

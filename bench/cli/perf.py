@@ -32,4 +32,15 @@ def register(app: typer.Typer) -> None:
 
         raise typer.Exit(main(list(runs or []), console))
 
+    @group.command("rerun")
+    def rerun_cmd(
+        repeats: int = typer.Option(3, "--repeats", help="Runs per figure (the median is shown)."),
+        translator: str = typer.Option("rules", "--translator", "-t", help="Translator spec."),
+        jobs: int = typer.Option(4, "--jobs", "-j", help="Translator calls in flight."),
+    ) -> None:
+        """Start-up (--help, a trivial command) and cached reruns of core and seed+natural+core."""
+        from bench.perf.rerun import run
+
+        raise typer.Exit(run(repeats, translator, jobs, console))
+
     app.add_typer(group, name="perf")

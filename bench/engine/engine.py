@@ -11,6 +11,7 @@ It never raises: bad input comes back as ``Verdict.error`` (``engine:<reason>``)
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -65,7 +66,15 @@ class Engine:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.ix = WorldIndex(world)
+        # Indexing allocates hundreds of thousands of acyclic objects: the cyclic GC's collections would
+        # cost as much as the build (issue 14: 1.8 s -> 0.6 s for 50k instances). Paused, not changed.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.ix = WorldIndex(world)
+        finally:
+            if was_enabled:
+                gc.enable()
         bounds = {1, 65536}
         for sg in world.security_groups.values():
             for rule in (*sg.ingress, *sg.egress):

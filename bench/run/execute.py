@@ -6,6 +6,8 @@ must cost one case (``engine:exception``), not the run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -34,13 +36,19 @@ class Executor:
         factory: EngineFactory | None = None,
         suite_variants: int | None = None,
         suite_seed: int | None = None,
+        verdicts: Any = None,
     ) -> None:
         self._factory = factory
+        # ``verdicts``: a ``bench.run.verdicts.VerdictStore``; used with the real engines only (a stand-in
+        # engine's answers are not a function of the world's bytes).
+        self._store = verdicts if factory is None else None
         self._engines: dict[str, EngineLike] = {}
         # Denotations and test-suite verdicts need the real worlds: not computed with a stand-in engine.
         self._cross: Any = None
         self._cross_config = (suite_variants, suite_seed)
         self._cross_enabled = factory is None
+        self._exec_scopes: dict[str, str | None] = {}
+        self._cross_scopes: dict[str, str] = {}
 
     def cross_fields(self, world: str, gold: Any, translation: Translation) -> dict[str, Any]:
         """The record's ``denotation`` and ``suite`` fields (``bench.run.crossworld``); None with a
@@ -56,18 +64,69 @@ class Executor:
                 DEFAULT_SUITE_SEED if seed is None else seed,
             )
         try:
-            return self._cross.fields(world, gold, translation)
+            if self._store is None or self._exec_scope(world) is None:
+                return self._cross.fields(world, gold, translation)
+            return self._cached_cross(world, gold, translation)
         except (ValueError, KeyError, OSError):
             # A world the catalogue does not have (a suite with its own engine): no denotation and no
             # suite verdicts; suite_accuracy does not apply to the case (its n shows it).
             return {"denotation": None, "suite": None}
 
+    def _cached_cross(self, world: str, gold: Any, translation: Translation) -> dict[str, Any]:
+        from bench.run.verdicts import dumps, engine_fingerprint, world_digest
+
+        cross = self._cross
+        scope = self._cross_scopes.get(world)
+        if scope is None:
+            names = cross.scenario_worlds(world)
+            material = [[n, world_digest(n, self._store)] for n in names]
+            digest = hashlib.sha256(dumps(material).encode()).hexdigest()
+            scope = f"cross:{engine_fingerprint()}:{cross.variants}:{cross.seed}:{digest}"
+            self._cross_scopes[world] = scope
+        gold_q = getattr(gold, "query", None)
+        pred_q = translation.query if translation.status == "query" else None
+        key = dumps(
+            [
+                world,
+                bool(getattr(gold, "answerable", False)),
+                None if gold_q is None else gold_q.model_dump(mode="json"),
+                None if pred_q is None else pred_q.model_dump(mode="json"),
+            ]
+        )
+        hit = self._store.get(scope, key)
+        if hit is not None:
+            return json.loads(hit)
+        fields = cross.fields(world, gold, translation)
+        self._store.put(scope, key, dumps(fields))
+        return fields
+
     def prepare(self, worlds: Iterable[str], on_world: Callable[[str], None] | None = None) -> None:
-        """Load and index every world up front: a missing world stops the run before any model call."""
+        """Load and index every world up front: a missing world stops the run before any model call.
+        With a verdict cache, a world whose executed verdicts are cached is only checked (its file
+        exists and hashes); its engine is built on the first miss."""
         for world in sorted(set(worlds)):
             if on_world is not None:
                 on_world(world)
+            scope = self._exec_scope(world) if self._store is not None else None
+            if scope is not None and self._store.scope(scope):
+                continue
             self.engine(world)
+
+    def _exec_scope(self, world: str) -> str | None:
+        """The verdict cache's scope of a world; None for a world with no snapshot file to hash (its
+        engine comes from elsewhere: never cached)."""
+        from bench.run.verdicts import engine_fingerprint, world_digest
+
+        if world in self._exec_scopes:
+            return self._exec_scopes[world]
+        try:
+            digest = world_digest(world, self._store)
+        except (ValueError, OSError):
+            found = None
+        else:
+            found = f"exec:{engine_fingerprint()}:{world}:{digest}"
+        self._exec_scopes[world] = found
+        return found
 
     def engine(self, world: str) -> EngineLike:
         found = self._engines.get(world)
@@ -81,8 +140,21 @@ class Executor:
         """(truth verdict, ra verdict) of the translated query; (None, None) when there is no query."""
         if translation.status != "query" or translation.query is None:
             return None, None
+        scope = self._exec_scope(world) if self._store is not None else None
+        if scope is None:
+            engine = self.engine(world)
+            return self._analyze(engine, translation, "truth"), self._analyze(engine, translation, "ra")
+        from bench.run.verdicts import dumps
+
+        key = dumps(translation.query.model_dump(mode="json"))
+        hit = self._store.get(scope, key)
+        if hit is not None:
+            truth, ra = json.loads(hit)
+            return Verdict.model_validate(truth), Verdict.model_validate(ra)
         engine = self.engine(world)
-        return self._analyze(engine, translation, "truth"), self._analyze(engine, translation, "ra")
+        pair = self._analyze(engine, translation, "truth"), self._analyze(engine, translation, "ra")
+        self._store.put(scope, key, dumps([v.model_dump(mode="json") for v in pair]))
+        return pair
 
     @staticmethod
     def _analyze(engine: EngineLike, translation: Translation, profile: str) -> Verdict:

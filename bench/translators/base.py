@@ -33,13 +33,14 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from pydantic import BaseModel, ValidationError
 
 from bench.cases.schema import CaseInput, Gold
 from bench.model.translation import Translation
+from bench.translators.cache import INVENTORY_MARK, INVENTORY_MARK_JSON, inventory_json
 
 if TYPE_CHECKING:
     from bench.translators.cache import TranslationCache
@@ -255,16 +256,42 @@ class Translator:
         return max(1, len(canonical_input(case_input)) // 4)
 
     def cache_key(self, case_input: CaseInput) -> str:
+        """sha256 of name, version, settings, fingerprint, extra and the input as canonical JSON.
+
+        The inventory (~5 KB, the same for every case of a world) is serialised once per inventory and
+        spliced into the canonical text: the bytes, hence the key, are those of dumping the whole input.
+        """
+        inventory = case_input.context.inventory
+        data = case_input.model_dump(mode="json", exclude={"context": {"inventory"}})
+        data["context"]["inventory"] = INVENTORY_MARK
         material = {
             "name": self.name,
             "version": self.version,
             "settings": self.settings(),
             "fingerprint": self.fingerprint(),
             "extra": _jsonable(self._cache_key_extra()),
-            "input": case_input.model_dump(mode="json"),
+            "input": data,
         }
         blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        head, mark, tail = blob.partition(INVENTORY_MARK_JSON)
+        if not mark or INVENTORY_MARK_JSON in tail:  # cannot happen (the mark is not printable text)
+            material["input"] = case_input.model_dump(mode="json")
+            blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        else:
+            blob = head + inventory_json(inventory) + tail
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def cached_translations(self, items: Iterable[tuple[str, CaseInput]]) -> dict[str, Translation]:
+        """The cached answers of many cases at once (``case_id -> translation``, ``cached`` set), read in
+        one batch before the pool starts: a rerun whose answers are all cached never touches the pool's
+        threads. Empty without a cache in ``use`` mode; a miss is left to ``translate``."""
+        cache = self._cache if self.cacheable else None
+        if cache is None or cache.mode != "use":
+            return {}
+        keys = {case_id: self.cache_key(case_input) for case_id, case_input in items}
+        found = cache.get_many(list(keys.values()))
+        hits = {case_id: found[key] for case_id, key in keys.items() if key in found}
+        return {case_id: hit.model_copy(update={"cached": True}) for case_id, hit in hits.items()}
 
     # ----------------------------------------------------------------- wiring
     def use_cache(self, cache: TranslationCache | None) -> None:

@@ -16,13 +16,14 @@ overwrite), ``off`` (``--no-cache``: neither).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from bench.model.translation import Translation
 
@@ -38,6 +39,33 @@ CREATE TABLE IF NOT EXISTS translations (
     value TEXT NOT NULL
 )
 """
+
+
+# Cache keys (``Translator.cache_key``): a world's inventory is serialised once, then spliced in.
+INVENTORY_MARK = "\x00reachbench:inventory\x00"
+INVENTORY_MARK_JSON = json.dumps(INVENTORY_MARK)
+_INVENTORY_JSON: dict[tuple[int, ...], tuple[tuple[object, ...], str]] = {}
+_INVENTORY_LOCK = threading.Lock()
+
+
+def inventory_json(inventory: tuple[Any, ...]) -> str:
+    """Canonical JSON of an inventory, memoised on the identity of its items (cases of one world share
+    them; the memo holds the items, so an id is never reused while it is in the memo)."""
+    key = tuple(map(id, inventory))
+    found = _INVENTORY_JSON.get(key)
+    if found is None:
+        text = json.dumps(
+            [item.model_dump(mode="json") for item in inventory],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        with _INVENTORY_LOCK:
+            if len(_INVENTORY_JSON) > 4096:
+                _INVENTORY_JSON.clear()
+            _INVENTORY_JSON[key] = found = (tuple(inventory), text)
+    return found[1]
+
 
 
 def default_cache_path() -> Path:
@@ -148,6 +176,32 @@ class TranslationCache:
             return None
         self._count("hits")
         return value
+
+    def get_many(self, keys: list[str]) -> dict[str, Translation]:
+        """The entries of many keys, read in batches of 500 (hits counted; misses are counted by the
+        ``get`` that follows for each of them). Empty unless the mode is ``use``."""
+        if self.mode != "use":
+            return {}
+        out: dict[str, Translation] = {}
+        rows: list[tuple[str, str]] = []
+        try:
+            conn = self._conn()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, value FROM translations WHERE key IN ({marks})"
+                rows += conn.execute(query, chunk).fetchall()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return {}
+        for key, value in rows:
+            try:
+                out[key] = Translation.model_validate_json(value)
+            except ValueError:  # damaged or foreign: left to ``get``, which counts it and recomputes
+                continue
+        with self._lock:
+            self._hits += len(out)
+        return out
 
     def put(self, key: str, value: Translation, *, translator: str = "", version: str = "") -> None:
         if self.mode == "off":

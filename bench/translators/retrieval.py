@@ -17,7 +17,6 @@ import threading
 from collections import OrderedDict
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench.cases.schema import CaseInput, InventoryItem
 from bench.model import Translation
@@ -137,6 +136,8 @@ def gloss(phrase: str) -> str:
 class _Index:
     def __init__(self, items: tuple[InventoryItem, ...]) -> None:
         self.items = items
+        from sklearn.feature_extraction.text import TfidfVectorizer  # ~1 s: only when retrieval runs
+
         self.vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True)
         docs = [item_document(it) for it in items]
         self.matrix = self.vec.fit_transform(docs) if items else None

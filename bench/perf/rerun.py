@@ -1,0 +1,116 @@
+"""Where users wait (issue 14): start-up and a cached rerun, as medians of repeated subprocess runs.
+
+    python -m bench.perf.rerun [--repeats 3] [--suites core] [--translator rules]
+    reachbench perf rerun
+
+Start-up is ``reachbench --help`` and ``reachbench translators list`` (a trivial command). The cached
+rerun fills a private translation and verdict cache once (``$REACHBENCH_CACHE`` in a temporary folder),
+then times runs whose translations and verdicts all come from it; the summaries of every repeat must be
+byte-identical to the filling run's (else the figures are void and the command says so). Each figure is
+the median wall-clock time of ``--repeats`` runs; ``ratio`` is the figure over its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+TARGETS = {"help": 0.5, "trivial": 0.5, "rerun core": 3.0, "rerun seed+natural+core": 5.0}
+
+
+def _time(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bench.cli", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def _summaries(out: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(out.glob("*/summary.json")):
+        suite = path.parent.name.split("-", 1)[0]
+        found[suite] = path.read_text().replace(path.parent.name, "RUN")
+    return found
+
+
+def measure(repeats: int, translator: str, jobs: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    env = dict(os.environ)
+    rows.append(_row("help", [_time(["--help"], env) for _ in range(repeats)]))
+    rows.append(_row("trivial", [_time(["translators", "list"], env) for _ in range(repeats)]))
+    with tempfile.TemporaryDirectory() as tmp:
+        env["REACHBENCH_CACHE"] = str(Path(tmp) / "cache" / "translations.sqlite")
+        for label, suites in (
+            ("rerun core", ["core"]),
+            ("rerun seed+natural+core", ["seed", "natural", "core"]),
+        ):
+            args = ["run", "-t", translator, "-j", str(jobs)] + [a for s in suites for a in ("--suite", s)]
+            first_out = Path(tmp) / f"{label}-fill"
+            fill = _time([*args, "--out", str(first_out)], env)
+            reference = _summaries(first_out)
+            times, identical = [], True
+            for i in range(repeats):
+                out = Path(tmp) / f"{label}-{i}"
+                times.append(_time([*args, "--out", str(out)], env))
+                identical &= _summaries(out) == reference
+            rows.append({**_row(label, times), "fill_s": fill, "identical": identical})
+    return rows
+
+
+def _row(label: str, times: list[float]) -> dict[str, Any]:
+    median = statistics.median(times)
+    target = TARGETS[label]
+    return {"what": label, "median_s": median, "runs": times, "target_s": target, "ratio": median / target}
+
+
+def report(rows: list[dict[str, Any]], console: Console) -> None:
+    table = Table(title="where users wait (wall clock, median of repeats)")
+    for col in ("what", "median s", "target s", "ratio", "first (uncached) s", "summaries identical"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            r["what"],
+            f"{r['median_s']:.2f}",
+            f"{r['target_s']:.1f}",
+            f"{r['ratio']:.2f}",
+            f"{r['fill_s']:.1f}" if "fill_s" in r else "",
+            ("yes" if r["identical"] else "[red]NO[/]") if "identical" in r else "",
+        )
+    console.print(table)
+
+
+def run(repeats: int = 3, translator: str = "rules", jobs: int = 4, console: Console | None = None) -> int:
+    console = console or Console()
+    rows = measure(repeats, translator, jobs)
+    report(rows, console)
+    return 0 if all(r.get("identical", True) for r in rows) else 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--translator", default="rules")
+    parser.add_argument("--jobs", type=int, default=4)
+    args = parser.parse_args(argv)
+    raise SystemExit(run(args.repeats, args.translator, args.jobs, Console(width=160)))
+
+
+if __name__ == "__main__":
+    main()
