@@ -11,16 +11,19 @@ declined, and several equally good candidates make the question too ambiguous to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from bench.aws.ipranges import shipped_ip_ranges
 from bench.aws.regions import region_from_hostname, service_hostname
 from bench.cases.schema import CaseInput, InventoryItem
 from bench.model import UNSUPPORTED_RESOURCE_TYPES, Query, Translation
+from bench.translators.rules.envs import env_near, env_words, narrow_by_env
 from bench.translators.rules.kinds import kind_of
 from bench.translators.rules.lexicon import Traffic, find_traffic
 from bench.translators.rules.logs import log_spans
 from bench.translators.rules.mentions import Extra, Inventory, Mention, find_mentions, mask
+from bench.translators.rules.onprem import as_site, is_onprem_address, is_site, merge_sites, site_address
 from bench.translators.rules.regions import asserted_region, find_regions
 
 # When one name fits several resources in one Region, prefer what people usually mean by a name.
@@ -43,6 +46,11 @@ _TYPE_PREFERENCE = (
 )
 
 
+# Full-width ASCII (U+FF01-U+FF5E) and the ideographic space, mapped one character for one so that
+# offsets into the message stay valid.
+FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+
+
 class Abstain(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -55,6 +63,12 @@ class Conversation:
     destination: Mention | None = None
     traffic: Traffic | None = None
     region: str | None = None  # asserted for the whole question
+    envs: set[str] = field(default_factory=set)
+    seen: list[Mention] = field(default_factory=list)  # every mention of every turn  # environment words anywhere in the conversation
+
+    @property
+    def env(self) -> str | None:
+        return next(iter(self.envs)) if len(self.envs) == 1 else None
 
 
 def _same(a: Mention | None, b: Mention) -> bool:
@@ -113,7 +127,9 @@ def _engine_mentions(text: str, inv: Inventory) -> list[Mention]:
     return [Mention(m.start(), m.end(), m.group(0), "resource", dbs, how="type")]
 
 
-def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
+def _assign(
+    mentions: list[Mention], can_send: Callable[[Mention], bool] | None = None
+) -> tuple[Mention | None, Mention | None]:
     """Source and destination among a turn's asserted mentions: role hints first, then order."""
     if not mentions:
         return None, None
@@ -127,12 +143,39 @@ def _assign(mentions: list[Mention]) -> tuple[Mention | None, Mention | None]:
     if src is not None and dst is not None and len(mentions) == 1:
         dst = None
     if src is not None and dst is not None and src.kind != "resource" and dst.kind == "resource":
-        if src.role != "source" and dst.role != "destination":
+        if src.role != "source" and dst.role != "destination" and not (can_send and can_send(src)):
             src, dst = dst, src  # "1.1.1.1 is unreachable from eni-…": only a resource can send
     return src, dst
 
 
-def _correct(conv: Conversation, asserted: list[Mention], denied: list[Mention]) -> None:
+def _single(m: Mention) -> str | None:
+    ids = {c.id for c in m.candidates}
+    return next(iter(ids)) if m.kind == "resource" and len(ids) == 1 else None
+
+
+def _one_per_resource(mentions: list[Mention]) -> list[Mention]:
+    """ "dev-tanaka (10.30.10.101) … to stg-orders-db": a name and its address are one endpoint. With
+    three or more mentions, a later one denoting the same single resource as an earlier one is dropped
+    (its role hint kept), so that it cannot become the other end of a path to itself."""
+    if len(mentions) < 3:
+        return mentions
+    out: list[Mention] = []
+    for m in mentions:
+        rid = _single(m)
+        prev = next((i for i, o in enumerate(out) if rid is not None and _single(o) == rid), None)
+        if prev is None:
+            out.append(m)
+        elif out[prev].role is None and m.role is not None:
+            out[prev] = replace(out[prev], role=m.role)
+    return out
+
+
+def _correct(
+    conv: Conversation,
+    asserted: list[Mention],
+    denied: list[Mention],
+    can_send: Callable[[Mention], bool] | None = None,
+) -> None:
     """A follow-up turn naming endpoints: replace what it corrects, keep the rest."""
     if len(asserted) == 1:
         m = asserted[0]
@@ -151,7 +194,7 @@ def _correct(conv: Conversation, asserted: list[Mention], denied: list[Mention])
         )
         setattr(conv, slot, new[0])
         return
-    src, dst = _assign(asserted)
+    src, dst = _assign(asserted, can_send)
     conv.source = src or conv.source
     conv.destination = dst or conv.destination
 
@@ -162,6 +205,7 @@ def read_conversation(
     conv = Conversation()
     turns = case_input.turns if follow_ups else case_input.turns[:1]
     for i, raw in enumerate(turns):
+        raw = raw.translate(FULLWIDTH)  # "４４３", "ｓｓｈ": the same characters, one for one
         logs = log_spans(raw)
         turn = mask(raw, logs)  # pasted terminal output is how they tested, not what they ask
         regions = find_regions(turn)
@@ -186,13 +230,18 @@ def read_conversation(
             traffic = find_traffic("\n".join(raw[a:b] for a, b in logs))
         if traffic is not None:
             conv.traffic = traffic
-        mentions = _merge_internet(turn, mentions)
+        mentions = merge_sites(turn, _merge_internet(turn, mentions), inv)
+        conv.seen.extend(mentions)
+        words = env_words(mask(turn, [(m.start, m.end) for m in mentions]))
+        conv.envs |= {w[2] for w in words}
+        mentions = [replace(m, env=env_near(words, m.start, m.end)) for m in mentions]
         if i == 0 and len([m for m in mentions if not m.negated]) == 1:
             mentions = sorted([*mentions, *_engine_mentions(mask(turn, spans), inv)], key=lambda m: m.start)
         asserted = [m for m in mentions if not m.negated]
         if len([m for m in asserted if m.role != "via"]) >= 2:
             asserted = [m for m in asserted if m.role != "via"]  # "via the tgw": the path, not an end
         asserted = [replace(m, role=None) if m.role == "via" else m for m in asserted]
+        asserted = _one_per_resource(asserted)
         if (
             i > 0
             and traffic is not None
@@ -200,22 +249,32 @@ def read_conversation(
         ):
             asserted = []  # "The app uses SSH": a follow-up about the traffic, not a new endpoint
         denied = [m for m in mentions if m.negated]
+        def can_send(m: Mention) -> bool:
+            return is_onprem_address(m, inv)  # an office address sends through the VPN
+
         if i == 0:
-            src, dst = _assign(asserted)
+            src, dst = _assign(asserted, can_send)
             conv.source, conv.destination = src, dst
         elif asserted:
-            _correct(conv, asserted, denied)
+            _correct(conv, asserted, denied, can_send)
     return conv
 
 
 def _pick(
-    mention: Mention, regions: list[str | None], what: str, near: InventoryItem | None = None
+    mention: Mention,
+    regions: list[str | None],
+    what: str,
+    near: InventoryItem | None = None,
+    inv: Inventory | None = None,
+    env: str | None = None,
 ) -> InventoryItem:
     """One inventory item for a mention: narrowed by Region, then by the other endpoint's VPC (for a
     type word: "the IGW" is the one of the source's VPC), then by what a name usually means."""
     cands = list({c.id: c for c in mention.candidates}.values())
     if not cands:
         raise Abstain(f"unknown_resource: {what} {mention.text!r} is not in the inventory")
+    if inv is not None:
+        cands = narrow_by_env(cands, mention.env or env, inv.by_id)
     for region in regions:
         here = [c for c in cands if region is not None and c.region == region]
         if len(cands) > 1 and here:
@@ -256,24 +315,27 @@ def _check_literals(src_m: Mention, dst_m: Mention) -> None:
         raise Abstain(f"unknown_resource: source {src_m.text!r} is not a resource in the inventory")
 
 
-def _endpoints(case_input: CaseInput, conv: Conversation) -> tuple[InventoryItem, InventoryItem | None]:
+def _endpoints(
+    case_input: CaseInput, conv: Conversation, inv: Inventory
+) -> tuple[InventoryItem, InventoryItem | None]:
     """Source item and destination item (None for a literal destination), each narrowed by the other."""
     home = case_input.context.home_region
+    env = conv.env
     src_m, dst_m = conv.source, conv.destination
     assert src_m is not None and dst_m is not None
     dst: InventoryItem | None = None
     if src_m.how == "type" and dst_m.kind == "resource" and dst_m.how != "type":
         # "the IGW -> app-1": the named end first, then the IGW of its VPC and Region
-        dst = _pick(dst_m, [dst_m.region, src_m.region, conv.region, home], "destination")
-        src = _pick(src_m, [src_m.region, conv.region, dst.region, home], "source", near=dst)
+        dst = _pick(dst_m, [dst_m.region, src_m.region, conv.region, home], "destination", None, inv, env)
+        src = _pick(src_m, [src_m.region, conv.region, dst.region, home], "source", dst, inv, env)
     else:
-        src = _pick(src_m, [src_m.region, conv.region, home, _literal_region(dst_m)], "source")
+        src = _pick(src_m, [src_m.region, conv.region, home, _literal_region(dst_m)], "source", None, inv, env)
     _check_supported(src, "source")
     stated = src_m.region or conv.region
     if stated and stated != src.region and src_m.how not in ("id", "type") and len(src_m.candidates) > 1:
         raise Abstain(f"unknown_resource: no {src_m.text!r} in {stated}")
     if dst_m.kind == "resource":
-        dst = dst or _pick(dst_m, [dst_m.region, src.region, conv.region, home], "destination", near=src)
+        dst = dst or _pick(dst_m, [dst_m.region, src.region, conv.region, home], "destination", src, inv, env)
         _check_supported(dst, "destination")
         if dst.id == src.id and "desc" in (src_m.how, dst_m.how):
             # two different descriptions settling on one resource: one of them names nothing we have
@@ -291,8 +353,18 @@ def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Qu
         raise Abstain("unknown_resource: the question names no source resource")
     if dst_m is None:
         raise Abstain("unknown_resource: the question names no destination")
+    if is_onprem_address(src_m, inv):
+        src_m = conv.source = as_site(src_m, inv)
+    for m, what in ((src_m, "source"), (dst_m, "destination")):
+        if is_site(m) and ":" in (m.literal or ""):
+            raise Abstain(f"ipv6: {what} {m.literal} is IPv6; only IPv4 paths can be analysed")
+    if is_site(dst_m) and src_m.kind == "resource" and not is_site(src_m):
+        # "erp-batch -> the office printer 192.168.2.20": the address is where it goes
+        addr = site_address(dst_m, inv, conv.seen)
+        if addr:
+            dst_m = conv.destination = Mention(dst_m.start, dst_m.end, addr, "ip", literal=addr, how="ip")
     _check_literals(src_m, dst_m)
-    src, dst = _endpoints(case_input, conv)
+    src, dst = _endpoints(case_input, conv, inv)
     region = src.region
     traffic = conv.traffic or Traffic()
     common = {
@@ -301,6 +373,9 @@ def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Qu
         "protocol": traffic.protocol,
         "port": traffic.port if traffic.protocol in ("tcp", "udp") else None,
     }
+    if src.type == "vpn-gateway" and src_m.how == "type":
+        # an office/DC source enters through the VPN gateway, from the address they gave
+        common["source_ip"] = site_address(src_m, inv, conv.seen)
     if dst is not None:
         # An address stays an address (the owner may have several); a hostname naming the source
         # itself ("can orders-db reach orders-db.…rds.amazonaws.com") is its DNS answer.

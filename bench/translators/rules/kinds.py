@@ -44,6 +44,14 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
         rf"{_B}(?:vpn[- ]gateway|virtual private gateway|vgw){_E}"
         r"|仮想プライベートゲートウェイ|VPN\s*ゲートウェイ",
     ),
+    # Sites at the other end of a Site-to-Site VPN (rules/onprem.py): the account's VPN gateways.
+    (
+        "on-premises",
+        r"(?<![A-Za-z0-9_\-.])(?:head[- ]office|office(?:\s+(?:network|lan))?|branch(?:\s+office)?"
+        r"|on[- ]?prem(?:ise)?s?|data[- ]?cent(?:re|er)s?|corporate network)(?![A-Za-z0-9_\-])"
+        r"|(?<![A-Za-z0-9_\-.])(?-i:DC)(?![A-Za-z0-9_\-])"
+        r"|本社|支店|社内(?:LAN|ネットワーク)?|オフィス|オンプレ(?:ミス)?|データセンター?",
+    ),
     ("vpc-peering-connection", rf"{_B}(?:vpc )?peering(?: connection)?{_E}|{_B}pcx{_E}|ピアリング(?:接続)?"),
     ("db-instance", rf"{_B}(?:rds|database|db|aurora cluster){_E}|データベース"),
     ("autoscaling-group", rf"{_B}(?:auto ?scaling group|asg){_E}|オートスケーリンググループ"),
@@ -57,6 +65,7 @@ LABEL_WORDS = (
     r"|インスタンス|サーバー?|ENI"
 )
 _TYPE_RES = [(t, re.compile(p, re.IGNORECASE)) for t, p in TYPE_WORDS]
+SITE = "on-premises"  # a site word's kind value; mentions resolve it to the account's VPN gateways
 
 # AWS services people reach over their Regional endpoints; botocore service names.
 SERVICES: tuple[tuple[str, str], ...] = (
@@ -104,7 +113,7 @@ def find_kinds(text: str, named: list[tuple[int, int]]) -> list[tuple[int, int, 
                     (s, e)
                 )  # a label still hides the shorter words inside it ("VPC" in "VPC endpoint")
                 # "the internet (8.8.4.4)" is the internet with an address, not a label of it
-                bare_internet = bool(_BARE_INTERNET.fullmatch(m.group(0)))
+                bare_internet = bool(_BARE_INTERNET.fullmatch(m.group(0))) or value == SITE
                 if kind == "type" and (
                     (_is_label(text, s, e, named) and not bare_internet) or _PAIR_BEFORE.search(text[:s])
                 ):

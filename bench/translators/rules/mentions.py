@@ -36,6 +36,7 @@ class Mention:
     negated: bool = False
     region: str | None = None  # a Region written next to the mention
     how: str = ""  # "id" | "name" | "ip" | "dns" | "desc" ...
+    env: str | None = None  # an environment word written next to it ("prod api-1", "検証のapp-2")
 
 
 class Inventory:
@@ -179,6 +180,9 @@ def find_mentions(
     for m in _ID_RE.finditer(text):
         rid = m.group(0)
         item = inv.by_id.get(rid)
+        if item is None and rid.startswith("arn:"):
+            # arn:aws:ec2:us-east-1:123456789012:instance/i-… names the resource its last part ids
+            item = inv.by_id.get(re.split(r"[/:]", rid)[-1])
         add(
             Mention(
                 m.start(),
@@ -272,11 +276,10 @@ def find_mentions(
         if kind == "service":
             add(Mention(start, end, text[start:end], "service", literal=value, how="service"))
         else:
-            add(
-                Mention(
-                    start, end, text[start:end], "resource", tuple(inv.by_type.get(value, ())), how="type"
-                )
-            )
+            owners = tuple(inv.by_type.get("vpn-gateway" if value == "on-premises" else value, ()))
+            if value == "on-premises" and not owners:
+                continue  # "the office" in an account without a VPN is not an endpoint we can name
+            add(Mention(start, end, text[start:end], "resource", owners, how="type"))
     found.sort(key=lambda x: x.start)
     return [_annotate(text, m, regions, found) for m in found]
 
