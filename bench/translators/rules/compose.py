@@ -21,7 +21,8 @@ from bench.model import UNSUPPORTED_RESOURCE_TYPES, Query, Translation
 from bench.translators.rules.envs import env_near, env_words, narrow_by_env
 from bench.translators.rules.kinds import kind_of
 from bench.translators.rules.lexicon import Traffic, find_traffic
-from bench.translators.rules.logs import log_spans
+from bench.translators.rules.anaphora import resolve
+from bench.translators.rules.logs import LogFacts, log_facts, log_spans
 from bench.translators.rules.mentions import Extra, Inventory, Mention, find_mentions, mask
 from bench.translators.rules.onprem import as_site, is_onprem_address, is_site, merge_sites, site_address
 from bench.translators.rules.regions import asserted_region, find_regions
@@ -170,6 +171,33 @@ def _one_per_resource(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _log_mention(value: str | None, inv: Inventory) -> Mention | None:
+    found = find_mentions(value, inv) if value else []
+    return found[0] if len(found) == 1 else None
+
+
+def _fill_from_log(
+    src: Mention | None, dst: Mention | None, facts: LogFacts, inv: Inventory, text: str
+) -> tuple[Mention | None, Mention | None]:
+    """An end the prose leaves out, taken from what the pasted output shows: the prompt's host (or a
+    flow record's source address) sends, the command's target (or the record's destination) receives.
+    A lone unmarked name in the prose is then the other end of the host's path."""
+    flow = facts.flows[0] if facts.flows else None
+    host = _log_mention(facts.host or (flow[1] if flow else None), inv)
+    target = _log_mention(facts.target or (flow[2] if flow else None), inv)
+    if host is not None and host.kind != "resource":
+        host = None
+    if src is not None and dst is None and host is not None and not src.role and not _same(src, host):
+        return host, src
+    if src is None and dst is not None and host is not None and not _same(dst, host):
+        return host, dst
+    if src is not None and dst is None and target is not None and not _same(src, target):
+        return src, target
+    if src is None and dst is None and host is not None and target is not None:
+        return host, target
+    return src, dst
+
+
 def _correct(
     conv: Conversation,
     asserted: list[Mention],
@@ -207,7 +235,9 @@ def read_conversation(
     for i, raw in enumerate(turns):
         raw = raw.translate(FULLWIDTH)  # "４４３", "ｓｓｈ": the same characters, one for one
         logs = log_spans(raw)
+        facts = log_facts(raw)
         turn = mask(raw, logs)  # pasted terminal output is how they tested, not what they ask
+        turn = resolve(turn, facts)  # "from here", "this ENI": the prompt's host, the flow's interface
         regions = find_regions(turn)
         mentions = find_mentions(turn, inv, regions, extra)
         spans = [(m.start, m.end) for m in mentions]
@@ -224,6 +254,9 @@ def read_conversation(
                     if m is not None and m.region and m.region != said:
                         setattr(conv, slot, Mention(**{**m.__dict__, "region": said}))
         traffic = find_traffic(mask(turn, spans))
+        if traffic is None and facts.flows:
+            _, _, _, port, proto = facts.flows[0]
+            traffic = Traffic(proto, port if proto in ("tcp", "udp") else None, "flow log")  # type: ignore[arg-type]
         if traffic is None and logs:
             # The prose names no traffic ("app-1 can't get to the db" over ``nc -vz 10.0.2.20 5432``):
             # how they tested is then the best word on it.
@@ -254,7 +287,7 @@ def read_conversation(
 
         if i == 0:
             src, dst = _assign(asserted, can_send)
-            conv.source, conv.destination = src, dst
+            conv.source, conv.destination = _fill_from_log(src, dst, facts, inv, turn)
         elif asserted:
             _correct(conv, asserted, denied, can_send)
     return conv
