@@ -18,14 +18,24 @@ from bench.aws.ipranges import shipped_ip_ranges
 from bench.aws.regions import region_from_hostname, service_hostname
 from bench.cases.schema import CaseInput, InventoryItem
 from bench.model import UNSUPPORTED_RESOURCE_TYPES, Query, Translation
-from bench.translators.rules.envs import env_near, env_words, narrow_by_env
-from bench.translators.rules.kinds import kind_of
-from bench.translators.rules.lexicon import Traffic, find_traffic
 from bench.translators.rules.anaphora import resolve
+from bench.translators.rules.envs import env_near, env_words, narrow_by_env
+from bench.translators.rules.lexicon import Traffic, find_traffic
 from bench.translators.rules.logs import LogFacts, log_facts, log_spans
 from bench.translators.rules.mentions import Extra, Inventory, Mention, find_mentions, mask
 from bench.translators.rules.onprem import as_site, is_onprem_address, is_site, merge_sites, site_address
 from bench.translators.rules.regions import asserted_region, find_regions
+from bench.translators.rules.shaping import (
+    drop_outside_hosts,
+    drop_vague,
+    engine_mentions,
+    likeness,
+    merge_internet,
+    one_per_resource,
+    outside_address,
+    reverses,
+    workload_source,
+)
 
 # When one name fits several resources in one Region, prefer what people usually mean by a name.
 _TYPE_PREFERENCE = (
@@ -65,7 +75,8 @@ class Conversation:
     traffic: Traffic | None = None
     region: str | None = None  # asserted for the whole question
     envs: set[str] = field(default_factory=set)
-    seen: list[Mention] = field(default_factory=list)  # every mention of every turn  # environment words anywhere in the conversation
+    seen: list[Mention] = field(default_factory=list)  # every mention of every turn
+    workload: Mention | None = None  # a source standing for an ECS task, Lambda function, pod…  # environment words anywhere in the conversation
 
     @property
     def env(self) -> str | None:
@@ -79,53 +90,6 @@ def _same(a: Mention | None, b: Mention) -> bool:
     if a.text.lower() == b.text.lower() or (a.literal and a.literal == b.literal):
         return True
     return bool({c.id for c in a.candidates} & {c.id for c in b.candidates})
-
-
-_INTERNET_GAP = re.compile(
-    r"^\s*(?:[(（]|on|in|at|over|via|across|out on|out to|on the|in the)?\s*(?:the\s+)?$", re.I
-)
-
-
-def _merge_internet(text: str, mentions: list[Mention]) -> list[Mention]:
-    """ "1.1.1.1 on the internet", "インターネット (8.8.4.4)": one endpoint, the internet gateway with an
-    address, as Reachability Analyzer takes it (``destination_ip``)."""
-    out = list(mentions)
-    for m in mentions:
-        if m.how != "type" or kind_of(m.text) != "internet-gateway" or m not in out:
-            continue
-        for ip in mentions:
-            if ip.kind != "ip" or ip not in out:
-                continue
-            gap = text[ip.end : m.start] if ip.end <= m.start else text[m.end : ip.start]
-            if len(gap) <= 16 and _INTERNET_GAP.match(gap):
-                merged = replace(
-                    m,
-                    start=min(m.start, ip.start),
-                    end=max(m.end, ip.end),
-                    literal=ip.literal,
-                    role=m.role or ip.role,
-                )
-                out[out.index(m)] = merged
-                out.remove(ip)
-                break
-    return out
-
-
-_ENGINE = re.compile(
-    r"(?<![A-Za-z0-9_\-])(?:postgres(?:ql)?|mysql|mariadb|aurora|oracle|sql server)(?![A-Za-z0-9_\-])"
-    r"|ポスグレ",
-    re.I,
-)
-
-
-def _engine_mentions(text: str, inv: Inventory) -> list[Mention]:
-    """ "from the app tier to postgres": with one endpoint named, a database engine word is the other
-    endpoint — the account's databases, narrowed like a type word (and ambiguous when several fit)."""
-    dbs = tuple(inv.by_type.get("db-instance", ()))
-    m = _ENGINE.search(text)
-    if not dbs or m is None:
-        return []
-    return [Mention(m.start(), m.end(), m.group(0), "resource", dbs, how="type")]
 
 
 def _assign(
@@ -149,28 +113,6 @@ def _assign(
     return src, dst
 
 
-def _single(m: Mention) -> str | None:
-    ids = {c.id for c in m.candidates}
-    return next(iter(ids)) if m.kind == "resource" and len(ids) == 1 else None
-
-
-def _one_per_resource(mentions: list[Mention]) -> list[Mention]:
-    """ "dev-tanaka (10.30.10.101) … to stg-orders-db": a name and its address are one endpoint. With
-    three or more mentions, a later one denoting the same single resource as an earlier one is dropped
-    (its role hint kept), so that it cannot become the other end of a path to itself."""
-    if len(mentions) < 3:
-        return mentions
-    out: list[Mention] = []
-    for m in mentions:
-        rid = _single(m)
-        prev = next((i for i, o in enumerate(out) if rid is not None and _single(o) == rid), None)
-        if prev is None:
-            out.append(m)
-        elif out[prev].role is None and m.role is not None:
-            out[prev] = replace(out[prev], role=m.role)
-    return out
-
-
 def _log_mention(value: str | None, inv: Inventory) -> Mention | None:
     found = find_mentions(value, inv) if value else []
     return found[0] if len(found) == 1 else None
@@ -191,11 +133,28 @@ def _fill_from_log(
         return host, src
     if src is None and dst is not None and host is not None and not _same(dst, host):
         return host, dst
+    if target is not None and not _named_in(target, text):
+        target = None  # "can't reach our application server": the probe alone does not say which one
     if src is not None and dst is None and target is not None and not _same(src, target):
         return src, target
     if src is None and dst is None and host is not None and target is not None:
         return host, target
     return src, dst
+
+
+def _named_in(m: Mention, text: str) -> bool:
+    """Is a log's target spoken of in the prose: an address or hostname outside the inventory, or a
+    resource one of whose name words ("artifact", "resolver") or Role tag the prose uses?"""
+    if m.kind != "resource":
+        return True
+    words = {
+        w
+        for c in m.candidates
+        for w in re.split(r"[-_.\s\d]+", f"{c.name or ''} {c.tags.get('Role', '')}".lower())
+        if len(w) >= 4
+    }
+    low = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(w)}", low) for w in words)
 
 
 def _correct(
@@ -209,13 +168,15 @@ def _correct(
         m = asserted[0]
         if m.role == "source" or any(_same(conv.source, d) for d in denied):
             conv.source = m
+        elif m.role is None and likeness(m, conv.source) > likeness(m, conv.destination):
+            conv.source = m  # "and app-1?" after "app-2 -> 35.78.9.203": the other app is the sender
         elif not _same(conv.source, m) or m.role == "destination":
             conv.destination = m
         return
     hinted = any(m.role for m in asserted)
     old = [m for m in asserted if _same(conv.source, m) or _same(conv.destination, m)]
     new = [m for m in asserted if m not in old]
-    if not hinted and len(asserted) == 2 and len(old) == 1 and len(new) == 1:
+    if not hinted and len(asserted) == 2 and len(old) == 1 and len(new) == 1 and old[0].start < new[0].start:
         # "replace lab-public-a with lab-private-a", "swap bastion for app-1"
         slot = (
             "source" if _same(conv.source, old[0]) and not _same(conv.destination, old[0]) else "destination"
@@ -263,18 +224,18 @@ def read_conversation(
             traffic = find_traffic("\n".join(raw[a:b] for a, b in logs))
         if traffic is not None:
             conv.traffic = traffic
-        mentions = merge_sites(turn, _merge_internet(turn, mentions), inv)
+        mentions = merge_sites(turn, merge_internet(turn, mentions), inv)
         conv.seen.extend(mentions)
         words = env_words(mask(turn, [(m.start, m.end) for m in mentions]))
         conv.envs |= {w[2] for w in words}
         mentions = [replace(m, env=env_near(words, m.start, m.end)) for m in mentions]
         if i == 0 and len([m for m in mentions if not m.negated]) == 1:
-            mentions = sorted([*mentions, *_engine_mentions(mask(turn, spans), inv)], key=lambda m: m.start)
+            mentions = sorted([*mentions, *engine_mentions(mask(turn, spans), inv)], key=lambda m: m.start)
         asserted = [m for m in mentions if not m.negated]
         if len([m for m in asserted if m.role != "via"]) >= 2:
             asserted = [m for m in asserted if m.role != "via"]  # "via the tgw": the path, not an end
         asserted = [replace(m, role=None) if m.role == "via" else m for m in asserted]
-        asserted = _one_per_resource(asserted)
+        asserted = drop_vague(drop_outside_hosts(one_per_resource(asserted)), follow_up=i > 0)
         if (
             i > 0
             and traffic is not None
@@ -282,13 +243,19 @@ def read_conversation(
         ):
             asserted = []  # "The app uses SSH": a follow-up about the traffic, not a new endpoint
         denied = [m for m in mentions if m.negated]
+
         def can_send(m: Mention) -> bool:
             return is_onprem_address(m, inv)  # an office address sends through the VPN
 
         if i == 0:
             src, dst = _assign(asserted, can_send)
             conv.source, conv.destination = _fill_from_log(src, dst, facts, inv, turn)
-        elif asserted:
+            if workload_source(turn, conv.source):
+                conv.workload = conv.source
+            continue
+        if reverses(turn):  # "the other way round", "逆で"
+            conv.source, conv.destination = conv.destination, conv.source
+        if asserted:
             _correct(conv, asserted, denied, can_send)
     return conv
 
@@ -386,6 +353,8 @@ def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Qu
         raise Abstain("unknown_resource: the question names no source resource")
     if dst_m is None:
         raise Abstain("unknown_resource: the question names no destination")
+    if conv.workload is not None and conv.workload is src_m:
+        raise Abstain(f"unknown_resource: source {src_m.text!r} stands for a container or function workload")
     if is_onprem_address(src_m, inv):
         src_m = conv.source = as_site(src_m, inv)
     for m, what in ((src_m, "source"), (dst_m, "destination")):
@@ -413,8 +382,10 @@ def build_query(case_input: CaseInput, conv: Conversation, inv: Inventory) -> Qu
         # An address stays an address (the owner may have several); a hostname naming the source
         # itself ("can orders-db reach orders-db.…rds.amazonaws.com") is its DNS answer.
         # A NAT gateway's address is not a delivery point: written as a destination it means the NAT.
-        if dst.type == "internet-gateway" and dst_m.how == "type" and dst_m.literal:
-            return Query(destination=dst.id, destination_ip=dst_m.literal, **common)
+        if dst.type == "internet-gateway" and dst_m.how == "type":
+            # "1.1.1.1 on the internet"; or the internet, and the address their hostname resolved to
+            address = dst_m.literal or outside_address(conv.seen)
+            return Query(destination=dst.id, destination_ip=address, **common)
         literal = dst_m.how == "ip" and dst.type != "nat-gateway"
         if literal or (dst_m.how == "dns" and dst.id == src.id and dst_m.literal):
             return Query(destination=dst_m.literal or dst.id, **common)

@@ -73,7 +73,7 @@ _PORT_RES = (
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*番(?:ポート)?"),
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*ポート"),
     # "TCP to x on 8443", "over 443", "via 8080", "alt 8080" (HTTP alt)
-    re.compile(rf"{_B}(?:on|over|via|using|alt)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
+    re.compile(rf"{_B}(?:on|over|via|using|alt)\s+(?P<port>\d{{2,5}})(?!\d|\.\d)", re.I),
     re.compile(r"(?<![\d.])(?P<port>\d{2,5})\s*(?:で|に対して)"),  # "443で繋がる？"
     re.compile(rf"{_B}(?:open(?:s|ing)?|listen(?:s|ing)? on)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
     # host:port after an address or name (10.0.2.15:5432, db.example.com:3306)
@@ -247,7 +247,9 @@ def find_traffic(text: str) -> Traffic | None:
     if protos:
         protocol: Protocol = protos[-1].protocol or "tcp"  # type: ignore[assignment]
     elif non_icmp:
-        protocol = non_icmp[-1].protocol or "tcp"  # type: ignore[assignment]
+        # "https … 443" with "DNS" said in passing: the service that owns the port gives the protocol
+        same = [s for s in non_icmp if ports and s.port == port]
+        protocol = (same or non_icmp)[-1].protocol or "tcp"  # type: ignore[assignment]
     elif port is not None:
         protocol = "tcp"  # "port 5432" with no protocol: TCP, as people mean it
     else:

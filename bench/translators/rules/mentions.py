@@ -141,6 +141,10 @@ _REPLY_BEFORE = re.compile(
     r"\s+from\s*(?:the\s+)?$",
     re.I,
 )
+_MOVED_BEFORE = re.compile(
+    r"\b(?:moved|migrated|switched|changed|relocated|runs|running|lives|now)\s+(?:over\s+)?(?:to|on|onto)\s*(?:the\s+)?$",
+    re.I,
+)
 # "… when Y (over in Ohio) tries to reach it": Y is the client.
 _TRIES_AFTER = re.compile(
     r"^[^.,;!?。、]{0,30}?\b(?:tries|tried|attempts|attempted|is trying|keeps trying)\b", re.I
@@ -152,7 +156,7 @@ _NEG_BEFORE = re.compile(
     r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I
 )
 _NEG_AFTER = re.compile(
-    r"^\s*(?:\([^)]*\))?\s*(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I
+    r"^\s*(?:\([^)]*\))?\s*(?:経由)?(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I
 )
 # A Region written right after ("X in Tokyo", "X (Tokyo)") or right before ("東京のX", "Tokyo's X").
 _REGION_AFTER_GAP = re.compile(r"^\s*(?:\(|（|in|over in|at|located in)?\s*(?:the\s+)?$", re.I)
@@ -310,7 +314,9 @@ def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: l
     before = strip_labels(text[max(0, m.start - 50) : m.start])[-30:]
     after = text[m.end : m.end + 40]
     role = None
-    if _REPLY_BEFORE.search(before):
+    if _MOVED_BEFORE.search(before):
+        role = None  # "the job moved to search-node-1": where it runs now, not where it goes
+    elif _REPLY_BEFORE.search(before):
         role = "destination"  # "no response from X": X is the one that should answer
     elif _SRC_BEFORE.search(before) or _SRC_AFTER.search(after) or _TRIES_AFTER.search(after):
         role = "source"

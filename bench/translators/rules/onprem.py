@@ -17,7 +17,6 @@ import ipaddress
 import re
 from dataclasses import replace
 
-from bench.translators.rules.kinds import SITE
 from bench.translators.rules.mentions import Inventory, Mention
 
 _GAP_STOP = re.compile(r"[、。,;!?\n→>]|->|\bto\b|から|に|へ")
