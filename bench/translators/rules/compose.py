@@ -188,6 +188,10 @@ def _correct(
     conv.destination = dst or conv.destination
 
 
+# "the Osaka DC", "大阪DC", "Tokyo office": a city naming a site, not an AWS Region.
+_SITE_AFTER = re.compile(r"\s*(?:の\s*)?(?:DC|data ?cent(?:re|er)|office|branch|拠点|支店|オフィス|データセンター|本社)", re.I)
+
+
 def read_conversation(
     case_input: CaseInput, inv: Inventory, extra: Extra | None = None, follow_ups: bool = True
 ) -> Conversation:
@@ -199,7 +203,7 @@ def read_conversation(
         facts = log_facts(raw)
         turn = mask(raw, logs)  # pasted terminal output is how they tested, not what they ask
         turn = resolve(turn, facts)  # "from here", "this ENI": the prompt's host, the flow's interface
-        regions = find_regions(turn)
+        regions = [r for r in find_regions(turn) if not _SITE_AFTER.match(turn[r.end : r.end + 16])]
         mentions = find_mentions(turn, inv, regions, extra)
         spans = [(m.start, m.end) for m in mentions]
         regions = [r for r in regions if not any(a <= r.start < b for a, b in spans)]
