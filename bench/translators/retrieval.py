@@ -164,17 +164,21 @@ _HOST = re.compile(
 _RUNS = ("instance", "autoscaling-group", "db-instance")
 
 
-def _narrow_by_form(phrase: str, cands: tuple[InventoryItem, ...]) -> tuple[InventoryItem, ...]:
-    """A host word keeps what runs (instances, groups, databases); a group word keeps the Auto Scaling
-    group when the other candidates are its members (instances carrying its name)."""
+def _narrow_by_form(
+    phrase: str, cands: tuple[InventoryItem, ...], inv: Inventory
+) -> tuple[InventoryItem, ...]:
+    """A host word keeps what runs (instances, groups, databases); a group word takes the Auto Scaling
+    group whose members (instances carrying its name) the candidates are."""
     if _HOST.search(phrase):
         cands = tuple(c for c in cands if c.type in _RUNS) or cands
-    groups = [c for c in cands if c.type == "autoscaling-group"]
-    if len(groups) == 1 and _GROUP.search(phrase):
-        g = groups[0]
-        members = [c for c in cands if c is not g]
-        if all(c.type == "instance" and c.name and c.name == g.name for c in members):
-            return (g,)
+    if _GROUP.search(phrase):
+        names = {c.name for c in cands if c.type != "autoscaling-group"}
+        groups = [
+            g for g in inv.by_type.get("autoscaling-group", ()) if g.name in names or any(g is c for c in cands)
+        ]
+        members = [c for c in cands if c.type != "autoscaling-group"]
+        if len(groups) == 1 and all(c.type == "instance" and c.name == groups[0].name for c in members):
+            return (groups[0],)
     return cands
 
 
@@ -291,7 +295,7 @@ class RetrievalTranslator(Translator):
             )
             if not cands:
                 continue  # similar letters, no shared word: "Correction" is not a peering connection
-            cands = _narrow_by_form(phrase, cands)
+            cands = _narrow_by_form(phrase, cands, inv)
             out.append(Mention(start, end, phrase, "resource", cands, how="desc"))
             used.append((start, end))
             if len(out) + len(taken) >= 2:

@@ -151,9 +151,17 @@ def _container(m: Mention) -> bool:
 def drop_outside_hosts(mentions: list[Mention]) -> list[Mention]:
     """ "pip can't reach pypi.org … can the box get to the internet at all?": with the internet named,
     an outside hostname is only what they tried; the internet (its gateway) is the end."""
-    if not any(m.how == "type" and kind_of(m.text) == "internet-gateway" for m in mentions):
-        return mentions
-    return [m for m in mentions if m.kind != "fqdn" or m.role or (m.literal or "").endswith(".amazonaws.com")]
+    internet = [m for m in mentions if m.how == "type" and kind_of(m.text) == "internet-gateway"]
+    if not internet or any(m.role == "source" for m in internet):
+        return mentions  # "from the internet gateway to dynamodb.…": that hostname is the end
+    # an outside hostname is what they tried; an outside address away from the word is where it
+    # resolved (build_query reads it back as the destination IP)
+    return [
+        m
+        for m in mentions
+        if not (m.kind == "fqdn" and not (m.literal or "").endswith(".amazonaws.com"))
+        and not (m.kind == "ip" and m.literal and ipaddress.ip_address(m.literal).is_global)
+    ]
 
 
 def outside_address(seen: list[Mention]) -> str | None:
