@@ -220,3 +220,24 @@ def test_retrieval_group_word_picks_the_auto_scaling_group() -> None:
     )
     tr = ask("can the shop nodes reach sales-db on 5432?", spec="retrieval", inventory=inv)
     assert ends(tr) == ("shop-asg", "sales-db")
+
+
+def test_follow_up_correcting_half_the_traffic() -> None:
+    tr = ask("worker-1 -> ad-dc tcp 88", "udp actually, not tcp")
+    assert (tr.query.protocol, tr.query.port) == ("udp", 88)
+    tr = ask("worker-1 -> ad-dc udp", "and the port is 88")
+    assert (tr.query.protocol, tr.query.port) == ("udp", 88)
+
+
+def test_a_path_from_a_resource_to_itself_is_not_an_answer() -> None:
+    tr = ask("the jump box can connect to postgres on sales-db, right?")
+    assert tr.status == "abstain"
+
+
+def test_vpc_flow_logs_is_not_a_vpc() -> None:
+    tr = ask(
+        "VPC flow logs show rejects:\n"
+        "2 111122223333 eni-0a1b2c3d4e5f60003 10.1.2.10 10.1.3.10 40000 389 6 2 120 1 2 REJECT OK\n"
+        "can this ENI reach the destination on 389?"
+    )
+    assert ends(tr) == ("eni-0a1b2c3d4e5f60003", DC)

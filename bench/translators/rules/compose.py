@@ -113,6 +113,19 @@ def _assign(
     return src, dst
 
 
+_PORT_ONLY = re.compile(r"^[\s\d:,/=#]*(?:(?:ports?|ポート|番|on|over|alt|で)[\s\d:,/=#]*)*$", re.I)
+
+
+def _amend(old: Traffic, new: Traffic) -> Traffic:
+    """A follow-up correcting half of the traffic keeps the other half: "udp actually, not tcp" keeps
+    the port; "and the port was 88" keeps an explicit UDP."""
+    if new.port is None and new.protocol in ("tcp", "udp") and old.port is not None:
+        return Traffic(new.protocol, old.port, new.evidence)
+    if new.port is not None and old.protocol == "udp" and _PORT_ONLY.match(new.evidence):
+        return Traffic("udp", new.port, new.evidence)
+    return new
+
+
 def _log_mention(value: str | None, inv: Inventory) -> Mention | None:
     found = find_mentions(value, inv) if value else []
     return found[0] if len(found) == 1 else None
@@ -123,18 +136,28 @@ def _fill_from_log(
 ) -> tuple[Mention | None, Mention | None]:
     """An end the prose leaves out, taken from what the pasted output shows: the prompt's host (or a
     flow record's source address) sends, the command's target (or the record's destination) receives.
-    A lone unmarked name in the prose is then the other end of the host's path."""
+    A lone unmarked name in the prose is then the other end of the host's path — unless it is the
+    record's own interface or sender, which then sends to the record's destination."""
     flow = facts.flows[0] if facts.flows else None
     host = _log_mention(facts.host or (flow[1] if flow else None), inv)
-    target = _log_mention(facts.target or (flow[2] if flow else None), inv)
     if host is not None and host.kind != "resource":
         host = None
+    if flow is not None:
+        target = _log_mention(flow[2], inv)  # a record is what happened, not a probe: its owner
+        if target is not None and target.kind == "resource":
+            target = replace(target, how="flow")
+        sender = {flow[0]} | {c.id for c in (host.candidates if host else ())}
+        lone = src if dst is None else None
+        if lone is not None and {c.id for c in lone.candidates} & sender and target is not None:
+            return lone, target
+    else:
+        target = _log_mention(facts.target, inv)
+        if target is not None and not _named_in(target, text):
+            target = None  # "can't reach our application server": the probe alone does not say which
     if src is not None and dst is None and host is not None and not src.role and not _same(src, host):
         return host, src
     if src is None and dst is not None and host is not None and not _same(dst, host):
         return host, dst
-    if target is not None and not _named_in(target, text):
-        target = None  # "can't reach our application server": the probe alone does not say which one
     if src is not None and dst is None and target is not None and not _same(src, target):
         return src, target
     if src is None and dst is None and host is not None and target is not None:
@@ -227,7 +250,7 @@ def read_conversation(
             # how they tested is then the best word on it.
             traffic = find_traffic("\n".join(raw[a:b] for a, b in logs))
         if traffic is not None:
-            conv.traffic = traffic
+            conv.traffic = traffic if i == 0 or conv.traffic is None else _amend(conv.traffic, traffic)
         mentions = merge_sites(turn, merge_internet(turn, mentions), inv)
         conv.seen.extend(mentions)
         words = env_words(mask(turn, [(m.start, m.end) for m in mentions]))
@@ -341,8 +364,8 @@ def _endpoints(
     if dst_m.kind == "resource":
         dst = dst or _pick(dst_m, [dst_m.region, src.region, conv.region, home], "destination", src, inv, env)
         _check_supported(dst, "destination")
-        if dst.id == src.id and "desc" in (src_m.how, dst_m.how):
-            # two different descriptions settling on one resource: one of them names nothing we have
+        if dst.id == src.id and not (dst_m.how == "dns" and dst_m.literal):
+            # two words settling on one resource: one of them names nothing we have
             raise Abstain(f"unknown_resource: {dst_m.text!r} and {src_m.text!r} both fit only {src.id}")
         if dst.region != src.region:
             raise Abstain(f"cross_region: source in {src.region}, destination {dst.id} in {dst.region}")

@@ -57,7 +57,8 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("autoscaling-group", rf"{_B}(?:auto ?scaling group|asg){_E}|オートスケーリンググループ"),
     ("lambda-function", rf"{_B}lambda(?: function)?{_E}|Lambda\s*関数"),
     ("subnet", rf"{_B}subnet{_E}|サブネット"),
-    ("vpc", rf"{_B}vpc{_E}"),
+    # "VPC flow logs", "the VPC console": the feature, not a VPC
+    ("vpc", rf"{_B}vpc{_E}(?!\s*(?:flow|フロー|console|コンソール|reachability))"),
 )
 # Label-only words: they qualify a name next to them but never name an endpoint by themselves.
 LABEL_WORDS = (

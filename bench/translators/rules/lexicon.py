@@ -93,11 +93,13 @@ WELL_KNOWN_PORTS = frozenset(
         25,
         53,
         80,
+        88,
         110,
         123,
         143,
         389,
         443,
+        445,
         465,
         587,
         636,
@@ -168,6 +170,10 @@ def _hits(text: str) -> list[_Hit]:
             if int(m.group("port")) in WELL_KNOWN_PORTS:
                 hits.append(_Hit(m.start(), "port", None, int(m.group("port")), m.group(0)))
     for m in _PROTO_WORD.finditer(text):
+        if re.search(r"\bnot\s*$", text[max(0, m.start() - 6) : m.start()], re.I) or re.match(
+            r"\s*(?:じゃな|ではな)", text[m.end() : m.end() + 6]
+        ):
+            continue  # "udp actually, not tcp", "TCP じゃなくて UDP"
         if not any(a <= m.start() < b for a, b in taken):
             hits.append(_Hit(m.start(), "proto", m.group(1).lower(), None, m.group(0)))  # type: ignore[arg-type]
     return sorted(hits, key=lambda h: h.start)
