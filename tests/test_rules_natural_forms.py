@@ -167,7 +167,9 @@ def test_name_and_its_address_are_one_endpoint() -> None:
 
 
 def test_prompt_host_is_the_sender_and_here_points_at_it() -> None:
-    tr = ask("[ec2-user@ip-10-1-2-11 ~]$ nc -vz 10.1.4.20 5432\nnc: timed out\ncan sales-db be reached from here?")
+    tr = ask(
+        "[ec2-user@ip-10-1-2-11 ~]$ nc -vz 10.1.4.20 5432\nnc: timed out\ncan sales-db be reached from here?"
+    )
     assert ends(tr) == (W2, "sales-db")
 
 
@@ -202,18 +204,23 @@ def test_container_workload_source_abstains() -> None:
 
 
 def test_vague_subnet_word_beside_two_names_is_context() -> None:
-    assert ends(ask("only one subnet was hit. can worker-1 still reach 203.0.113.5:443?")) == (W1, "203.0.113.5")
+    tr = ask("only one subnet was hit. can worker-1 still reach 203.0.113.5:443?")
+    assert ends(tr) == (W1, "203.0.113.5")
 
 
 def test_internet_with_the_address_a_hostname_resolved_to() -> None:
-    tr = ask("worker-1 can't post to hooks.example.com, it resolves to 52.94.7.7. check its internet path on 443")
+    tr = ask(
+        "worker-1 can't post to hooks.example.com, it resolves to 52.94.7.7. check its internet path on 443"
+    )
     assert ends(tr) == (W1, IGW) and tr.query.destination_ip == "52.94.7.7"
 
 
 def test_retrieval_group_word_picks_the_auto_scaling_group() -> None:
     inv = (
         *INV,
-        InventoryItem(id="shop-asg", type="autoscaling-group", name="shop-node", region="us-east-1", vpc_id=PROD),
+        InventoryItem(
+            id="shop-asg", type="autoscaling-group", name="shop-node", region="us-east-1", vpc_id=PROD
+        ),
         InventoryItem(
             id="i-0a1b2c3d4e5f60009", type="instance", name="shop-node", region="us-east-1", vpc_id=PROD
         ),

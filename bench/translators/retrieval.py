@@ -153,7 +153,8 @@ def _shares_a_word(words: list[str], doc_words: set[str]) -> bool:
 
 # "the web servers", "web サーバー群", "全台": a group of servers is the Auto Scaling group, when one fits.
 _GROUP = re.compile(
-    r"\b(?:servers|instances|hosts|nodes|boxes|machines|fleet|all (?:the )?\w+)\b|群|全台|全部の|すべての", re.I
+    r"\b(?:servers|instances|hosts|nodes|boxes|machines|fleet|all (?:the )?\w+)\b|群|全台|全部の|すべての",
+    re.I,
 )
 # "the payroll box", "検索ノード", "分析サーバ": a host word asks for something that runs, not a subnet.
 _HOST = re.compile(
@@ -174,7 +175,9 @@ def _narrow_by_form(
     if _GROUP.search(phrase):
         names = {c.name for c in cands if c.type != "autoscaling-group"}
         groups = [
-            g for g in inv.by_type.get("autoscaling-group", ()) if g.name in names or any(g is c for c in cands)
+            g
+            for g in inv.by_type.get("autoscaling-group", ())
+            if g.name in names or any(g is c for c in cands)
         ]
         members = [c for c in cands if c.type != "autoscaling-group"]
         if len(groups) == 1 and all(c.type == "instance" and c.name == groups[0].name for c in members):

@@ -15,7 +15,8 @@ from bench.translators.rules.logs import LogFacts
 
 _HOSTLIKE = (
     r"(?<![A-Za-z])(?:here|this (?:box|host|instance|machine|server|node|worker|vm|one)"
-    r"|the same (?:box|host|machine)|ここ|この(?:インスタンス|サーバー?|ホスト|端末|マシン|ノード|サーバ))(?![A-Za-z])"
+    r"|the same (?:box|host|machine)|ここ"
+    r"|この(?:インスタンス|サーバー?|ホスト|端末|マシン|ノード|サーバ))(?![A-Za-z])"
 )
 _ENI = r"(?<![A-Za-z])(?:this|that) (?:ENI|network interface)(?![A-Za-z])|この\s*ENI"
 _ENDPOINT = r"(?<![A-Za-z])(?:this|that) (?:VPC )?endpoint(?![A-Za-z])|この\s*エンドポイント"

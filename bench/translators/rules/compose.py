@@ -74,9 +74,9 @@ class Conversation:
     destination: Mention | None = None
     traffic: Traffic | None = None
     region: str | None = None  # asserted for the whole question
-    envs: set[str] = field(default_factory=set)
+    envs: set[str] = field(default_factory=set)  # environment words anywhere in the conversation
     seen: list[Mention] = field(default_factory=list)  # every mention of every turn
-    workload: Mention | None = None  # a source standing for an ECS task, Lambda function, pod…  # environment words anywhere in the conversation
+    workload: Mention | None = None  # a source standing for an ECS task, Lambda function, pod…
 
     @property
     def env(self) -> str | None:
@@ -212,7 +212,9 @@ def _correct(
 
 
 # "the Osaka DC", "大阪DC", "Tokyo office": a city naming a site, not an AWS Region.
-_SITE_AFTER = re.compile(r"\s*(?:の\s*)?(?:DC|data ?cent(?:re|er)|office|branch|拠点|支店|オフィス|データセンター|本社)", re.I)
+_SITE_AFTER = re.compile(
+    r"\s*(?:の\s*)?(?:DC|data ?cent(?:re|er)|office|branch|拠点|支店|オフィス|データセンター|本社)", re.I
+)
 
 
 def read_conversation(
@@ -356,7 +358,8 @@ def _endpoints(
         dst = _pick(dst_m, [dst_m.region, src_m.region, conv.region, home], "destination", None, inv, env)
         src = _pick(src_m, [src_m.region, conv.region, dst.region, home], "source", dst, inv, env)
     else:
-        src = _pick(src_m, [src_m.region, conv.region, home, _literal_region(dst_m)], "source", None, inv, env)
+        regions = [src_m.region, conv.region, home, _literal_region(dst_m)]
+        src = _pick(src_m, regions, "source", None, inv, env)
     _check_supported(src, "source")
     stated = src_m.region or conv.region
     if stated and stated != src.region and src_m.how not in ("id", "type") and len(src_m.candidates) > 1:

@@ -58,15 +58,21 @@ SERVICES: tuple[tuple[str, Protocol, int | None], ...] = (
     (rf"{_B}(?:elasticsearch|opensearch){_E}", "tcp", 9200),
     (r"エスエスエイチ", "tcp", 22),
     (r"エイチティーティーピーエス", "tcp", 443),
-    (rf"{_B}(?:can'?t|cannot|unable to|fails? to|failing to) resolve(?: any)?(?: internal)? (?:names|hostnames)",
-     "udp", 53),
+    (
+        rf"{_B}(?:can'?t|cannot|unable to|fails? to|failing to) resolve"
+        r"(?: any)?(?: internal)? (?:names|hostnames)",
+        "udp",
+        53,
+    ),
 )
 _SERVICE_RES = [(re.compile(p, re.IGNORECASE), proto, port) for p, proto, port in SERVICES]
 
 _PROTO_WORD = re.compile(rf"{_B}(tcp|udp){_E}", re.IGNORECASE)
 # Explicit port numbers, with an optional protocol attached.
 _PORT_RES = (
-    re.compile(rf"{_B}(?P<proto>tcp|udp)\s*(?:/|port|ポート)?\s*(?P<port>\d{{1,5}})(?:\s*番)?{_E}(?!\.\d)", re.I),
+    re.compile(
+        rf"{_B}(?P<proto>tcp|udp)\s*(?:/|port|ポート)?\s*(?P<port>\d{{1,5}})(?:\s*番)?{_E}(?!\.\d)", re.I
+    ),
     re.compile(rf"{_B}(?P<port>\d{{1,5}})\s*/\s*(?P<proto>tcp|udp){_E}", re.I),
     re.compile(rf"{_B}ports?\s*(?:number\s*)?(?:#|=|:)?\s*(?P<port>\d{{1,5}}){_E}", re.I),
     re.compile(r"ポート(?:番号)?\s*[:：]?\s*(?P<port>\d{1,5})(?:\s*番)?"),
@@ -227,7 +233,8 @@ def fix_typos(text: str) -> str:
 # "any protocol", "don't care about the port", "全ポート": the traffic is explicitly left open.
 _ANY = re.compile(
     rf"{_B}(?:any (?:protocol|port|traffic)s?|all (?:protocols|ports|traffic)|whatever port"
-    rf"|(?:don'?t|do not) care about the (?:port|protocol))|(?:全|すべての|全て|どの)ポート|プロトコル(?:は)?(?:問わ|何でも|なんでも)",
+    rf"|(?:don'?t|do not) care about the (?:port|protocol))|(?:全|すべての|全て|どの)ポート"
+    r"|プロトコル(?:は)?(?:問わ|何でも|なんでも)",
     re.I,
 )
 

@@ -30,7 +30,8 @@ _OUTPUT = re.compile(
     r"Traceback|File \"|\d+\s+\d{12}\s+eni-)"
 )
 # A VPC Flow Logs record (default format, version 2):
-# version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action status
+# version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action
+# log-status
 # https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
 _FLOW = re.compile(
     r"^\s*2\s+\d{12}\s+(?P<eni>eni-[0-9a-f]+)\s+(?P<src>[\d.]+)\s+(?P<dst>[\d.]+)\s+(?P<sport>\d+)\s+"

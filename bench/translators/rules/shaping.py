@@ -100,7 +100,8 @@ def likeness(m: Mention, slot: Mention | None) -> int:
 # "the other way round", "I care about the other direction", "逆で", "向きが逆": a follow-up swapping ends.
 _REVERSE = re.compile(
     r"\bthe other (?:way|direction)\b|\bother way (?:round|around)\b|\bopposite direction\b"
-    r"|\breverse (?:direction|it|the direction)\b|\bthe reverse\b|逆(?:方向|向き)?(?:で|に|です|だった|でした|から)"
+    r"|\breverse (?:direction|it|the direction)\b|\bthe reverse\b"
+    r"|逆(?:方向|向き)?(?:で|に|です|だった|でした|から)"
     r"|向きが逆|反対方向",
     re.I,
 )
@@ -167,5 +168,7 @@ def drop_outside_hosts(mentions: list[Mention]) -> list[Mention]:
 def outside_address(seen: list[Mention]) -> str | None:
     """The one public address, owned by nothing in the inventory, the conversation names ("DNS は
     54.187.174.170 に引けてる", "hooks.slack.com resolved to 3.114.5.20"): the internet destination's IP."""
-    found = {m.literal for m in seen if m.kind == "ip" and m.literal and ipaddress.ip_address(m.literal).is_global}
+    found = {
+        m.literal for m in seen if m.kind == "ip" and m.literal and ipaddress.ip_address(m.literal).is_global
+    }
     return found.pop() if len(found) == 1 else None
