@@ -248,3 +248,21 @@ def test_vpc_flow_logs_is_not_a_vpc() -> None:
         "can this ENI reach the destination on 389?"
     )
     assert ends(tr) == ("eni-0a1b2c3d4e5f60003", DC)
+
+
+def test_code_names_in_tracebacks_are_not_hostnames() -> None:
+    tr = ask("worker-1 -> sales-db fails: org.postgresql.util.PSQLException: connect timed out")
+    assert ends(tr) == (W1, "sales-db")
+
+
+def test_from_outside_is_the_internet() -> None:
+    inv = tuple(
+        it.model_copy(update={"public_ips": ("54.210.1.2",)}) if it.id == W2 else it for it in INV
+    )
+    tr = ask("ssh to 54.210.1.2 hangs. is worker-2 reachable from outside on ssh?", inventory=inv)
+    assert ends(tr) == (IGW, W2) and tr.query.port == 22
+
+
+def test_function_named_before_its_target_abstains() -> None:
+    tr = ask("the Lambda report-maker calls worker-2 then ad-dc on 443; check ad-dc first")
+    assert tr.status == "abstain" and tr.abstain_reason.startswith("unknown_resource")

@@ -36,7 +36,7 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
     (
         "internet-gateway",
         rf"{_B}(?:internet[- ]?gateway|igw){_E}|インターネット\s*(?:ゲートウェイ|GW)"
-        rf"|{_B}internet{_E}|インターネット",
+        rf"|{_B}internet{_E}|インターネット|(?<=from )outside{_E}|(?<=from the )outside{_E}|外部から",
     ),
     ("nat-gateway", rf"{_B}nat(?:[- ]?(?:gateway|gw))?{_E}|NAT\s*(?:ゲートウェイ|GW)"),
     (

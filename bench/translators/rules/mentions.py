@@ -262,6 +262,8 @@ def find_mentions(
         host = m.group(0).rstrip(".")
         if host.lower() in _NOT_HOSTS or re.fullmatch(r"[\d.]+", host) or "." not in host:
             continue
+        if not _hostlike(host):
+            continue  # "javax.naming.CommunicationException", "botocore.endpoint": code, not a host
         owners = _endpoint_owner(host.lower(), inv)
         kind = "resource" if owners else "fqdn"
         add(
@@ -286,6 +288,23 @@ def find_mentions(
             add(Mention(start, end, text[start:end], "resource", owners, how="type"))
     found.sort(key=lambda x: x.start)
     return [_annotate(text, m, regions, found) for m in found]
+
+
+# Last labels a hostname ends with: any two-letter country code, the common generic ones, and the
+# private suffixes people use inside networks (RFC 6761/6762, RFC 8375 home.arpa).
+_TLDS = frozenset(
+    "com net org edu gov mil int io dev app cloud info biz co me ai jp tech site online xyz "
+    "internal local localdomain lan corp home intra private example test invalid localhost arpa".split()
+)
+
+
+def _hostlike(host: str) -> bool:
+    """A dotted word that could be a hostname: a known last label, no CamelCase label (Java classes)."""
+    labels = host.split(".")
+    tld = labels[-1].lower()
+    if not (len(tld) == 2 and tld.isalpha()) and tld not in _TLDS:
+        return False
+    return not any(re.search(r"[a-z][A-Z]", label) for label in labels)
 
 
 # EC2's own DNS names carry the address: ip-10-0-1-5.ec2.internal, ip-10-0-1-5.eu-west-1.compute.internal,

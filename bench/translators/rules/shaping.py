@@ -67,7 +67,8 @@ def _single(m: Mention) -> str | None:
 def one_per_resource(mentions: list[Mention]) -> list[Mention]:
     """ "dev-tanaka (10.30.10.101) … to stg-orders-db": a name and its address are one endpoint. With
     three or more mentions, a later one denoting the same single resource as an earlier one is dropped
-    (its role hint kept), so that it cannot become the other end of a path to itself."""
+    (its role hint kept), so that it cannot become the other end of a path to itself; the name is kept
+    over the address ("54.1.2.3 … the bastion": the bastion)."""
     if len(mentions) < 3:
         return mentions
     out: list[Mention] = []
@@ -76,8 +77,13 @@ def one_per_resource(mentions: list[Mention]) -> list[Mention]:
         prev = next((i for i, o in enumerate(out) if rid is not None and _single(o) == rid), None)
         if prev is None:
             out.append(m)
-        elif out[prev].role is None and m.role is not None:
-            out[prev] = replace(out[prev], role=m.role)
+            continue
+        kept = out[prev]
+        if kept.how == "ip" and m.how in ("name", "id"):
+            kept = replace(kept, text=m.text, how=m.how, literal=m.literal)
+        if kept.role is None and m.role is not None:
+            kept = replace(kept, role=m.role)
+        out[prev] = kept
     return out
 
 
@@ -118,11 +124,17 @@ PRECISE = ("id", "name", "ip", "dns")
 
 
 def workload_source(text: str, source: Mention | None) -> bool:
-    """ "our ECS service 'orders-events' in prod-vpc", "the orders-api ECS service": the sender is a
-    container or function; the VPC, subnet or name family found next to it is not what sends."""
-    if source is None or not _WORKLOAD.search(text):
+    """ "our ECS service 'orders-events' in prod-vpc", "the orders-api ECS service", "Lambda の X から":
+    the sender is a container or function: the VPC, subnet or name family found next to it, or the
+    first name after the workload word, is not what sends."""
+    if source is None or any(c.type in ("lambda-function", "ecs-task") for c in source.candidates):
+        return False  # in the inventory: unsupported_type, decided later
+    words = list(_WORKLOAD.finditer(text))
+    if not words:
         return False
-    return source.how not in PRECISE or _container(source)
+    if source.how not in PRECISE or _container(source):
+        return True
+    return any(w.end() <= source.start or 0 <= w.start() - source.end <= 25 for w in words)
 
 
 def _vague(m: Mention) -> bool:
