@@ -266,3 +266,17 @@ def test_from_outside_is_the_internet() -> None:
 def test_function_named_before_its_target_abstains() -> None:
     tr = ask("the Lambda report-maker calls worker-2 then ad-dc on 443; check ad-dc first")
     assert tr.status == "abstain" and tr.abstain_reason.startswith("unknown_resource")
+
+
+def test_retrieval_japanese_group_word_after_the_name() -> None:
+    inv = (
+        *INV,
+        InventoryItem(
+            id="shop-asg", type="autoscaling-group", name="shop-node", region="us-east-1", vpc_id=PROD
+        ),
+        InventoryItem(
+            id="i-0a1b2c3d4e5f60009", type="instance", name="shop-node", region="us-east-1", vpc_id=PROD
+        ),
+    )
+    tr = ask("shop ノード群から sales-db に 5432 で届く？", spec="retrieval", inventory=inv)
+    assert ends(tr) == ("shop-asg", "sales-db")

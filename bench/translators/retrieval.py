@@ -298,7 +298,7 @@ class RetrievalTranslator(Translator):
             )
             if not cands:
                 continue  # similar letters, no shared word: "Correction" is not a peering connection
-            cands = _narrow_by_form(phrase, cands, inv)
+            cands = _narrow_by_form(text[start : end + 8], cands, inv)  # "web サーバー群": the words after
             out.append(Mention(start, end, phrase, "resource", cands, how="desc"))
             used.append((start, end))
             if len(out) + len(taken) >= 2:
