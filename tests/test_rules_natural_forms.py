@@ -280,3 +280,16 @@ def test_retrieval_japanese_group_word_after_the_name() -> None:
     )
     tr = ask("shop ノード群から sales-db に 5432 で届く？", spec="retrieval", inventory=inv)
     assert ends(tr) == ("shop-asg", "sales-db")
+
+
+def test_region_word_with_an_environment_word_between() -> None:
+    tokyo = InventoryItem(
+        id="i-0a1b2c3d4e5f60077",
+        type="instance",
+        name="ad-dc",
+        region="ap-northeast-1",
+        vpc_id="vpc-0a1b2c3d4e5f6ccc1",
+        tags={"Env": "prod"},
+    )
+    tr = ask("worker-1 から東京本番の ad-dc に 389 届く？", inventory=(*INV, tokyo))
+    assert tr.status == "abstain" and tr.abstain_reason.startswith("cross_region")

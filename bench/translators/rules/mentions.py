@@ -160,7 +160,11 @@ _NEG_AFTER = re.compile(
 )
 # A Region written right after ("X in Tokyo", "X (Tokyo)") or right before ("東京のX", "Tokyo's X").
 _REGION_AFTER_GAP = re.compile(r"^\s*(?:\(|（|in|over in|at|located in)?\s*(?:the\s+)?$", re.I)
-_REGION_BEFORE_GAP = re.compile(r"^(?:\s*リージョン)?\s*(?:の|'s|’s)?\s*(?:the\s+)?$", re.I)
+# An environment word may sit between ("東京本番の api-1", "Tokyo prod api-1", "東京の stg の app-1").
+_ENV_GAP = r"(?:\s*(?:の\s*)?(?:本番|検証|開発|prod|production|stg|staging|dev)\s*(?:の|環境の)?)?"
+_REGION_BEFORE_GAP = re.compile(
+    rf"^(?:\s*リージョン)?\s*(?:の|'s|’s)?{_ENV_GAP}\s*(?:the\s+)?$", re.I
+)
 
 Extra = Callable[[str, "Inventory", list[tuple[int, int]]], list[Mention]]
 
