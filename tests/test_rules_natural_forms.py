@@ -256,9 +256,7 @@ def test_code_names_in_tracebacks_are_not_hostnames() -> None:
 
 
 def test_from_outside_is_the_internet() -> None:
-    inv = tuple(
-        it.model_copy(update={"public_ips": ("54.210.1.2",)}) if it.id == W2 else it for it in INV
-    )
+    inv = tuple(it.model_copy(update={"public_ips": ("54.210.1.2",)}) if it.id == W2 else it for it in INV)
     tr = ask("ssh to 54.210.1.2 hangs. is worker-2 reachable from outside on ssh?", inventory=inv)
     assert ends(tr) == (IGW, W2) and tr.query.port == 22
 
@@ -293,3 +291,33 @@ def test_region_word_with_an_environment_word_between() -> None:
     )
     tr = ask("worker-1 から東京本番の ad-dc に 389 届く？", inventory=(*INV, tokyo))
     assert tr.status == "abstain" and tr.abstain_reason.startswith("cross_region")
+
+
+def test_environment_prefix_glued_to_a_name() -> None:
+    assert ends(ask("stg-web-1 -> sales-db 5432?"))[0] == WEB_STG
+    assert ends(ask("prod-web-1 から worker-2 に ssh"))[0] == WEB_PROD
+
+
+def test_service_interface_endpoint_is_the_vpc_endpoint() -> None:
+    inv = (
+        *INV,
+        InventoryItem(
+            id="vpce-0a1b2c3d4e5f60001", type="vpc-endpoint", name="core-sts", region="us-east-1", vpc_id=PROD
+        ),
+        InventoryItem(
+            id="vpce-0a1b2c3d4e5f60002",
+            type="vpc-endpoint",
+            name="core-logs",
+            region="us-east-1",
+            vpc_id=PROD,
+        ),
+    )
+    assert ends(ask("can worker-1 use the STS interface endpoint on 443?", inventory=inv)) == (
+        W1,
+        "vpce-0a1b2c3d4e5f60001",
+    )
+    # without "interface"/"gateway"/"VPC" it is STS's Regional endpoint
+    assert (
+        ends(ask("can worker-1 reach the STS endpoint on 443?", inventory=inv))[1]
+        == "sts.us-east-1.amazonaws.com"
+    )

@@ -31,9 +31,11 @@ from bench.translators.rules.shaping import (
     engine_mentions,
     likeness,
     merge_internet,
+    merge_service_endpoints,
     one_per_resource,
     outside_address,
     reverses,
+    split_env_prefix,
     workload_source,
 )
 
@@ -228,6 +230,7 @@ def read_conversation(
         facts = log_facts(raw)
         turn = mask(raw, logs)  # pasted terminal output is how they tested, not what they ask
         turn = resolve(turn, facts)  # "from here", "this ENI": the prompt's host, the flow's interface
+        turn = split_env_prefix(turn, inv)  # "stg-web-1": the staging web-1
         regions = [r for r in find_regions(turn) if not _SITE_AFTER.match(turn[r.end : r.end + 16])]
         mentions = find_mentions(turn, inv, regions, extra)
         spans = [(m.start, m.end) for m in mentions]
@@ -254,6 +257,7 @@ def read_conversation(
         if traffic is not None:
             conv.traffic = traffic if i == 0 or conv.traffic is None else _amend(conv.traffic, traffic)
         mentions = merge_sites(turn, merge_internet(turn, mentions), inv)
+        mentions = merge_service_endpoints(turn, mentions, inv)
         conv.seen.extend(mentions)
         words = env_words(mask(turn, [(m.start, m.end) for m in mentions]))
         conv.envs |= {w[2] for w in words}

@@ -184,3 +184,68 @@ def outside_address(seen: list[Mention]) -> str | None:
         m.literal for m in seen if m.kind == "ip" and m.literal and ipaddress.ip_address(m.literal).is_global
     }
     return found.pop() if len(found) == 1 else None
+
+
+def _describe(item: InventoryItem) -> str:
+    return f"{item.name or ''} {' '.join(item.tags.values())} {' '.join(item.dns_names)}".lower()
+
+
+# What makes "the S3 endpoint" a VPC endpoint rather than S3's Regional endpoint.
+_VPCE_WORD = re.compile(r"interface|gateway|vpc|private|ゲートウェイ|インターフェ", re.I)
+_SERVICE_ENDPOINT_GAP = re.compile(r"^[\s\-]*(?:の\s*)?(?:interface|gateway|ゲートウェイ)?[\s\-]*$", re.I)
+
+
+def merge_service_endpoints(text: str, mentions: list[Mention], inv: Inventory) -> list[Mention]:
+    """ "the STS interface endpoint", "secrets manager endpoint", "S3 ゲートウェイエンドポイント": the VPC
+    endpoints whose name, tags or DNS names carry the service's name, not the service's public hostname.
+    Only an endpoint said to be an interface, gateway or VPC endpoint is; "the S3 endpoint in Ohio", one
+    with a Region next to it, or one no VPC endpoint's name fits stays the service's Regional endpoint."""
+    out = list(mentions)
+    for svc in mentions:
+        if svc.kind != "service" or svc not in out:
+            continue
+        ep = next(
+            (
+                m
+                for m in out
+                if m.how == "type"
+                and m.candidates
+                and all(c.type == "vpc-endpoint" for c in m.candidates)
+                and m.start >= svc.end
+                and _SERVICE_ENDPOINT_GAP.match(text[svc.end : m.start])
+            ),
+            None,
+        )
+        if ep is None or ep.region or svc.region or not _VPCE_WORD.search(text[svc.start : ep.end]):
+            continue
+        keys = {(svc.literal or "").lower(), (svc.literal or "").lower().replace("manager", "")} - {""}
+        fits = tuple(
+            c
+            for c in ep.candidates
+            if any(k in _describe(c) for k in keys)
+        )
+        if not fits:
+            continue
+        merged = replace(
+            ep, start=svc.start, text=text[svc.start : ep.end], candidates=fits, role=ep.role or svc.role
+        )
+        out[out.index(ep)] = merged
+        out.remove(svc)
+    return out
+
+
+_ENV_PREFIX = re.compile(r"(?<![\w\-.])(?:prod|stg|dev|staging|production)-(?P<rest>[A-Za-z][\w\-]*)", re.I)
+
+
+def split_env_prefix(text: str, inv: Inventory) -> str:
+    """ "stg-web-1" for the staging web-1: when the whole word is no name but the rest is, the prefix is
+    an environment word ("stg web-1"); names like "stg-payments-db" stay whole."""
+
+    def repl(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word.lower() in inv.by_name or m.group("rest").lower() not in inv.by_name:
+            return word
+        cut = m.start("rest") - m.start() - 1
+        return word[:cut] + " " + word[cut + 1 :]
+
+    return _ENV_PREFIX.sub(repl, text)
