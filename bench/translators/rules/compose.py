@@ -154,6 +154,8 @@ def _fill_from_log(
             return lone, target
     else:
         target = _log_mention(facts.target, inv)
+        if src is None and dst is None and host is not None and target is not None:
+            return host, target  # the prose names nothing: the pasted session is the question
         if target is not None and not _named_in(target, text):
             target = None  # "can't reach our application server": the probe alone does not say which
     if src is not None and dst is None and host is not None and not src.role and not _same(src, host):
