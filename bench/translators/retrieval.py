@@ -76,7 +76,31 @@ JA_GLOSS: tuple[tuple[str, str], ...] = (
     ("本番", " prod "),
     ("検証", " staging "),
     ("開発", " dev "),
+    # Business and team words for what a server does.
+    ("給与", " payroll "),
+    ("課金", " billing "),
+    ("請求", " billing "),
+    ("受注", " orders "),
+    ("分析", " analytics "),
+    ("検索", " search "),
+    ("認証", " auth "),
+    ("ドメインコントローラー", " directory dc "),
+    ("ドメインコントローラ", " directory dc "),
+    ("ドメコン", " directory dc "),
+    ("作業マシン", " workstation box "),
+    ("作業端末", " workstation box "),
+    ("開発者用", " dev "),
+    ("共有", " shared "),
+    ("リゾルバ", " resolver "),
+    ("レポート", " report "),
+    ("顧客", " customers "),
+    ("商品", " catalog "),
+    ("カタログ", " catalog "),
+    ("シークレット", " secrets "),
+    ("ビルド", " build "),
+    ("号機", " "),  # "受注API 2号機": unit 2
     # English synonyms people use for the same roles.
+    ("domain controller", " directory dc "),
     ("jumpbox", " bastion jump "),
     ("jump box", " bastion jump "),
     ("jump host", " bastion jump "),
@@ -124,6 +148,40 @@ def _shares_a_word(words: list[str], doc_words: set[str]) -> bool:
             if len(short) >= 3 and long_.startswith(short[:4]) and (len(short) >= 4 or short == long_[:3]):
                 return True
     return False
+
+
+# "the web servers", "web サーバー群", "全台": a group of servers is the Auto Scaling group, when one fits.
+_GROUP = re.compile(
+    r"\b(?:servers|instances|hosts|nodes|boxes|machines|fleet|all (?:the )?\w+)\b|群|全台|全部の|すべての",
+    re.I,
+)
+# "the payroll box", "検索ノード", "分析サーバ": a host word asks for something that runs, not a subnet.
+_HOST = re.compile(
+    r"\b(?:server|servers|box|boxes|host|hosts|node|nodes|machine|instance|instances|vm|workstation)\b"
+    r"|サーバ|ノード|マシン|端末|ホスト|インスタンス",
+    re.I,
+)
+_RUNS = ("instance", "autoscaling-group", "db-instance")
+
+
+def _narrow_by_form(
+    phrase: str, cands: tuple[InventoryItem, ...], inv: Inventory
+) -> tuple[InventoryItem, ...]:
+    """A host word keeps what runs (instances, groups, databases); a group word takes the Auto Scaling
+    group whose members (instances carrying its name) the candidates are."""
+    if _HOST.search(phrase):
+        cands = tuple(c for c in cands if c.type in _RUNS) or cands
+    if _GROUP.search(phrase):
+        names = {c.name for c in cands if c.type != "autoscaling-group"}
+        groups = [
+            g
+            for g in inv.by_type.get("autoscaling-group", ())
+            if g.name in names or any(g is c for c in cands)
+        ]
+        members = [c for c in cands if c.type != "autoscaling-group"]
+        if len(groups) == 1 and all(c.type == "instance" and c.name == groups[0].name for c in members):
+            return (groups[0],)
+    return cands
 
 
 def gloss(phrase: str) -> str:
@@ -177,7 +235,7 @@ def _phrases(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, st
 
 @register_translator("retrieval")
 class RetrievalTranslator(Translator):
-    version = "6"
+    version = "7"
     description = "rules + TF-IDF (character n-grams) over names, tags and types for descriptive mentions."
     options_model = RetrievalOptions
 
@@ -241,6 +299,7 @@ class RetrievalTranslator(Translator):
             )
             if not cands:
                 continue  # similar letters, no shared word: "Correction" is not a peering connection
+            cands = _narrow_by_form(text[start : end + 8], cands, inv)  # "web サーバー群": the words after
             out.append(Mention(start, end, phrase, "resource", cands, how="desc"))
             used.append((start, end))
             if len(out) + len(taken) >= 2:

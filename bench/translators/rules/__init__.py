@@ -16,7 +16,7 @@ from bench.translators.rules.compose import translate_rules
 
 @register_translator("rules")
 class RulesTranslator(Translator):
-    version = "6"
+    version = "7"
     description = "Deterministic baseline: ids, names, addresses, DNS, EN/JA protocol and Region lexicon."
 
     def _translate(self, case_input: CaseInput) -> Translation:

@@ -36,7 +36,7 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
     (
         "internet-gateway",
         rf"{_B}(?:internet[- ]?gateway|igw){_E}|インターネット\s*(?:ゲートウェイ|GW)"
-        rf"|{_B}internet{_E}|インターネット",
+        rf"|{_B}internet{_E}|インターネット|(?<=from )outside{_E}|(?<=from the )outside{_E}|外部から",
     ),
     ("nat-gateway", rf"{_B}nat(?:[- ]?(?:gateway|gw))?{_E}|NAT\s*(?:ゲートウェイ|GW)"),
     (
@@ -44,12 +44,21 @@ TYPE_WORDS: tuple[tuple[str, str], ...] = (
         rf"{_B}(?:vpn[- ]gateway|virtual private gateway|vgw){_E}"
         r"|仮想プライベートゲートウェイ|VPN\s*ゲートウェイ",
     ),
+    # Sites at the other end of a Site-to-Site VPN (rules/onprem.py): the account's VPN gateways.
+    (
+        "on-premises",
+        r"(?<![A-Za-z0-9_\-.])(?:head[- ]office|office(?:\s+(?:network|lan))?|branch(?:\s+office)?"
+        r"|on[- ]?prem(?:ise)?s?|data[- ]?cent(?:re|er)s?|corporate network)(?![A-Za-z0-9_\-])"
+        r"|(?<![A-Za-z0-9_\-.])(?-i:DC)(?![A-Za-z0-9_\-])"
+        r"|本社|支店|社内(?:LAN|ネットワーク)?|オフィス|オンプレ(?:ミス)?|データセンター?",
+    ),
     ("vpc-peering-connection", rf"{_B}(?:vpc )?peering(?: connection)?{_E}|{_B}pcx{_E}|ピアリング(?:接続)?"),
     ("db-instance", rf"{_B}(?:rds|database|db|aurora cluster){_E}|データベース"),
     ("autoscaling-group", rf"{_B}(?:auto ?scaling group|asg){_E}|オートスケーリンググループ"),
     ("lambda-function", rf"{_B}lambda(?: function)?{_E}|Lambda\s*関数"),
     ("subnet", rf"{_B}subnet{_E}|サブネット"),
-    ("vpc", rf"{_B}vpc{_E}"),
+    # "VPC flow logs", "the VPC console": the feature, not a VPC
+    ("vpc", rf"{_B}vpc{_E}(?!\s*(?:flow|フロー|console|コンソール|reachability))"),
 )
 # Label-only words: they qualify a name next to them but never name an endpoint by themselves.
 LABEL_WORDS = (
@@ -57,6 +66,7 @@ LABEL_WORDS = (
     r"|インスタンス|サーバー?|ENI"
 )
 _TYPE_RES = [(t, re.compile(p, re.IGNORECASE)) for t, p in TYPE_WORDS]
+SITE = "on-premises"  # a site word's kind value; mentions resolve it to the account's VPN gateways
 
 # AWS services people reach over their Regional endpoints; botocore service names.
 SERVICES: tuple[tuple[str, str], ...] = (
@@ -104,7 +114,7 @@ def find_kinds(text: str, named: list[tuple[int, int]]) -> list[tuple[int, int, 
                     (s, e)
                 )  # a label still hides the shorter words inside it ("VPC" in "VPC endpoint")
                 # "the internet (8.8.4.4)" is the internet with an address, not a label of it
-                bare_internet = bool(_BARE_INTERNET.fullmatch(m.group(0)))
+                bare_internet = bool(_BARE_INTERNET.fullmatch(m.group(0))) or value == SITE
                 if kind == "type" and (
                     (_is_label(text, s, e, named) and not bare_internet) or _PAIR_BEFORE.search(text[:s])
                 ):

@@ -40,31 +40,52 @@ SERVICES: tuple[tuple[str, Protocol, int | None], ...] = (
     (rf"{_B}(?:redis|elasticache|valkey){_E}", "tcp", 6379),
     (rf"{_B}(?:memcached?){_E}", "tcp", 11211),
     (rf"{_B}(?:rdp|remote desktop){_E}|リモートデスクトップ", "tcp", 3389),
-    (rf"{_B}(?:dns|name resolution){_E}|名前解決", "udp", 53),
+    # "private DNS", "DNS resolves it to …", "DNS は … に引けてる": DNS as how a name was found, not traffic
+    (rf"{_B}(?<!private )(?:dns|name resolution){_E}(?!\s*(?:は|resolv|names?\b|record|says|points|entry))"
+     r"|名前解決", "udp", 53),
     (rf"{_B}(?:ntp){_E}", "udp", 123),
     (rf"{_B}(?:smtp){_E}", "tcp", 25),
     (rf"{_B}(?:mongo(?:db)?){_E}", "tcp", 27017),
     (rf"{_B}(?:sql server|mssql){_E}", "tcp", 1433),
     (rf"{_B}(?:kafka){_E}", "tcp", 9092),
+    # Directory services (AD ports: https://docs.aws.amazon.com/directoryservice/latest/admin-guide/
+    # prereq_on_premise.html): LDAP 389, LDAPS 636, Kerberos 88 (kinit asks over UDP first).
+    (rf"{_B}(?:ldaps){_E}", "tcp", 636),
+    (rf"{_B}(?:ldap){_E}", "tcp", 389),
+    (rf"{_B}(?:kerberos|kinit|kdc){_E}|ケルベロス", "udp", 88),
+    (rf"{_B}(?:smb|cifs|samba){_E}|ファイル共有", "tcp", 445),
+    (rf"{_B}(?:oracle|tns(?:listener)?){_E}|オラクル", "tcp", 1521),
+    (rf"{_B}(?:elasticsearch|opensearch){_E}", "tcp", 9200),
+    (r"エスエスエイチ", "tcp", 22),
+    (r"エイチティーティーピーエス", "tcp", 443),
+    (
+        rf"{_B}(?:can'?t|cannot|unable to|fails? to|failing to) resolve"
+        r"(?: any)?(?: internal)? (?:names|hostnames)",
+        "udp",
+        53,
+    ),
 )
 _SERVICE_RES = [(re.compile(p, re.IGNORECASE), proto, port) for p, proto, port in SERVICES]
 
 _PROTO_WORD = re.compile(rf"{_B}(tcp|udp){_E}", re.IGNORECASE)
 # Explicit port numbers, with an optional protocol attached.
 _PORT_RES = (
-    re.compile(rf"{_B}(?P<proto>tcp|udp)\s*(?:/|port|ポート)?\s*(?P<port>\d{{1,5}})(?:\s*番)?{_E}", re.I),
+    re.compile(
+        rf"{_B}(?P<proto>tcp|udp)\s*(?:/|port|ポート)?\s*(?P<port>\d{{1,5}})(?:\s*番)?{_E}(?!\.\d)", re.I
+    ),
     re.compile(rf"{_B}(?P<port>\d{{1,5}})\s*/\s*(?P<proto>tcp|udp){_E}", re.I),
     re.compile(rf"{_B}ports?\s*(?:number\s*)?(?:#|=|:)?\s*(?P<port>\d{{1,5}}){_E}", re.I),
     re.compile(r"ポート(?:番号)?\s*[:：]?\s*(?P<port>\d{1,5})(?:\s*番)?"),
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*番(?:ポート)?"),
     re.compile(r"(?<![\d.])(?P<port>\d{1,5})\s*ポート"),
     # "TCP to x on 8443", "over 443", "via 8080", "alt 8080" (HTTP alt)
-    re.compile(rf"{_B}(?:on|over|via|using|alt)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
+    re.compile(rf"{_B}(?:on|over|via|using|alt)\s+(?P<port>\d{{2,5}})(?!\d|\.\d)", re.I),
     re.compile(r"(?<![\d.])(?P<port>\d{2,5})\s*(?:で|に対して)"),  # "443で繋がる？"
     re.compile(rf"{_B}(?:open(?:s|ing)?|listen(?:s|ing)? on)\s+(?P<port>\d{{2,5}})(?![\d.])", re.I),
     # host:port after an address or name (10.0.2.15:5432, db.example.com:3306)
     # (the name itself may be blanked already, so ":5432" after a space counts too)
-    re.compile(r"(?<=[0-9A-Za-z\s]):(?P<port>\d{1,5})(?![\d.:])"),
+    # (a clock time, 09:12:44 or 10:05, is not one)
+    re.compile(r"(?<=[0-9A-Za-z\s])(?<![^\d.A-Za-z\-]\d)(?<![^\d.A-Za-z\-]\d\d)(?<!T\d\d)(?<!^\d\d)(?<!^\d):(?P<port>\d{1,5})(?![\d.]|:\d)"),
 )
 
 
@@ -78,11 +99,13 @@ WELL_KNOWN_PORTS = frozenset(
         25,
         53,
         80,
+        88,
         110,
         123,
         143,
         389,
         443,
+        445,
         465,
         587,
         636,
@@ -107,7 +130,9 @@ WELL_KNOWN_PORTS = frozenset(
         8443,
         8888,
         9000,
+        9090,
         9092,
+        9100,
         9200,
         9300,
         11211,
@@ -151,6 +176,10 @@ def _hits(text: str) -> list[_Hit]:
             if int(m.group("port")) in WELL_KNOWN_PORTS:
                 hits.append(_Hit(m.start(), "port", None, int(m.group("port")), m.group(0)))
     for m in _PROTO_WORD.finditer(text):
+        if re.search(r"\bnot\s*$", text[max(0, m.start() - 6) : m.start()], re.I) or re.match(
+            r"\s*(?:じゃな|ではな)", text[m.end() : m.end() + 6]
+        ):
+            continue  # "udp actually, not tcp", "TCP じゃなくて UDP"
         if not any(a <= m.start() < b for a, b in taken):
             hits.append(_Hit(m.start(), "proto", m.group(1).lower(), None, m.group(0)))  # type: ignore[arg-type]
     return sorted(hits, key=lambda h: h.start)
@@ -201,6 +230,15 @@ def fix_typos(text: str) -> str:
     return _WORD.sub(repl, text)
 
 
+# "any protocol", "don't care about the port", "全ポート": the traffic is explicitly left open.
+_ANY = re.compile(
+    rf"{_B}(?:any (?:protocol|port|traffic)s?|all (?:protocols|ports|traffic)|whatever port"
+    rf"|(?:don'?t|do not) care about the (?:port|protocol))|(?:全|すべての|全て|どの)ポート"
+    r"|プロトコル(?:は)?(?:問わ|何でも|なんでも)",
+    re.I,
+)
+
+
 def find_traffic(text: str) -> Traffic | None:
     """What one message says about the traffic, or None if it says nothing.
 
@@ -209,7 +247,8 @@ def find_traffic(text: str) -> Traffic | None:
     """
     hits = _hits(fix_typos(text))
     if not hits:
-        return None
+        any_ = _ANY.search(text)
+        return Traffic("any", None, any_.group(0)) if any_ else None
     services = [h for h in hits if h.kind == "service"]
     ports = [h for h in hits if h.kind == "port"]
     protos = [h for h in hits if h.kind == "proto"] + [h for h in ports if h.protocol]
@@ -221,7 +260,9 @@ def find_traffic(text: str) -> Traffic | None:
     if protos:
         protocol: Protocol = protos[-1].protocol or "tcp"  # type: ignore[assignment]
     elif non_icmp:
-        protocol = non_icmp[-1].protocol or "tcp"  # type: ignore[assignment]
+        # "https … 443" with "DNS" said in passing: the service that owns the port gives the protocol
+        same = [s for s in non_icmp if ports and s.port == port]
+        protocol = (same or non_icmp)[-1].protocol or "tcp"  # type: ignore[assignment]
     elif port is not None:
         protocol = "tcp"  # "port 5432" with no protocol: TCP, as people mean it
     else:

@@ -36,6 +36,7 @@ class Mention:
     negated: bool = False
     region: str | None = None  # a Region written next to the mention
     how: str = ""  # "id" | "name" | "ip" | "dns" | "desc" ...
+    env: str | None = None  # an environment word written next to it ("prod api-1", "検証のapp-2")
 
 
 class Inventory:
@@ -140,6 +141,10 @@ _REPLY_BEFORE = re.compile(
     r"\s+from\s*(?:the\s+)?$",
     re.I,
 )
+_MOVED_BEFORE = re.compile(
+    r"\b(?:moved|migrated|switched|changed|relocated|runs|running|lives|now)\s+(?:over\s+)?(?:to|on|onto)\s*(?:the\s+)?$",
+    re.I,
+)
 # "… when Y (over in Ohio) tries to reach it": Y is the client.
 _TRIES_AFTER = re.compile(
     r"^[^.,;!?。、]{0,30}?\b(?:tries|tried|attempts|attempted|is trying|keeps trying)\b", re.I
@@ -151,11 +156,15 @@ _NEG_BEFORE = re.compile(
     r"(?:\bnot|\binstead of|\brather than|\breplace|\bisn't|\bwrong)\s*(?:the\s+)?$", re.I
 )
 _NEG_AFTER = re.compile(
-    r"^\s*(?:\([^)]*\))?\s*(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I
+    r"^\s*(?:\([^)]*\))?\s*(?:経由)?(?:じゃな|ではな|ではありません|じゃありません|is wrong|was wrong)", re.I
 )
 # A Region written right after ("X in Tokyo", "X (Tokyo)") or right before ("東京のX", "Tokyo's X").
 _REGION_AFTER_GAP = re.compile(r"^\s*(?:\(|（|in|over in|at|located in)?\s*(?:the\s+)?$", re.I)
-_REGION_BEFORE_GAP = re.compile(r"^(?:\s*リージョン)?\s*(?:の|'s|’s)?\s*(?:the\s+)?$", re.I)
+# An environment word may sit between ("東京本番の api-1", "Tokyo prod api-1", "東京の stg の app-1").
+_ENV_GAP = r"(?:\s*(?:の\s*)?(?:本番|検証|開発|prod|production|stg|staging|dev)\s*(?:の|環境の)?)?"
+_REGION_BEFORE_GAP = re.compile(
+    rf"^(?:\s*リージョン)?\s*(?:の|'s|’s)?{_ENV_GAP}\s*(?:the\s+)?$", re.I
+)
 
 Extra = Callable[[str, "Inventory", list[tuple[int, int]]], list[Mention]]
 
@@ -179,6 +188,9 @@ def find_mentions(
     for m in _ID_RE.finditer(text):
         rid = m.group(0)
         item = inv.by_id.get(rid)
+        if item is None and rid.startswith("arn:"):
+            # arn:aws:ec2:us-east-1:123456789012:instance/i-… names the resource its last part ids
+            item = inv.by_id.get(re.split(r"[/:]", rid)[-1])
         add(
             Mention(
                 m.start(),
@@ -254,6 +266,8 @@ def find_mentions(
         host = m.group(0).rstrip(".")
         if host.lower() in _NOT_HOSTS or re.fullmatch(r"[\d.]+", host) or "." not in host:
             continue
+        if not _hostlike(host):
+            continue  # "javax.naming.CommunicationException", "botocore.endpoint": code, not a host
         owners = _endpoint_owner(host.lower(), inv)
         kind = "resource" if owners else "fqdn"
         add(
@@ -272,13 +286,29 @@ def find_mentions(
         if kind == "service":
             add(Mention(start, end, text[start:end], "service", literal=value, how="service"))
         else:
-            add(
-                Mention(
-                    start, end, text[start:end], "resource", tuple(inv.by_type.get(value, ())), how="type"
-                )
-            )
+            owners = tuple(inv.by_type.get("vpn-gateway" if value == "on-premises" else value, ()))
+            if value == "on-premises" and not owners:
+                continue  # "the office" in an account without a VPN is not an endpoint we can name
+            add(Mention(start, end, text[start:end], "resource", owners, how="type"))
     found.sort(key=lambda x: x.start)
     return [_annotate(text, m, regions, found) for m in found]
+
+
+# Last labels a hostname ends with: any two-letter country code, the common generic ones, and the
+# private suffixes people use inside networks (RFC 6761/6762, RFC 8375 home.arpa).
+_TLDS = frozenset(
+    "com net org edu gov mil int io dev app cloud info biz co me ai jp tech site online xyz "
+    "internal local localdomain lan corp home intra private example test invalid localhost arpa".split()
+)
+
+
+def _hostlike(host: str) -> bool:
+    """A dotted word that could be a hostname: a known last label, no CamelCase label (Java classes)."""
+    labels = host.split(".")
+    tld = labels[-1].lower()
+    if not (len(tld) == 2 and tld.isalpha()) and tld not in _TLDS:
+        return False
+    return not any(re.search(r"[a-z][A-Z]", label) for label in labels)
 
 
 # EC2's own DNS names carry the address: ip-10-0-1-5.ec2.internal, ip-10-0-1-5.eu-west-1.compute.internal,
@@ -307,7 +337,9 @@ def _annotate(text: str, m: Mention, regions: Sequence[RegionMention], others: l
     before = strip_labels(text[max(0, m.start - 50) : m.start])[-30:]
     after = text[m.end : m.end + 40]
     role = None
-    if _REPLY_BEFORE.search(before):
+    if _MOVED_BEFORE.search(before):
+        role = None  # "the job moved to search-node-1": where it runs now, not where it goes
+    elif _REPLY_BEFORE.search(before):
         role = "destination"  # "no response from X": X is the one that should answer
     elif _SRC_BEFORE.search(before) or _SRC_AFTER.search(after) or _TRIES_AFTER.search(after):
         role = "source"
