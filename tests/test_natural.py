@@ -219,3 +219,11 @@ def test_ids_are_issued_and_split_by_the_suites_own_share(natural) -> None:  # n
     assert check_ids(natural) == []
     share = sum(c.split == "dev" for c in natural.cases) / len(natural.cases)
     assert 0.20 < share < 0.30  # DEV_SHARE = 25 %
+
+
+def test_a_bad_dev_share_in_suite_json_is_a_clear_error(tmp_path: Path) -> None:
+    from bench.cases.loader import CaseFileError, read_suite_meta
+
+    (tmp_path / "suite.json").write_text('{"name": "x", "version": "1", "dev_share": "lots"}', encoding="utf-8")
+    with pytest.raises(CaseFileError, match="dev_share"):
+        read_suite_meta(tmp_path)

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from bench.cases.gold import Analyzer
-from bench.cases.natural import Entry, NaturalError, _index, default_region, read_entries, resolve
+from bench.cases.natural import Entry, NaturalError, _index, read_entries, resolve, resolve_query
 from bench.model import Query
 from bench.world.model import World
 
@@ -117,14 +117,7 @@ class Agreement:
 
 
 def _query(raw: dict[str, Any], world: World, where: str, home: str) -> Query:
-    by_name = _index(world)
-    q = {k: resolve(v, world, by_name, f"{where}.{k}") if isinstance(v, str) else v for k, v in raw.items()}
-    if "region" not in q:
-        q["region"] = default_region(q, world, home)
-    try:
-        return Query(**q)
-    except ValueError as exc:
-        raise NaturalError(f"{where}: {' '.join(str(exc).splitlines()[:3])}") from None
+    return resolve_query(raw, world, _index(world), where, home)
 
 
 def _signature(q: Query, engine: Analyzer) -> tuple[Any, ...]:
@@ -134,34 +127,39 @@ def _signature(q: Query, engine: Analyzer) -> tuple[Any, ...]:
     return (truth.reachable, truth.explanation_code, blocking, truth.error, ra.analysable, ra.reason, ra.error)
 
 
-def _spelling(q: Query, world: World) -> dict[str, Any]:
-    """The query's slots with every way of naming one host written as that host: an ENI as the instance,
-    DB or interface endpoint it belongs to, a private or public address or a DNS name as the resource that holds it."""
+def _aliases(world: World) -> dict[str, str]:
+    """Every way of naming one host, written as that host: an ENI as the instance, DB or interface
+    endpoint it belongs to; a private or public address or a DNS name as the resource that holds it; a
+    unique Name tag as its resource; a Lambda's ARN as the function. Keys are lower case."""
     from bench.cases.inventory import endpoints
 
     alias: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
     for ep in endpoints(world):
         if ep.type == "network-interface":
             continue
         for name in (ep.eni_id, *ep.private_ips, *ep.public_ips, *ep.dns_names):
             if name:
                 alias.setdefault(name.lower(), ep.id)
+        if ep.name:
+            names.setdefault(ep.name.lower(), []).append(ep.id)
     for i in world.instances.values():
         for eni in i.eni_ids:
             alias[eni.lower()] = i.id
     for vpce in world.vpc_endpoints.values():
         for eni in vpce.eni_ids:
             alias[eni.lower()] = vpce.id
-    names: dict[str, list[str]] = {}
-    for ep in endpoints(world):
-        if ep.name and ep.type != "network-interface":
-            names.setdefault(ep.name.lower(), []).append(ep.id)
     for name, ids in names.items():
         if len(ids) == 1:  # a Name tag written as such (the engine resolves it) is the resource
             alias.setdefault(name, ids[0])
     for other in world.other_resources.values():  # a Lambda by name or by its ARN
         if other.resource_type == "lambda-function":
             alias[f"arn:aws:lambda:{other.region}:{world.account_id}:function:{other.id}".lower()] = other.id
+    return alias
+
+
+def _spelling(q: Query, alias: dict[str, str]) -> dict[str, Any]:
+    """The query's slots with source and destination written as the host they name (``_aliases``)."""
     d = q.model_dump()
     for slot in ("source", "destination"):
         d[slot] = alias.get(str(d[slot]).lower(), d[slot])
@@ -183,6 +181,7 @@ def compare_annotations(
             raise NaturalError(f"{e.where('key')}: annotated twice")
         second[e.key] = e
     result = Agreement()
+    aliases: dict[str, dict[str, str]] = {}  # per world: built once, used for both golds of every entry
     for key, first in entries.items():
         other = second.get(key)
         if other is None:
@@ -202,7 +201,9 @@ def compare_annotations(
             continue
         qa = _query(first.data["query"], world, first.where("query"), home)
         qb = _query(other.data["query"], world, other.where("query"), home)
-        sa, sb = _spelling(qa, world), _spelling(qb, world)
+        if world.name not in aliases:
+            aliases[world.name] = _aliases(world)
+        sa, sb = _spelling(qa, aliases[world.name]), _spelling(qb, aliases[world.name])
         slots = tuple(k for k in sa if sa[k] != sb[k])
         parts = ""
         for name in scenario_worlds(world.name):

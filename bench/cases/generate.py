@@ -24,7 +24,7 @@ from bench.cases.loader import write_suite_cases
 from bench.cases.phrasing import Phrasebook, default_phrasebook
 from bench.cases.pool import Candidate, Pool, Quotas, build_pool, select
 from bench.cases.render import Renderer
-from bench.cases.schema import Case, CaseInput, Context
+from bench.cases.schema import Case, CaseInput, Context, Gold
 from bench.world.model import World
 
 DEFAULT_SEED = 20261125
@@ -145,7 +145,11 @@ def generate_world(
 
 
 def _outcome_tags(cand: Candidate) -> list[str]:
-    g = cand.gold
+    return outcome_tags(cand.gold)
+
+
+def outcome_tags(g: Gold) -> list[str]:
+    """The tags a gold decides: answerable, unans, reach and code."""
     tags = ["answerable:yes" if g.answerable else "answerable:no"]
     tags.append("unans:none" if g.answerable else f"unans:{(g.abstain_reason or 'other').replace('_', '-')}")
     v = g.verdict

@@ -163,6 +163,9 @@ def read_suite_meta(directory: Path) -> dict:
     for key in ("name", "version"):
         if not isinstance(meta.get(key), str) or not meta[key]:
             raise CaseFileError(meta_path, 1, key, "required string field missing")
+    share = meta.get("dev_share")
+    if share is not None and (not isinstance(share, int) or isinstance(share, bool) or not 0 <= share <= 100):
+        raise CaseFileError(meta_path, 1, "dev_share", f"expected a whole percentage 0-100, got {share!r}")
     return meta
 
 

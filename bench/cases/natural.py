@@ -36,12 +36,11 @@ from typing import Any
 
 import yaml
 
-from bench.cases.generate import _outcome_tags, world_tags
+from bench.cases.generate import outcome_tags, world_tags
 from bench.cases.gold import AMBIGUOUS, Analyzer, compute_gold
 from bench.cases.ids import IdRegistry, content_key, split_of
 from bench.cases.inventory import Endpoint, endpoints, inventory
 from bench.cases.loader import cases_root, write_suite_cases
-from bench.cases.pool import Candidate, Spec, Target
 from bench.cases.schema import Case, CaseInput, Context
 from bench.model import Query
 from bench.model.query import DestinationKind, destination_kind
@@ -179,6 +178,20 @@ def default_region(q: dict[str, Any], world: World, home: str) -> str:
     return home
 
 
+def resolve_query(raw: Any, world: World, by_name: dict[str, list[Endpoint]], where: str, home: str) -> Query:
+    """A gold query as written in a source or an annotation: placeholders resolved, the Region
+    defaulted (``default_region``), validated; errors name ``where``."""
+    if not isinstance(raw, dict):
+        raise NaturalError(f"{where}: expected a mapping")
+    q = {k: resolve(v, world, by_name, f"{where}.{k}") if isinstance(v, str) else v for k, v in raw.items()}
+    if "region" not in q:
+        q["region"] = default_region(q, world, home)
+    try:
+        return Query(**q)
+    except ValueError as exc:
+        raise NaturalError(f"{where}: {' '.join(str(exc).splitlines()[:3])}") from None
+
+
 def _dest_tag(query: Query | None, world: World) -> str:
     if query is None:
         return "dest:none"
@@ -243,23 +256,10 @@ def build_case(
     by_name = _index(world)
     turns = tuple(resolve(t, world, by_name, entry.where(f"turns.{i}")) for i, t in enumerate(d["turns"]))
     home = str(d.get("home_region") or "us-east-1")
-    query: Query | None = None
-    if "query" in d:
-        raw = d["query"]
-        if not isinstance(raw, dict):
-            raise NaturalError(f"{entry.where('query')}: expected a mapping")
-        q = {k: resolve(v, world, by_name, entry.where(f"query.{k}")) if isinstance(v, str) else v for k, v in raw.items()}
-        if "region" not in q:
-            q["region"] = default_region(q, world, home)
-        try:
-            query = Query(**q)
-        except ValueError as exc:
-            first = str(exc).splitlines()
-            raise NaturalError(f"{entry.where('query')}: {' '.join(first[:3])}") from None
+    query = resolve_query(d["query"], world, by_name, entry.where("query"), home) if "query" in d else None
     gold = compute_gold(query, engine_for(world) if query else None, None, None if query else AMBIGUOUS)
-    dummy = Candidate(Spec(endpoints(world)[0], Target("resource", "x"), "any", None), gold)
     tags = {str(t) for t in d.get("tags") or ()}
-    tags |= set(_outcome_tags(dummy)) | set(world_tags(world.name))
+    tags |= set(outcome_tags(gold)) | set(world_tags(world.name))
     tags |= {f"lang:{d['lang']}", f"difficulty:{d['difficulty']}", f"turns:{len(turns)}", _dest_tag(query, world)}
     tags |= set(_types(query, world))
     case = Case(

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from bench.cases.gold import Analyzer, GoldMismatch, validate_cases
 from bench.cases.ids import IdRegistry, content_key, split_of
-from bench.cases.loader import Suite
+from bench.cases.loader import Suite, read_suite_meta
 
 
 @dataclass
@@ -41,13 +41,10 @@ def cached_engine(world_name: str) -> Analyzer:
 def check_ids(suite: Suite, dev_share: int | None = 20) -> list[str]:
     """Each id is the one issued for its content (registry), and sits in the split its hash picks."""
     problems = []
-    if dev_share is not None and suite.path is not None and (suite.path / "suite.json").is_file():
-        import json
-
-        try:  # a suite states its own dev share when it is not the default (natural: 25 %)
-            dev_share = int(json.loads((suite.path / "suite.json").read_text(encoding="utf-8")).get("dev_share", dev_share))
-        except (ValueError, TypeError, AttributeError):
-            pass  # the loader reports a broken suite.json
+    if dev_share is not None and suite.path is not None:
+        # a suite states its own dev share when it is not the default (natural: 25 %); read_suite_meta
+        # has checked it when the suite was loaded
+        dev_share = read_suite_meta(suite.path).get("dev_share", dev_share)
     registry = (
         IdRegistry(suite.path / "ids.txt") if suite.path and (suite.path / "ids.txt").exists() else None
     )
