@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.cases.generate import regenerate_world
+from bench.cases.generate import core_worlds, regenerate_world
 from bench.cases.loader import cases_root, dump_case, load_suite
 from bench.cases.stats import balance, check_minimums
 from bench.cases.validate import cached_engine, check_ids, validate_suite
 from bench.model import Query
-from bench.cases.generate import core_worlds
 from bench.world.catalog import list_worlds, load_world
 
 pytestmark = pytest.mark.skipif(

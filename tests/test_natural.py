@@ -88,27 +88,47 @@ def test_builds_gold_ids_and_derived_tags(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x]}\n",
-         "part.yaml:2: cases[a].query: give exactly one of"),
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: fr, difficulty: easy, turns: [x], abstain: ambiguous}\n",
-         "part.yaml:2: cases[a].lang: 'fr' is not one of"),
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
-         "     query: {source: '{nobody}', destination: '{catalog-db}'}}\n",
-         "part.yaml:2: cases[a].query.source: {nobody} names 0 resources in web-tier__baseline"),
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
-         "     query: {source: '{web-server}', destination: '{catalog-db}'}}\n",
-         "resources in web-tier__baseline (narrow it: {web-server@"),
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
-         "     query: {source: '{shop-bastion}', destination: '{catalog-db}', port: 99999}}\n",
-         "part.yaml:2: cases[a].query: "),
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
-         "     abstain: ambiguous, tags: [lang:en]}\n",
-         "cases[a].tags.0: 'lang:en': use one of the families"),
-        ("cases:\n  - {key: a, world: nowhere, lang: en, difficulty: easy, turns: [x], abstain: ambiguous}\n",
-         "part.yaml:2: cases[a].world: "),
-        ("cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x], abstain: ambiguous}\n"
-         "  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [y], abstain: ambiguous}\n",
-         "part.yaml:3: cases[a].key: duplicate of"),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x]}\n",
+            "part.yaml:2: cases[a].query: give exactly one of",
+        ),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: fr, difficulty: easy,"
+            " turns: [x], abstain: ambiguous}\n",
+            "part.yaml:2: cases[a].lang: 'fr' is not one of",
+        ),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
+            "     query: {source: '{nobody}', destination: '{catalog-db}'}}\n",
+            "part.yaml:2: cases[a].query.source: {nobody} names 0 resources in web-tier__baseline",
+        ),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
+            "     query: {source: '{web-server}', destination: '{catalog-db}'}}\n",
+            "resources in web-tier__baseline (narrow it: {web-server@",
+        ),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
+            "     query: {source: '{shop-bastion}', destination: '{catalog-db}', port: 99999}}\n",
+            "part.yaml:2: cases[a].query: ",
+        ),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x],\n"
+            "     abstain: ambiguous, tags: [lang:en]}\n",
+            "cases[a].tags.0: 'lang:en': use one of the families",
+        ),
+        (
+            "cases:\n  - {key: a, world: nowhere, lang: en, difficulty: easy,"
+            " turns: [x], abstain: ambiguous}\n",
+            "part.yaml:2: cases[a].world: ",
+        ),
+        (
+            "cases:\n  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy,"
+            " turns: [x], abstain: ambiguous}\n"
+            "  - {key: a, world: web-tier__baseline, lang: en, difficulty: easy,"
+            " turns: [y], abstain: ambiguous}\n",
+            "part.yaml:3: cases[a].key: duplicate of",
+        ),
         ("cases: [\n", "part.yaml:2: not valid YAML"),
     ],
 )
@@ -120,7 +140,11 @@ def test_bad_entries_name_file_line_and_field(tmp_path: Path, body: str, message
 
 
 def test_keep_going_lists_every_bad_entry(tmp_path: Path) -> None:
-    body = GOOD + "  - {key: bad1, world: web-tier__baseline, lang: xx, difficulty: easy, turns: [x], abstain: ambiguous}\n"
+    body = (
+        GOOD
+        + "  - {key: bad1, world: web-tier__baseline, lang: xx, difficulty: easy,"
+          " turns: [x], abstain: ambiguous}\n"
+    )
     body += "  - {key: bad2, world: web-tier__baseline, lang: en, difficulty: easy, turns: [x]}\n"
     result = build_natural(load_world, _engine, files=[_src(tmp_path, body)], write=False, keep_going=True)
     assert len(result.cases) == 3 and len(result.problems) == 2
@@ -139,7 +163,9 @@ def test_similarity_finds_a_copied_template_and_spares_a_real_question() -> None
     real = "web-1 started timing out on the db after yesterday's deploy, sg change maybe?"
     near = nearest_per_question([copied, real], [["web-1", "db-7"], ["web-1"]])
     assert near[0].similarity >= TEMPLATE_THRESHOLD > near[1].similarity
-    assert normalise("ping 10.0.0.1 from i-0123456789abcdef0") == normalise("ping 10.9.9.9 from i-0fedcba987654321f")
+    assert normalise("ping 10.0.0.1 from i-0123456789abcdef0") == normalise(
+        "ping 10.9.9.9 from i-0fedcba987654321f"
+    )
 
 
 # --- the committed suite -------------------------------------------------------------------------------
@@ -155,7 +181,9 @@ def natural():  # noqa: ANN201
 @needs_suite
 def test_suite_loads_and_gold_rederives(natural) -> None:  # noqa: ANN001
     assert natural.problems == []
-    diffs = [c.id for c in natural.cases if regold(c, cached_engine(c.world) if c.gold.query else None) != c.gold]
+    diffs = [
+        c.id for c in natural.cases if regold(c, cached_engine(c.world) if c.gold.query else None) != c.gold
+    ]
     assert diffs == []
 
 
@@ -195,15 +223,20 @@ def test_second_annotation_agrees_by_meaning_not_spelling(tmp_path: Path) -> Non
     second.write_text(
         "cases:\n"
         # the instance's ENI and the DB's address: same endpoints as the writer's names
-        "  - {key: t-1, query: {source: '{shop-bastion.eni}', destination: '10.60.2.25', protocol: tcp, port: 22}}\n"
+        "  - {key: t-1,"
+        " query: {source: '{shop-bastion.eni}', destination: '10.60.2.25', protocol: tcp, port: 22}}\n"
         "  - {key: t-2, abstain: ambiguous}\n"
         # another port: on web-tier's worlds both are stopped by the same group, yet the slot differs
-        "  - {key: t-3, query: {source: '{shop-bastion}', destination: '{catalog-db}', protocol: tcp, port: 22}}\n",
+        "  - {key: t-3,"
+        " query: {source: '{shop-bastion}', destination: '{catalog-db}', protocol: tcp, port: 22}}\n",
         encoding="utf-8",
     )
     every = list_worlds()
     result = compare_annotations(
-        [src], [second], load_world, cached_engine,
+        [src],
+        [second],
+        load_world,
+        cached_engine,
         lambda n: [w for w in every if w.startswith(n.split("__")[0] + "__")],
     )
     assert (result.compared, result.agreed) == (3, 2)
@@ -224,6 +257,8 @@ def test_ids_are_issued_and_split_by_the_suites_own_share(natural) -> None:  # n
 def test_a_bad_dev_share_in_suite_json_is_a_clear_error(tmp_path: Path) -> None:
     from bench.cases.loader import CaseFileError, read_suite_meta
 
-    (tmp_path / "suite.json").write_text('{"name": "x", "version": "1", "dev_share": "lots"}', encoding="utf-8")
+    (tmp_path / "suite.json").write_text(
+        '{"name": "x", "version": "1", "dev_share": "lots"}', encoding="utf-8"
+    )
     with pytest.raises(CaseFileError, match="dev_share"):
         read_suite_meta(tmp_path)

@@ -96,8 +96,14 @@ def test_every_everyday_command_exits_0(tmp_path: Path, monkeypatch: pytest.Monk
                 args = expanded
             args = [_placeholder(a, made, tmp_path) for a in args]
             # folders the README writes relative to the checkout go to the scratch folder
-            args = [re.sub(r"^(predictions:)?(to-answer/)", lambda m: (m.group(1) or "") + f"{tmp_path}/to-answer/", a)
-                    for a in args]
+            args = [
+                re.sub(
+                    r"^(predictions:)?(to-answer/)",
+                    lambda m: (m.group(1) or "") + f"{tmp_path}/to-answer/",
+                    a,
+                )
+                for a in args
+            ]
             sheet = next((a.split(":", 1)[1] for a in args if a.startswith("predictions:")), None)
             if sheet:
                 _fill_answer_sheet(Path(sheet))  # the README's sheet is the one export-inputs left blank

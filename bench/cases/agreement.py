@@ -44,12 +44,14 @@ def annotation_sheet(entries: Iterable[Entry], load_world: Callable[[str], World
             raise NaturalError(f"{e.where('world')}: {exc}") from None
         by_name = _index(world)
         turns = [resolve(t, world, by_name, e.where("turns")) for t in e.data["turns"]]
-        out.append({
-            "key": e.key,
-            "world": world.name,
-            "home_region": str(e.data.get("home_region") or "us-east-1"),
-            "turns": turns,
-        })
+        out.append(
+            {
+                "key": e.key,
+                "world": world.name,
+                "home_region": str(e.data.get("home_region") or "us-east-1"),
+                "turns": turns,
+            }
+        )
     return out
 
 
@@ -98,7 +100,8 @@ class Disagreement:
 
     def __str__(self) -> str:
         at = f" (parts in {self.where})" if self.where else ""
-        return f"{self.key} [{self.world}]: {', '.join(self.slots) or 'verdict'}{at}: first {self.first} | second {self.second}"
+        slots = ", ".join(self.slots) or "verdict"
+        return f"{self.key} [{self.world}]: {slots}{at}: first {self.first} | second {self.second}"
 
 
 @dataclass
@@ -124,7 +127,15 @@ def _signature(q: Query, engine: Analyzer) -> tuple[Any, ...]:
     truth = engine.analyze(q, profile="truth")
     ra = engine.analyze(q, profile="ra")
     blocking = truth.blocking_component.id if truth.blocking_component else None
-    return (truth.reachable, truth.explanation_code, blocking, truth.error, ra.analysable, ra.reason, ra.error)
+    return (
+        truth.reachable,
+        truth.explanation_code,
+        blocking,
+        truth.error,
+        ra.analysable,
+        ra.reason,
+        ra.error,
+    )
 
 
 def _aliases(world: World) -> dict[str, str]:
@@ -195,8 +206,16 @@ def compare_annotations(
             if a_abs and b_abs:
                 result.agreed += 1
             else:
-                a = "abstain" if a_abs else _brief(_query(first.data["query"], world, first.where("query"), home))
-                b = "abstain" if b_abs else _brief(_query(other.data["query"], world, other.where("query"), home))
+                a = (
+                    "abstain"
+                    if a_abs
+                    else _brief(_query(first.data["query"], world, first.where("query"), home))
+                )
+                b = (
+                    "abstain"
+                    if b_abs
+                    else _brief(_query(other.data["query"], world, other.where("query"), home))
+                )
                 result.disagreements.append(Disagreement(key, world.name, ("abstain",), a, b))
             continue
         qa = _query(first.data["query"], world, first.where("query"), home)
@@ -219,8 +238,15 @@ def compare_annotations(
 
 
 def _brief(q: Query) -> str:
-    extra = "".join(f" {k}={v}" for k, v in (("source_ip", q.source_ip), ("destination_ip", q.destination_ip),
-                                               ("destination_region", q.destination_region)) if v)
+    extra = "".join(
+        f" {k}={v}"
+        for k, v in (
+            ("source_ip", q.source_ip),
+            ("destination_ip", q.destination_ip),
+            ("destination_region", q.destination_region),
+        )
+        if v
+    )
     return f"{q.region}: {q.source} -> {q.destination} {q.protocol}/{q.port}{extra}"
 
 
@@ -246,7 +272,12 @@ def check_annotation(
                 lines.append(f"{e.key}\tabstain")
                 continue
             world = load_world(str(on_sheet[e.key]["world"]))
-            q = _query(e.data["query"], world, e.where("query"), str(on_sheet[e.key].get("home_region") or "us-east-1"))
+            q = _query(
+                e.data["query"],
+                world,
+                e.where("query"),
+                str(on_sheet[e.key].get("home_region") or "us-east-1"),
+            )
             v = engine_for(world.name).analyze(q, profile="truth")
             ra = engine_for(world.name).analyze(q, profile="ra")
             outcome = v.error or ("reachable" if v.reachable else f"blocked {v.explanation_code}")
@@ -257,5 +288,7 @@ def check_annotation(
             errors.append(str(exc))
     missing = sorted(set(on_sheet) - seen)
     if missing:
-        errors.append(f"{annotation}: {len(missing)} keys of the sheet not annotated yet (first: {missing[0]})")
+        errors.append(
+            f"{annotation}: {len(missing)} keys of the sheet not annotated yet (first: {missing[0]})"
+        )
     return lines, errors

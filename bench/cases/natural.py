@@ -51,13 +51,33 @@ DEV_SHARE = 25  # % of ids in dev; the split is a hash of the id (bench.cases.id
 LANGS = ("en", "ja", "mixed")
 DIFFICULTIES = ("easy", "medium", "hard")
 ENTRY_FIELDS = {
-    "key", "world", "lang", "difficulty", "turns", "query", "abstain", "tags", "comment", "home_region",
+    "key",
+    "world",
+    "lang",
+    "difficulty",
+    "turns",
+    "query",
+    "abstain",
+    "tags",
+    "comment",
+    "home_region",
 }
 # Tag families a writer sets by hand (the rest are derived from the gold and the world).
 WRITER_TAG_PREFIXES = ("style", "artefact", "ref", "proto", "region", "dialog", "noise", "story")
 DERIVED_TAG_PREFIXES = (
-    "lang", "difficulty", "turns", "dest", "unans", "answerable", "reach", "code", "world", "scenario",
-    "fault", "src-type", "dst-type",
+    "lang",
+    "difficulty",
+    "turns",
+    "dest",
+    "unans",
+    "answerable",
+    "reach",
+    "code",
+    "world",
+    "scenario",
+    "fault",
+    "src-type",
+    "dst-type",
 )
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*?)(?:@([A-Za-z0-9_\-]+))?(\.eni)?\}")
 
@@ -213,15 +233,22 @@ def _types(query: Query | None, world: World) -> list[str]:
     types = {e.id: e.type for e in endpoints(world)}
     out = []
     for slot, value in (("src-type", query.source), ("dst-type", query.destination)):
-        out.append(f"{slot}:{types.get(value, 'address' if destination_kind(value) is not DestinationKind.RESOURCE else 'unknown')}")
+        out.append(f"{slot}:{types.get(value, _unnamed_kind(value))}")
     return out
+
+
+def _unnamed_kind(value: str) -> str:
+    """The type tag of a value that is no endpoint of the world: an address, or an unknown resource."""
+    return "address" if destination_kind(value) is not DestinationKind.RESOURCE else "unknown"
 
 
 def _check_entry(entry: Entry, seen: dict[str, Entry]) -> None:
     d = entry.data
     unknown = sorted(set(d) - ENTRY_FIELDS)
     if unknown:
-        raise NaturalError(f"{entry.where(unknown[0])}: unknown field (allowed: {', '.join(sorted(ENTRY_FIELDS))})")
+        raise NaturalError(
+            f"{entry.where(unknown[0])}: unknown field (allowed: {', '.join(sorted(ENTRY_FIELDS))})"
+        )
     for field in ("key", "world", "lang", "difficulty", "turns"):
         if field not in d:
             raise NaturalError(f"{entry.where(field)}: required")
@@ -230,18 +257,29 @@ def _check_entry(entry: Entry, seen: dict[str, Entry]) -> None:
     if d["lang"] not in LANGS:
         raise NaturalError(f"{entry.where('lang')}: {d['lang']!r} is not one of {', '.join(LANGS)}")
     if d["difficulty"] not in DIFFICULTIES:
-        raise NaturalError(f"{entry.where('difficulty')}: {d['difficulty']!r} is not one of {', '.join(DIFFICULTIES)}")
+        raise NaturalError(
+            f"{entry.where('difficulty')}: {d['difficulty']!r} is not one of {', '.join(DIFFICULTIES)}"
+        )
     turns = d["turns"]
-    if not isinstance(turns, list) or not 1 <= len(turns) <= 5 or not all(isinstance(t, str) and t.strip() for t in turns):
+    if (
+        not isinstance(turns, list)
+        or not 1 <= len(turns) <= 5
+        or not all(isinstance(t, str) and t.strip() for t in turns)
+    ):
         raise NaturalError(f"{entry.where('turns')}: 1 to 5 non-empty strings")
     if ("query" in d) == ("abstain" in d):
         raise NaturalError(f"{entry.where('query')}: give exactly one of 'query' or 'abstain: ambiguous'")
     if "abstain" in d and d["abstain"] != AMBIGUOUS:
-        raise NaturalError(f"{entry.where('abstain')}: only 'ambiguous' has no query (other reasons come from the engine)")
+        raise NaturalError(
+            f"{entry.where('abstain')}: only 'ambiguous' has no query (other reasons come from the engine)"
+        )
     for i, tag in enumerate(d.get("tags") or ()):
         prefix = str(tag).split(":", 1)[0]
         if ":" not in str(tag) or prefix not in WRITER_TAG_PREFIXES:
-            raise NaturalError(f"{entry.where(f'tags.{i}')}: {tag!r}: use one of the families {', '.join(WRITER_TAG_PREFIXES)}")
+            raise NaturalError(
+                f"{entry.where(f'tags.{i}')}: {tag!r}: "
+                f"use one of the families {', '.join(WRITER_TAG_PREFIXES)}"
+            )
 
 
 def build_case(
@@ -260,7 +298,12 @@ def build_case(
     gold = compute_gold(query, engine_for(world) if query else None, None, None if query else AMBIGUOUS)
     tags = {str(t) for t in d.get("tags") or ()}
     tags |= set(outcome_tags(gold)) | set(world_tags(world.name))
-    tags |= {f"lang:{d['lang']}", f"difficulty:{d['difficulty']}", f"turns:{len(turns)}", _dest_tag(query, world)}
+    tags |= {
+        f"lang:{d['lang']}",
+        f"difficulty:{d['difficulty']}",
+        f"turns:{len(turns)}",
+        _dest_tag(query, world),
+    }
     tags |= set(_types(query, world))
     case = Case(
         id="pending",
@@ -269,7 +312,8 @@ def build_case(
         world=world.name,
         lang=d["lang"],
         input=CaseInput(
-            turns=turns, context=Context(home_region=home, account_id=world.account_id, inventory=inventory(world))
+            turns=turns,
+            context=Context(home_region=home, account_id=world.account_id, inventory=inventory(world)),
         ),
         gold=gold,
         tags=tuple(sorted(tags)),
@@ -295,7 +339,11 @@ def build_natural(
 ) -> BuildResult:
     """Build the suite from its sources (all of ``source/*.yaml`` unless ``files``) and write it."""
     src = source_dir()
-    files = sorted(files) if files is not None else sorted(p for p in src.glob("*.yaml") if p.name != "suite.yaml")
+    files = (
+        sorted(files)
+        if files is not None
+        else sorted(p for p in src.glob("*.yaml") if p.name != "suite.yaml")
+    )
     out = Path(out_dir) if out_dir else src.parent
     problems: list[str] = []
     entries = read_entries(files)
@@ -311,7 +359,9 @@ def build_natural(
             case, turns = build_case(entry, load_world, engine_for)
             ck = content_key(case.world, case.input.context.home_region, turns)
             if ck in by_content:
-                raise NaturalError(f"{entry.where('turns')}: same world and turns as {by_content[ck].where()}")
+                raise NaturalError(
+                    f"{entry.where('turns')}: same world and turns as {by_content[ck].where()}"
+                )
             by_content[ck] = entry
             cid = registry.issue(SUITE, ck)
         except NaturalError as exc:

@@ -46,11 +46,19 @@ GROUPS: tuple[Group, ...] = (
     Group("lang:ja", ("lang:ja",)),
     *(Group(f"style:{s}", (f"style:{s}",)) for s in ("chat", "ticket", "terse", "polite")),
     Group("artefact: any", test=_prefix("artefact:")),
-    Group("artefact: network tools (nc/curl/telnet/ssh/ping/traceroute/dig)", tuple(f"artefact:{a}" for a in CLI_ARTEFACTS)),
-    Group("artefact: AWS material (--debug, flow logs, tracebacks, alarms, URLs, ARNs)", tuple(f"artefact:{a}" for a in AWS_ARTEFACTS)),
+    Group(
+        "artefact: network tools (nc/curl/telnet/ssh/ping/traceroute/dig)",
+        tuple(f"artefact:{a}" for a in CLI_ARTEFACTS),
+    ),
+    Group(
+        "artefact: AWS material (--debug, flow logs, tracebacks, alarms, URLs, ARNs)",
+        tuple(f"artefact:{a}" for a in AWS_ARTEFACTS),
+    ),
     Group("ref:name", ("ref:name",)),
     Group("ref:desc", ("ref:desc",)),
-    Group("ref: ids (instance/ENI/RDS ids, ARNs)", ("ref:instance-id", "ref:eni-id", "ref:rds-id", "ref:arn")),
+    Group(
+        "ref: ids (instance/ENI/RDS ids, ARNs)", ("ref:instance-id", "ref:eni-id", "ref:rds-id", "ref:arn")
+    ),
     Group("ref: addresses (private/public IPs)", ("ref:private-ip", "ref:public-ip")),
     Group("ref: hostnames (EC2/RDS DNS, AWS service hostnames)", ("ref:dns", "ref:service-host")),
     Group("ref: outside (the internet, on-premises)", ("ref:internet", "ref:onprem")),
@@ -60,7 +68,9 @@ GROUPS: tuple[Group, ...] = (
     Group("region: by name (en/ja)", ("region:en", "region:ja")),
     Group("region: implied (hostname/address)", ("region:hostname", "region:address")),
     Group("dialogue: 2-5 turns", test=lambda c: len(c.input.turns) >= 2),
-    Group("distractors, negations, wrong guesses", ("noise:distractor", "noise:negation", "noise:wrong-guess")),
+    Group(
+        "distractors, negations, wrong guesses", ("noise:distractor", "noise:negation", "noise:wrong-guess")
+    ),
     Group("unanswerable: any", ("answerable:no",)),
     *(Group(f"difficulty:{d}", (f"difficulty:{d}",)) for d in ("easy", "medium", "hard")),
     Group("reach:yes", ("reach:yes",)),
@@ -75,7 +85,9 @@ SHARES = {"lang:en": 0.50, "lang:ja": 0.30}
 
 def group_counts(cases: list[Case]) -> list[tuple[str, int, int, int]]:
     """(group, dev, test, minimum) for every promised group, unanswerable kinds included."""
-    groups = list(GROUPS) + [Group(f"unans:{k}", (f"unans:{k}",), minimum=MIN_UNANS_KIND) for k in UNANS_KINDS]
+    groups = list(GROUPS) + [
+        Group(f"unans:{k}", (f"unans:{k}",), minimum=MIN_UNANS_KIND) for k in UNANS_KINDS
+    ]
     out = []
     for g in groups:
         dev = sum(1 for c in cases if c.split == "dev" and g.holds(c))

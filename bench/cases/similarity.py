@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-
 TOKEN = " zq "  # the placeholder: a letter pair no question or template contains
 TEMPLATE_THRESHOLD = 0.90
 DUPLICATE_THRESHOLD = 0.92
@@ -30,7 +29,9 @@ _PATTERNS = [
     re.compile(r"https?://\S+", re.I),  # console and service URLs: the artefact's format, not phrasing
     re.compile(r"arn:aws[\w:/\-.*]*", re.I),
     re.compile(r"\b[a-z0-9.\-]+\.(?:amazonaws\.com|internal|compute\.amazonaws\.com)\b", re.I),
-    re.compile(r"\b(?:i|eni|vpc|subnet|igw|nat|tgw|tgw-attach|vgw|pcx|vpce|sg|acl|rtb|pl)-[0-9a-f]{6,}\b", re.I),
+    re.compile(
+        r"\b(?:i|eni|vpc|subnet|igw|nat|tgw|tgw-attach|vgw|pcx|vpce|sg|acl|rtb|pl)-[0-9a-f]{6,}\b", re.I
+    ),
     re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?\b"),
     re.compile(r"[0-9０-９]+"),
 ]
@@ -137,7 +138,9 @@ def nearest_templates(
 
 
 def near_duplicates(
-    questions: Sequence[str], names: Sequence[Iterable[str]] | None = None, threshold: float = DUPLICATE_THRESHOLD
+    questions: Sequence[str],
+    names: Sequence[Iterable[str]] | None = None,
+    threshold: float = DUPLICATE_THRESHOLD,
 ) -> list[tuple[int, int, float]]:
     """Pairs (i, j, similarity), i < j, of questions whose normalised texts are at least ``threshold``
     similar, most similar first."""
@@ -152,7 +155,8 @@ def near_duplicates(
     m = _vectoriser().fit_transform([norm[i] for i in keep])
     sims = (m @ m.T).tocoo()
     pairs = [
-        (keep[int(i)], keep[int(j)], float(s)) for i, j, s in zip(sims.row, sims.col, sims.data, strict=True)
+        (keep[int(i)], keep[int(j)], float(s))
+        for i, j, s in zip(sims.row, sims.col, sims.data, strict=True)
         if i < j and s >= threshold
     ]
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))

@@ -114,10 +114,14 @@ def stats_cmd(
     suite: str = typer.Argument("core"),
     csv: Path = typer.Option(None, help="Write the per-slice table as CSV here."),
     markdown: Path = typer.Option(None, help="Write the per-slice table as Markdown here."),
-    check: bool = typer.Option(False, help="Exit 1 if a promised minimum is broken (core: 30 test cases a slice, "
-                          "25 % balances; natural: the groups of bench/cases/natural_stats.py)."),
-    card: Path = typer.Option(None, help="Rewrite the table between the stats markers of this data card "
-                              "(e.g. cases/README.md)."),
+    check: bool = typer.Option(
+        False,
+        help="Exit 1 if a promised minimum is broken (core: 30 test cases a slice, "
+        "25 % balances; natural: the groups of bench/cases/natural_stats.py).",
+    ),
+    card: Path = typer.Option(
+        None, help="Rewrite the table between the stats markers of this data card (e.g. cases/README.md)."
+    ),
 ) -> None:
     """Counts per slice (axis:value) and split, and the answerable/reachable balance."""
     from bench.cases.stats import balance, check_minimums, markdown_table, slice_table
@@ -159,14 +163,17 @@ def generate_cmd(
     seed: int = typer.Option(None, help="Generator seed (default: the corpus seed)."),
     total: int = typer.Option(2000, help="Target number of cases (before per-code/type minimums)."),
     world: list[str] = typer.Option(None, "--world", help="Only these worlds (default: every world)."),
-    check: bool = typer.Option(False, "--check", help="Generate into a scratch folder and compare bytes "
-                               "with the checked-in suite instead of writing it."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Generate into a scratch folder and compare bytes "
+        "with the checked-in suite instead of writing it.",
+    ),
 ) -> None:
     """Generate a suite from the worlds, with gold computed by the engine."""
-    from bench.cases.generate import DEFAULT_SEED, GenConfig, generate_suite
+    from bench.cases.generate import DEFAULT_SEED, GenConfig, core_worlds, generate_suite
     from bench.cases.loader import cases_root
     from bench.cases.validate import cached_engine
-    from bench.cases.generate import core_worlds
     from bench.world.catalog import list_worlds, load_world
 
     names = world or core_worlds(list_worlds())
@@ -192,8 +199,11 @@ def generate_cmd(
             [load_world(n) for n in names], lambda w: cached_engine(w.name), target, config, step
         )
     if check:
-        differ = [n for n in ("suite.json", "inventories.jsonl", "dev.jsonl", "test.jsonl", "ids.txt")
-                  if not (final / n).exists() or (final / n).read_bytes() != (target / n).read_bytes()]
+        differ = [
+            n
+            for n in ("suite.json", "inventories.jsonl", "dev.jsonl", "test.jsonl", "ids.txt")
+            if not (final / n).exists() or (final / n).read_bytes() != (target / n).read_bytes()
+        ]
         shutil.rmtree(target)
         if differ:
             fail(f"regeneration differs from {final} in: {', '.join(differ)}", code=1)
@@ -239,8 +249,12 @@ def natural_cmd(
             shutil.copy(ids, scratch / "ids.txt")
     try:
         result = build_natural(
-            load_world, lambda w: cached_engine(w.name), files=files, out_dir=scratch,
-            write=not dry_run, keep_going=keep_going or dry_run,
+            load_world,
+            lambda w: cached_engine(w.name),
+            files=files,
+            out_dir=scratch,
+            write=not dry_run,
+            keep_going=keep_going or dry_run,
         )
     except NaturalError as exc:
         fail(str(exc))
@@ -251,8 +265,9 @@ def natural_cmd(
             g = case.gold
             v = g.verdict
             outcome = (
-                "ABSTAIN " + str(g.abstain_reason) if not g.answerable else
-                ("REACHABLE" if v and v.reachable else f"blocked {v.explanation_code if v else ''}")
+                "ABSTAIN " + str(g.abstain_reason)
+                if not g.answerable
+                else ("REACHABLE" if v and v.reachable else f"blocked {v.explanation_code if v else ''}")
             )
             if not g.answerable and v is not None and v.reachable is not None:
                 outcome += f" (truth: {'reachable' if v.reachable else v.explanation_code})"
@@ -263,7 +278,11 @@ def natural_cmd(
     if scratch is not None:
         final = source_dir().parent
         names = ("suite.json", "inventories.jsonl", "dev.jsonl", "test.jsonl", "ids.txt")
-        differ = [n for n in names if not (final / n).exists() or (final / n).read_bytes() != (scratch / n).read_bytes()]
+        differ = [
+            n
+            for n in names
+            if not (final / n).exists() or (final / n).read_bytes() != (scratch / n).read_bytes()
+        ]
         shutil.rmtree(scratch)
         if differ:
             fail(f"rebuild differs from {final} in: {', '.join(differ)}", code=1)
@@ -333,7 +352,9 @@ def natural_agreement_cmd(
     from bench.cases.validate import cached_engine
     from bench.world.catalog import list_worlds, load_world
 
-    files = list(source) if source else sorted(p for p in source_dir().glob("*.yaml") if p.name != "suite.yaml")
+    files = (
+        list(source) if source else sorted(p for p in source_dir().glob("*.yaml") if p.name != "suite.yaml")
+    )
     every = list_worlds()
 
     def siblings(name: str) -> list[str]:
@@ -347,8 +368,10 @@ def natural_agreement_cmd(
     for d in result.disagreements[:show]:
         typer.echo(str(d))
     causes = ", ".join(f"{k} {v}" for k, v in result.causes().most_common())
-    typer.echo(f"compared {result.compared}, agreed {result.agreed} ({result.rate:.1%}); "
-               f"not annotated {len(result.missing)}; causes: {causes or 'none'}")
+    typer.echo(
+        f"compared {result.compared}, agreed {result.agreed} ({result.rate:.1%}); "
+        f"not annotated {len(result.missing)}; causes: {causes or 'none'}"
+    )
 
 
 @cases_app.command("export")

@@ -1,8 +1,9 @@
 """``reachbench run | score | merge | show``: thin commands over ``bench.runner`` and ``bench.run``.
 
 With no options ``reachbench run`` is the README's main job: the ``rules`` baseline on the ``seed`` suite
-and on the test splits of ``natural`` (hand-written) and ``core`` (template-made), one run directory per suite (runs of different suites are never mixed,
-so each can be compared and put on a leaderboard against runs of the same suite).
+and on the test splits of ``natural`` (hand-written) and ``core`` (template-made), one run directory per
+suite (runs of different suites are never mixed, so each can be compared and put on a leaderboard
+against runs of the same suite).
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ def run_command(
         "rules", "--translator", "-t", help="Translator spec, e.g. rules, oracle, openai:model=x."
     ),
     suite: list[str] = typer.Option(
-        None, "--suite", "-s", help="Suite name or folder; repeat for several (default: seed, natural and core)."
+        None,
+        "--suite",
+        "-s",
+        help="Suite name or folder; repeat for several (default: seed, natural and core).",
     ),
     split: list[str] = typer.Option(None, "--split", help="Split(s) to run (default: test)."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0, help="First N selected cases (by id)."),
