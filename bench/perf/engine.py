@@ -62,6 +62,62 @@ def query_mix(world: World, n: int, seed: int = 0) -> list[Query]:
     return out
 
 
+# Destination kinds of the set-query breakdown (``kind_mix``): every kind the engine answers as a set of
+# addresses rather than one address (CIDRs, address ranges behind a resource, address-less gateways).
+SET_KINDS = (
+    "cidr 10.0.0.0/8",
+    "cidr 0.0.0.0/5",
+    "cidr VPC /16",
+    "vpc",
+    "subnet",
+    "igw",
+    "nat",
+    "tgw",
+    "tgw-attachment",
+    "pcx",
+    "vpce",
+)
+
+
+def _kind_destinations(world: World, kind: str, rnd: random.Random) -> str | None:
+    """One destination of ``kind`` in ``world`` (None when the world has none)."""
+    if kind == "cidr 10.0.0.0/8":
+        return "10.0.0.0/8"
+    if kind == "cidr 0.0.0.0/5":
+        return "0.0.0.0/5"
+    if kind == "cidr VPC /16":
+        vpc = rnd.choice(sorted(world.vpcs))
+        return world.vpcs[vpc].cidrs[0]
+    pool = {
+        "vpc": world.vpcs,
+        "subnet": world.subnets,
+        "igw": world.internet_gateways,
+        "nat": world.nat_gateways,
+        "tgw": world.transit_gateways,
+        "tgw-attachment": world.transit_gateway_attachments,
+        "pcx": world.vpc_peering_connections,
+        "vpce": world.vpc_endpoints,
+    }[kind]
+    return rnd.choice(sorted(pool)) if pool else None
+
+
+def kind_mix(world: World, per_kind: int, seed: int = 0) -> list[tuple[str, Query]]:
+    """``per_kind`` seeded queries for each of ``SET_KINDS`` (instance sources, the usual protocols)."""
+    rnd = random.Random(seed)
+    instances = sorted(world.instances.values(), key=lambda i: i.id)
+    out = []
+    for kind in SET_KINDS:
+        for _ in range(per_kind):
+            dst = _kind_destinations(world, kind, rnd)
+            if dst is None:
+                break
+            src = rnd.choice(instances)
+            proto, port = rnd.choice(PROBES)
+            query = Query(region=src.region, source=src.id, destination=dst, protocol=proto, port=port)  # type: ignore[arg-type]
+            out.append((kind, query))
+    return out
+
+
 def measure(instances: int, queries: int, folder: Path, seed: int = 0) -> dict[str, Any]:
     vpcs, subnets = SHAPES.get(instances, (100, 1000))
     path = write_snapshot(
