@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -118,17 +122,15 @@ def kind_mix(world: World, per_kind: int, seed: int = 0) -> list[tuple[str, Quer
     return out
 
 
-def measure(instances: int, queries: int, folder: Path, seed: int = 0) -> dict[str, Any]:
-    vpcs, subnets = SHAPES.get(instances, (100, 1000))
-    path = write_snapshot(
-        generate_snapshot(vpcs, subnets, instances, seed=seed), folder / f"synth-{instances}.json"
-    )
+def measure_loaded(path: Path, instances: int, queries: int, seed: int = 0, per_kind: int = 20) -> dict[str, Any]:
+    """Load and index the snapshot at ``path`` in this process, then time the mixes (see module doc)."""
     catalog.clear_cache()
     t0 = time.perf_counter()
     world = catalog.load_world(path)
     t1 = time.perf_counter()
     engine = Engine(world)
     t2 = time.perf_counter()
+    rss_index = _peak_rss_mb()
     mix = query_mix(world, queries, seed)
     t3 = time.perf_counter()
     verdicts = [engine.analyze(q) for q in mix]
@@ -149,8 +151,8 @@ def measure(instances: int, queries: int, folder: Path, seed: int = 0) -> dict[s
     n_set = queries - n_point
     return {
         "instances": instances,
-        "vpcs": vpcs,
-        "subnets": subnets,
+        "vpcs": len(world.vpcs),
+        "subnets": len(world.subnets),
         "enis": len(world.network_interfaces),
         "load_s": t1 - t0,
         "index_s": t2 - t1,
@@ -163,7 +165,63 @@ def measure(instances: int, queries: int, folder: Path, seed: int = 0) -> dict[s
         "n_set": n_set,
         "reachable_share": sum(bool(v.reachable) for v in verdicts) / queries,
         "errors": errors,
+        "kinds": _kind_times(engine, kind_mix(world, per_kind, seed + 1)),
+        "rss_index_mb": rss_index,
+        "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _kind_times(engine: Engine, mix: list[tuple[str, Query]]) -> dict[str, dict[str, float]]:
+    """Mean ms per set-destination kind: the first time each query is asked, and asked again."""
+    out: dict[str, dict[str, float]] = {}
+    for label in ("first_ms", "ms"):
+        for kind, q in mix:
+            a = time.perf_counter()
+            engine.analyze(q)
+            out.setdefault(kind, {"n": 0, "first_ms": 0.0, "ms": 0.0})[label] += 1000 * (time.perf_counter() - a)
+            if label == "ms":
+                out[kind]["n"] += 1
+    for row in out.values():
+        row["first_ms"] /= row["n"]
+        row["ms"] /= row["n"]
+    return out
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set size so far (MB; Linux reports ru_maxrss in KiB)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+def measure(
+    instances: int, queries: int, folder: Path, seed: int = 0, repeat: int = 1, per_kind: int = 20
+) -> dict[str, Any]:
+    """Generate the world (here), then load, index and query it in ``repeat`` fresh child processes
+    (so the load is cold and the peak memory is the world's, not the generator's); per-figure medians."""
+    vpcs, subnets = SHAPES.get(instances, (100, 1000))
+    path = write_snapshot(
+        generate_snapshot(vpcs, subnets, instances, seed=seed), folder / f"synth-{instances}.json"
+    )
+    runs = [_child(path, instances, queries, seed, per_kind) for _ in range(repeat)]
+    row = {k: (statistics.median(r[k] for r in runs) if isinstance(v, float) else v) for k, v in runs[0].items()}
+    row["kinds"] = {
+        kind: {f: statistics.median(r["kinds"][kind][f] for r in runs) for f in cell}
+        for kind, cell in runs[0]["kinds"].items()
+    }
+    row["repeat"] = repeat
+    return row
+
+
+def _child(path: Path, instances: int, queries: int, seed: int, per_kind: int) -> dict[str, Any]:
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    cmd = [sys.executable, "-m", "bench.perf.engine", "--child", str(path), "--sizes", str(instances)]
+    cmd += ["--queries", str(queries), "--seed", str(seed), "--per-kind", str(per_kind)]
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _is_point(q: Query) -> bool:
@@ -172,51 +230,66 @@ def _is_point(q: Query) -> bool:
 
 
 def report(rows: list[dict[str, Any]], console: Console) -> None:
-    table = Table(title="reference engine, one core (verdicts/s; set queries: mean ms)")
-    for col in (
-        "instances",
-        "VPCs",
-        "subnets",
-        "ENIs",
-        "load s",
-        "index s",
-        "load+index s",
-        "all/s (first)",
-        "all/s",
-        "point/s",
-        "set ms",
-        "reachable",
-        "errors",
-    ):
+    repeat = rows[0].get("repeat", 1) if rows else 1
+    note = f"median of {repeat} fresh processes" if repeat > 1 else "one fresh process per size"
+    table = Table(title=f"reference engine, one core (verdicts/s; set queries: mean ms; {note})")
+    cols = ("instances", "VPCs", "subnets", "ENIs", "load s", "index s", "load+index s", "all/s (first)",
+            "all/s", "point/s", "set ms", "reachable", "errors", "RSS MB (indexed)", "peak RSS MB")
+    for col in cols:
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
-            f"{r['instances']:,}",
-            str(r["vpcs"]),
-            str(r["subnets"]),
-            f"{r['enis']:,}",
-            f"{r['load_s']:.2f}",
-            f"{r['index_s']:.2f}",
-            f"{r['load_index_s']:.2f}",
-            f"{r['first_per_s']:,.0f}",
-            f"{r['steady_per_s']:,.0f}",
-            f"{r['point_per_s']:,.0f}",
-            f"{r['set_ms']:.1f}",
-            f"{r['reachable_share']:.0%}",
-            str(r["errors"]),
-        )
+            f"{r['instances']:,}", str(r["vpcs"]), str(r["subnets"]), f"{r['enis']:,}",
+            f"{r['load_s']:.2f}", f"{r['index_s']:.2f}", f"{r['load_index_s']:.2f}",
+            f"{r['first_per_s']:,.0f}", f"{r['steady_per_s']:,.0f}", f"{r['point_per_s']:,.0f}",
+            f"{r['set_ms']:.2f}", f"{r['reachable_share']:.0%}", str(r["errors"]),
+            f"{r['rss_index_mb']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
+        )  # fmt: skip
     console.print(table)
+    kinds = Table(title="set queries by destination kind: mean ms, first time asked / asked again")
+    kinds.add_column("kind")
+    for r in rows:
+        kinds.add_column(f"{r['instances']:,} inst", justify="right")
+    for kind in SET_KINDS:
+        cells = []
+        for r in rows:
+            k = r["kinds"].get(kind)
+            cells.append(f"{k['first_ms']:.2f} / {k['ms']:.2f}" if k else "-")
+        kinds.add_row(kind, *cells)
+    console.print(kinds)
+    for r in rows:
+        r["growth_per_instance"] = growth(rows[0], r)
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        console.print(
+            f"load + index growth, {last['instances']:,} / {first['instances']:,} instances: "
+            f"{last['load_index_s'] / first['load_index_s']:.1f}x the time for "
+            f"{last['instances'] / first['instances']:.0f}x the instances "
+            f"({last['growth_per_instance']:.2f}x per instance; 1.00 = linear)"
+        )
+
+
+def growth(base: dict[str, Any], row: dict[str, Any]) -> float:
+    """Load + index seconds per instance of ``row`` over that of ``base`` (1.0: linear growth)."""
+    per = row["load_index_s"] / row["instances"]
+    per0 = base["load_index_s"] / base["instances"]
+    return per / per0 if per0 else 0.0
 
 
 def run(
-    sizes: list[int], queries: int, seed: int = 0, console: Console | None = None
+    sizes: list[int],
+    queries: int,
+    seed: int = 0,
+    console: Console | None = None,
+    repeat: int = 1,
+    per_kind: int = 20,
 ) -> list[dict[str, Any]]:
     console = console or Console()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             with console.status(f"{size:,} instances: generating, loading, indexing, {queries:,} queries"):
-                rows.append(measure(size, queries, Path(tmp), seed))
+                rows.append(measure(size, queries, Path(tmp), seed, repeat, per_kind))
     report(rows, console)
     return rows
 
@@ -227,10 +300,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000], help="instance counts")
     parser.add_argument("--queries", type=int, default=10000, help="queries per world")
+    parser.add_argument("--per-kind", type=int, default=20, help="queries per set-destination kind")
+    parser.add_argument("--repeat", type=int, default=1, help="fresh processes per size (medians)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # measure this snapshot, print JSON
     args = parser.parse_args(argv)
-    rows = run(args.sizes, args.queries, args.seed, Console(width=160))
+    if args.child:
+        print(json.dumps(measure_loaded(args.child, args.sizes[0], args.queries, args.seed, args.per_kind)))
+        return
+    rows = run(args.sizes, args.queries, args.seed, Console(width=160), args.repeat, args.per_kind)
     if args.json:
         print(json.dumps(rows, indent=2, sort_keys=True))
 
