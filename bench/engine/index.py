@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from bench.engine.addrset import PUBLIC, AddrSet, cidr_range, ip_int
 from bench.engine.routes import (
@@ -130,18 +131,20 @@ class WorldIndex:
         self.eni_by_public: dict[int, NetworkInterface] = {}
         self.enis_by_ip: dict[int, list[NetworkInterface]] = defaultdict(list)
         self.enis_in_subnet: dict[str, list[NetworkInterface]] = defaultdict(list)
-        self.enis_in_group: dict[str, list[NetworkInterface]] = defaultdict(list)
         self.nat_by_eni = {n.eni_id: n for n in w.nat_gateways.values()}
-        for eni in sorted(w.network_interfaces.values(), key=lambda e: e.id):
+        by_private, by_public, by_ip, in_subnet = (
+            self.eni_by_private, self.eni_by_public, self.enis_by_ip, self.enis_in_subnet
+        )  # fmt: skip
+        for eni in self.enis_sorted:
+            vpc = eni.vpc_id
             for ip in eni.private_ips:
                 if ":" not in ip:
-                    self.eni_by_private.setdefault((eni.vpc_id, ip_int(ip)), eni)
-                    self.enis_by_ip[ip_int(ip)].append(eni)
+                    value = ip_int(ip)
+                    by_private.setdefault((vpc, value), eni)
+                    by_ip[value].append(eni)
             if eni.public_ip:
-                self.eni_by_public.setdefault(ip_int(eni.public_ip), eni)
-            self.enis_in_subnet[eni.subnet_id].append(eni)
-            for g in eni.group_ids:
-                self.enis_in_group[g].append(eni)
+                by_public.setdefault(ip_int(eni.public_ip), eni)
+            in_subnet[eni.subnet_id].append(eni)
         for nat in w.nat_gateways.values():  # NAT public IPs may only be on the gateway record
             if nat.public_ip and nat.eni_id in w.network_interfaces:
                 self.eni_by_public.setdefault(ip_int(nat.public_ip), w.network_interfaces[nat.eni_id])
@@ -188,11 +191,6 @@ class WorldIndex:
         for db in w.db_instances.values():
             if db.endpoint_address and db.private_ip:
                 self.dns.setdefault(db.endpoint_address.lower().rstrip("."), (db.private_ip,))
-        self.names: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # name -> (region, kind, id)
-        for kind in _NAMED_KINDS:
-            for res in getattr(w, kind).values():
-                if res.name:
-                    self.names[res.name].append((res.region, kind, res.id))
         self._sg_cache: dict[tuple[str, bool], tuple[SgRuleC, ...]] = {}
         self._members: dict[str, AddrSet] = {}
         self._class_base: dict[str, tuple] = {}
@@ -210,6 +208,41 @@ class WorldIndex:
         # Ephemeral ports (1024-65535) cut where any ACL rule starts or ends: one representative per
         # piece covers every behaviour of the return path's port.
         self.ephemeral_ports = tuple(sorted(p for p in ports if 1024 <= p <= 65535))
+
+    # -- built on first use (most queries never need them) -----------------------------------------
+    @cached_property
+    def enis_sorted(self) -> list[NetworkInterface]:
+        """Every interface, by id (the order of every per-address and per-subnet list)."""
+        enis = list(self.world.network_interfaces.values())
+        ids = [e.id for e in enis]
+        return enis if ids == sorted(ids) else sorted(enis, key=lambda e: e.id)
+
+    @cached_property
+    def enis_in_group(self) -> dict[str, list[NetworkInterface]]:
+        """Security group id -> the interfaces it is attached to (for rules referencing the group)."""
+        out: dict[str, list[NetworkInterface]] = defaultdict(list)
+        for eni in self.enis_sorted:
+            for g in eni.group_ids:
+                out[g].append(eni)
+        return out
+
+    @cached_property
+    def enis_in_vpc(self) -> dict[str, list[NetworkInterface]]:
+        """VPC id -> its interfaces, in the world's order (a VPC destination: one pass, not one per query)."""
+        out: dict[str, list[NetworkInterface]] = defaultdict(list)
+        for eni in self.world.network_interfaces.values():
+            out[eni.vpc_id].append(eni)
+        return out
+
+    @cached_property
+    def names(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Name tag -> (region, kind, id) of every resource so named (a query naming a resource by Name)."""
+        out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for kind in _NAMED_KINDS:
+            for res in getattr(self.world, kind).values():
+                if res.name:
+                    out[res.name].append((res.region, kind, res.id))
+        return out
 
     # -- compilation -------------------------------------------------------------------------------
     def _compile_rtb(self, rtb: RouteTable) -> RouteIndex:
