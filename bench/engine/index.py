@@ -201,6 +201,8 @@ class WorldIndex:
         self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}
         self._hosts: dict[str, tuple[list[int], list[NetworkInterface]]] = {}
         self._group_sets: dict[str, tuple[tuple[str, ...], ...] | None | bool] = {}
+        # (TGW attachment, subnet the packet is bound for) -> the attachment subnet it leaves the TGW by.
+        self.attachment_subnets: dict[tuple[str, str | None], str | None] = {}
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:

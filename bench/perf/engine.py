@@ -216,9 +216,11 @@ def measure(
 
 
 def _child(path: Path, instances: int, queries: int, seed: int, per_kind: int) -> dict[str, Any]:
+    # The child imports ``bench`` from $PYTHONPATH when it is set (so this file can time another tree:
+    # ``PYTHONPATH=/old/tree python bench/perf/engine.py``), else from this checkout.
     root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-    cmd = [sys.executable, "-m", "bench.perf.engine", "--child", str(path), "--sizes", str(instances)]
+    env = dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH") or root)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path), "--sizes", str(instances)]
     cmd += ["--queries", str(queries), "--seed", str(seed), "--per-kind", str(per_kind)]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
