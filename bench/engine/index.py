@@ -203,6 +203,8 @@ class WorldIndex:
         self._group_sets: dict[str, tuple[tuple[str, ...], ...] | None | bool] = {}
         # (TGW attachment, subnet the packet is bound for) -> the attachment subnet it leaves the TGW by.
         self.attachment_subnets: dict[tuple[str, str | None], str | None] = {}
+        # (VPC, source address, L4) -> the VPC's subnets whose groups do not all refuse that source.
+        self.live_subnets: dict[tuple[str, int, L4], frozenset[str]] = {}
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:

@@ -166,6 +166,29 @@ class Walk(GatewayMixin):
                 return False
         return True
 
+    def _live_subnets(self, vpc_id: str, pkt: Pkt, depth: int) -> frozenset[str] | None:
+        """The VPC's subnets for which ``_dead_end`` may be false, or None when it must be asked per
+        subnet. ``depth`` is the deeper of the two entries (with and without the ACL), so every other
+        subnet is a dead end for this walk: a wide destination behind a transit gateway then skips them
+        without one test each. Which subnets' groups refuse the source outright is remembered per (VPC,
+        source address, L4 header)."""
+        if self.ret or depth > self.furthest or not pkt.src.is_single():
+            return None
+        key = (vpc_id, pkt.src.min(), pkt.l4)
+        memo = self.ix.live_subnets
+        live = memo.get(key)
+        if live is None:
+            found = []
+            for _, _, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
+                group_sets = self.ix.subnet_group_sets(sid)
+                if group_sets is None or any(self._sg_single(g, False, pkt.src, pkt.l4)[0] for g in group_sets):
+                    found.append(sid)
+            live = frozenset(found)
+            if len(memo) > 200_000:  # bounded, as sg_memo
+                memo.clear()
+            memo[key] = live
+        return live | self.target.subnet_ids if self.target.subnet_ids else live
+
     def _sg_allowed(self, groups: list[str], egress: bool, side: AddrSet, l4: L4) -> tuple[AddrSet, bool]:
         allowed = AddrSet()
         any_rules = False
@@ -285,11 +308,12 @@ class Walk(GatewayMixin):
             )
             return
         rest = pkt.dst
+        live = self._live_subnets(vpc_id, pkt, len(hops) + 2)
         for lo, hi, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
             part = rest.clip(lo, hi)
             if part:
-                same = sid == ctx.subnet
-                self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=not same)
+                if live is None or sid in live:
+                    self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=sid != ctx.subnet)
                 rest = rest.cut(lo, hi)
                 if not rest:
                     return
