@@ -310,10 +310,14 @@ class Walk(GatewayMixin):
         rest = pkt.dst
         live = self._live_subnets(vpc_id, pkt, len(hops) + 2)
         for lo, hi, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
+            if live is not None and sid not in live:  # a dead end: only what it takes from the rest
+                rest = rest.cut(lo, hi)
+                if not rest:
+                    return
+                continue
             part = rest.clip(lo, hi)
             if part:
-                if live is None or sid in live:
-                    self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=sid != ctx.subnet)
+                self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=sid != ctx.subnet)
                 rest = rest.cut(lo, hi)
                 if not rest:
                     return
