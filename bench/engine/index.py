@@ -204,7 +204,8 @@ class WorldIndex:
         # (TGW attachment, subnet the packet is bound for) -> the attachment subnet it leaves the TGW by.
         self.attachment_subnets: dict[tuple[str, str | None], str | None] = {}
         # (VPC, source address, L4) -> the VPC's subnets whose groups do not all refuse that source.
-        self.live_subnets: dict[tuple[str, int, L4], frozenset[str]] = {}
+        self.live_subnets: dict[tuple[str, int, L4], tuple[frozenset[str], tuple]] = {}
+        self._makeup: dict[str, tuple | bool] = {}
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:
@@ -456,6 +457,30 @@ class WorldIndex:
                 found.setdefault(tuple(eni.group_ids), None)
             hit = tuple(found) if plain else None
             self._group_sets[subnet_id] = hit
+        return hit  # type: ignore[return-value]
+
+    def subnet_makeup(
+        self, subnet_id: str
+    ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], tuple[str, ...]] | None:
+        """(distinct security-group tuples of the plain hosts, NAT gateway ids, transit gateway interface
+        ids) of the subnet's interfaces, or None when one is neither (a transit gateway interface is
+        ``kind == "transit_gateway"``, a NAT gateway's is in ``nat_by_eni``): what bounds, for one
+        source address, how far a forward packet entering the subnet can get (``Walk._live_subnets``)."""
+        hit = self._makeup.get(subnet_id, False)
+        if hit is False:
+            groups: dict[tuple[str, ...], None] = {}
+            nats: list[str] = []
+            tgw_enis: list[str] = []
+            for eni in self.enis_in_subnet.get(subnet_id, ()):
+                nat = self.nat_by_eni.get(eni.id)
+                if nat is not None:
+                    nats.append(nat.id)
+                elif eni.kind == "transit_gateway":
+                    tgw_enis.append(eni.id)
+                else:
+                    groups.setdefault(tuple(eni.group_ids), None)
+            hit = (tuple(groups), tuple(nats), tuple(tgw_enis))
+            self._makeup[subnet_id] = hit
         return hit  # type: ignore[return-value]
 
     def eni_class(self, eni: NetworkInterface, is_target: bool) -> tuple:

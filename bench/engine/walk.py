@@ -167,27 +167,48 @@ class Walk(GatewayMixin):
         return True
 
     def _live_subnets(self, vpc_id: str, pkt: Pkt, depth: int) -> frozenset[str] | None:
-        """The VPC's subnets for which ``_dead_end`` may be false, or None when it must be asked per
-        subnet. ``depth`` is the deeper of the two entries (with and without the ACL), so every other
-        subnet is a dead end for this walk: a wide destination behind a transit gateway then skips them
-        without one test each. Which subnets' groups refuse the source outright is remembered per (VPC,
-        source address, L4 header)."""
+        """The VPC's subnets that entering may change the walk's outcome, or None when each must be
+        entered. ``depth`` is the deeper of the two entries (with the ACL: ``len(hops) + 2``).
+
+        A forward packet from one source address entering a subnet whose plain hosts' groups all refuse
+        that source can record blocks no deeper than ``depth`` (ACL, groups, a NAT gateway refusing
+        inbound, "no interface holds the address"), or ``depth + 1`` at a transit gateway's interface
+        (not the target: "the address belongs to another interface"), and deliver nothing unless the
+        subnet, one of its NAT gateways or one of its transit gateway interfaces is the target. A block
+        no deeper than the furthest one recorded is never kept (``block``), so such a subnet is skipped
+        when that bound is within ``self.furthest`` -- the rule of ``_dead_end``, applied to a whole VPC
+        at once: a wide destination behind a transit gateway walks hundreds of subnets that all end
+        this way. Which subnets' hosts refuse the source is remembered per (VPC, source address, L4)."""
         if self.ret or depth > self.furthest or not pkt.src.is_single():
             return None
         key = (vpc_id, pkt.src.min(), pkt.l4)
         memo = self.ix.live_subnets
-        live = memo.get(key)
-        if live is None:
-            found = []
+        hit = memo.get(key)
+        if hit is None:
+            live: list[str] = []
+            gated: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
             for _, _, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
-                group_sets = self.ix.subnet_group_sets(sid)
-                if group_sets is None or any(self._sg_single(g, False, pkt.src, pkt.l4)[0] for g in group_sets):
-                    found.append(sid)
-            live = frozenset(found)
+                makeup = self.ix.subnet_makeup(sid)
+                if makeup is None or any(self._sg_single(g, False, pkt.src, pkt.l4)[0] for g in makeup[0]):
+                    live.append(sid)
+                elif makeup[1] or makeup[2]:
+                    gated.append((sid, makeup[1], makeup[2]))
+            hit = (frozenset(live), tuple(gated))
             if len(memo) > 200_000:  # bounded, as sg_memo
                 memo.clear()
-            memo[key] = live
-        return live | self.target.subnet_ids if self.target.subnet_ids else live
+            memo[key] = hit
+        live_set, gated_subnets = hit
+        target = self.target
+        extra = [
+            sid
+            for sid, nats, tgw_enis in gated_subnets
+            if (tgw_enis and depth + 1 > self.furthest)
+            or not target.component_ids.isdisjoint(nats)
+            or not target.eni_ids.isdisjoint(tgw_enis)
+        ]
+        if extra:
+            live_set = live_set.union(extra)
+        return live_set | target.subnet_ids if target.subnet_ids else live_set
 
     def _sg_allowed(self, groups: list[str], egress: bool, side: AddrSet, l4: L4) -> tuple[AddrSet, bool]:
         allowed = AddrSet()
