@@ -179,8 +179,8 @@ class Walk(GatewayMixin):
         when that bound is within ``self.furthest`` -- the rule of ``_dead_end``, applied to a whole VPC
         at once: a wide destination behind a transit gateway walks hundreds of subnets that all end
         this way. Which subnets' hosts refuse the source is remembered per (VPC, source address, L4)."""
-        if self.ret or depth > self.furthest or not pkt.src.is_single():
-            return None
+        if self.ret or depth > self.furthest or not pkt.src.is_single() or pkt.dst.is_single():
+            return None  # (one destination address meets one subnet: nothing to skip)
         key = (vpc_id, pkt.src.min(), pkt.l4)
         memo = self.ix.live_subnets
         hit = memo.get(key)
