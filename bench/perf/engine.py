@@ -21,12 +21,14 @@ address or an addressed resource (87% of the mix); "set" queries (a CIDR, a gate
 of the set through the whole network when nothing gets through, and are reported as mean milliseconds,
 overall and per kind (first time asked / asked again). With ``--repeat N`` every figure is the median of
 N child processes. The growth line compares load + index seconds per instance of the largest and the
-smallest world (1.00: linear).
+smallest world (1.00: linear). "GC s" is the time the cyclic collector took in the child (full collections in
+brackets): where a full collection falls moves the per-pass rates, so it is reported beside them.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -133,6 +135,8 @@ def kind_mix(world: World, per_kind: int, seed: int = 0) -> list[tuple[str, Quer
 def measure_loaded(path: Path, instances: int, queries: int, seed: int = 0, per_kind: int = 20) -> dict[str, Any]:
     """Load and index the snapshot at ``path`` in this process, then time the mixes (see module doc)."""
     catalog.clear_cache()
+    gc_time = _GcClock()
+    gc.callbacks.append(gc_time)
     t0 = time.perf_counter()
     world = catalog.load_world(path)
     t1 = time.perf_counter()
@@ -176,7 +180,26 @@ def measure_loaded(path: Path, instances: int, queries: int, seed: int = 0, per_
         "kinds": _kind_times(engine, kind_mix(world, per_kind, seed + 1)),
         "rss_index_mb": rss_index,
         "peak_rss_mb": _peak_rss_mb(),
+        "gc_s": gc_time.seconds,
+        "gc_full": gc_time.full,
     }
+
+
+class _GcClock:
+    """A ``gc.callbacks`` entry adding up the time spent in cyclic collections (and counting full ones):
+    where a full collection falls moves the per-pass rates, so the total is reported beside them."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.full += info.get("generation") == 2
 
 
 def _kind_times(engine: Engine, mix: list[tuple[str, Query]]) -> dict[str, dict[str, float]]:
@@ -221,13 +244,20 @@ def measure(
         generate_snapshot(vpcs, subnets, instances, seed=seed), folder / f"synth-{instances}.json"
     )
     runs = [_child(path, instances, queries, seed, per_kind) for _ in range(repeat)]
-    row = {k: (statistics.median(r[k] for r in runs) if isinstance(v, float) else v) for k, v in runs[0].items()}
+    row = {k: _median([r[k] for r in runs]) for k in runs[0]}
     row["kinds"] = {
         kind: {f: statistics.median(r["kinds"][kind][f] for r in runs) for f in cell}
         for kind, cell in runs[0]["kinds"].items()
     }
     row["repeat"] = repeat
     return row
+
+
+def _median(values: list[Any]) -> Any:
+    """Median of a figure over repeats (a count stays a count: the lower middle value)."""
+    if isinstance(values[0], bool) or not isinstance(values[0], int | float):
+        return values[0]
+    return statistics.median_low(values) if isinstance(values[0], int) else statistics.median(values)
 
 
 def _child(path: Path, instances: int, queries: int, seed: int, per_kind: int) -> dict[str, Any]:
@@ -251,7 +281,8 @@ def report(rows: list[dict[str, Any]], console: Console) -> None:
     note = f"median of {repeat} fresh processes" if repeat > 1 else "one fresh process per size"
     table = Table(title=f"reference engine, one core (verdicts/s; set queries: mean ms; {note})")
     cols = ("instances", "VPCs", "subnets", "ENIs", "load s", "index s", "load+index s", "all/s (first)",
-            "all/s", "point/s", "set ms", "reachable", "errors", "RSS MB (indexed)", "peak RSS MB")
+            "all/s", "point/s", "set ms", "reachable", "errors", "RSS MB (indexed)", "peak RSS MB",
+            "GC s (full)")
     for col in cols:
         table.add_column(col, justify="right")
     for r in rows:
@@ -260,7 +291,7 @@ def report(rows: list[dict[str, Any]], console: Console) -> None:
             f"{r['load_s']:.2f}", f"{r['index_s']:.2f}", f"{r['load_index_s']:.2f}",
             f"{r['first_per_s']:,.0f}", f"{r['steady_per_s']:,.0f}", f"{r['point_per_s']:,.0f}",
             f"{r['set_ms']:.2f}", f"{r['reachable_share']:.0%}", str(r["errors"]),
-            f"{r['rss_index_mb']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
+            f"{r['rss_index_mb']:,.0f}", f"{r['peak_rss_mb']:,.0f}", f"{r['gc_s']:.2f} ({r['gc_full']:.0f})",
         )  # fmt: skip
     console.print(table)
     kinds = Table(title="set queries by destination kind: mean ms, first time asked / asked again")
@@ -326,7 +357,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         print(json.dumps(measure_loaded(args.child, args.sizes[0], args.queries, args.seed, args.per_kind)))
         return
-    rows = run(args.sizes, args.queries, args.seed, Console(width=160), args.repeat, args.per_kind)
+    rows = run(args.sizes, args.queries, args.seed, Console(width=200), args.repeat, args.per_kind)
     if args.json:
         print(json.dumps(rows, indent=2, sort_keys=True))
 
