@@ -58,7 +58,8 @@ class RouteIndex:
         self.by_len = dict(by_len)
         # Set destinations meet the same tables again and again (every query for 10.0.0.0/8 splits it
         # by the same TGW route table): the split of a set, by its ranges, is remembered (bounded).
-        self._parts: dict[tuple[tuple[int, int], ...], tuple[tuple[tuple[AddrSet, RouteC], ...], AddrSet]] = {}
+        self._parts: dict[tuple[tuple[int, int], ...], tuple[tuple[tuple[AddrSet, RouteC], ...], AddrSet]]
+        self._parts = {}
 
     def lookup(self, addr: int) -> RouteC | None:
         for plen in self.lengths:

@@ -132,7 +132,9 @@ def kind_mix(world: World, per_kind: int, seed: int = 0) -> list[tuple[str, Quer
     return out
 
 
-def measure_loaded(path: Path, instances: int, queries: int, seed: int = 0, per_kind: int = 20) -> dict[str, Any]:
+def measure_loaded(
+    path: Path, instances: int, queries: int, seed: int = 0, per_kind: int = 20
+) -> dict[str, Any]:
     """Load and index the snapshot at ``path`` in this process, then time the mixes (see module doc)."""
     catalog.clear_cache()
     gc_time = _GcClock()
@@ -209,7 +211,8 @@ def _kind_times(engine: Engine, mix: list[tuple[str, Query]]) -> dict[str, dict[
         for kind, q in mix:
             a = time.perf_counter()
             engine.analyze(q)
-            out.setdefault(kind, {"n": 0, "first_ms": 0.0, "ms": 0.0})[label] += 1000 * (time.perf_counter() - a)
+            cell = out.setdefault(kind, {"n": 0, "first_ms": 0.0, "ms": 0.0})
+            cell[label] += 1000 * (time.perf_counter() - a)
             if label == "ms":
                 out[kind]["n"] += 1
     for row in out.values():
@@ -280,9 +283,24 @@ def report(rows: list[dict[str, Any]], console: Console) -> None:
     repeat = rows[0].get("repeat", 1) if rows else 1
     note = f"median of {repeat} fresh processes" if repeat > 1 else "one fresh process per size"
     table = Table(title=f"reference engine, one core (verdicts/s; set queries: mean ms; {note})")
-    cols = ("instances", "VPCs", "subnets", "ENIs", "load s", "index s", "load+index s", "all/s (first)",
-            "all/s", "point/s", "set ms", "reachable", "errors", "RSS MB (indexed)", "peak RSS MB",
-            "GC s (full)")
+    cols = (
+        "instances",
+        "VPCs",
+        "subnets",
+        "ENIs",
+        "load s",
+        "index s",
+        "load+index s",
+        "all/s (first)",
+        "all/s",
+        "point/s",
+        "set ms",
+        "reachable",
+        "errors",
+        "RSS MB (indexed)",
+        "peak RSS MB",
+        "GC s (full)",
+    )
     for col in cols:
         table.add_column(col, justify="right")
     for r in rows:
