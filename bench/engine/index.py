@@ -200,12 +200,11 @@ class WorldIndex:
         self._behind: dict[frozenset[str], tuple[list[int], list[NetworkInterface]]] = {}
         self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}
         self._hosts: dict[str, tuple[list[int], list[NetworkInterface]]] = {}
-        self._group_sets: dict[str, tuple[tuple[str, ...], ...] | None | bool] = {}
         # (TGW attachment, subnet the packet is bound for) -> the attachment subnet it leaves the TGW by.
         self.attachment_subnets: dict[tuple[str, str | None], str | None] = {}
         # (VPC, source address, L4) -> the VPC's subnets whose groups do not all refuse that source.
         self.live_subnets: dict[tuple[str, int, L4], tuple[frozenset[str], tuple]] = {}
-        self._makeup: dict[str, tuple | bool] = {}
+        self.makeups: dict[str, tuple] = {}  # subnet -> bench.engine.prune.subnet_makeup
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:
@@ -441,48 +440,6 @@ class WorldIndex:
             self._classes[subnet_id] = hit
         return hit
 
-    def subnet_group_sets(self, subnet_id: str) -> tuple[tuple[str, ...], ...] | None:
-        """The distinct security-group tuples (as stored on the interfaces) of the subnet's interfaces,
-        or None when one of them is not a plain host (a NAT gateway's or a transit gateway's interface):
-        what decides, for one source address, whether any packet entering the subnet can get further
-        than its security groups (see ``Walk.enter_subnet``)."""
-        hit = self._group_sets.get(subnet_id, False)
-        if hit is False:
-            found: dict[tuple[str, ...], None] = {}
-            plain = True
-            for eni in self.enis_in_subnet.get(subnet_id, ()):
-                if eni.id in self.nat_by_eni or eni.kind == "transit_gateway":
-                    plain = False
-                    break
-                found.setdefault(tuple(eni.group_ids), None)
-            hit = tuple(found) if plain else None
-            self._group_sets[subnet_id] = hit
-        return hit  # type: ignore[return-value]
-
-    def subnet_makeup(
-        self, subnet_id: str
-    ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], tuple[str, ...]] | None:
-        """(distinct security-group tuples of the plain hosts, NAT gateway ids, transit gateway interface
-        ids) of the subnet's interfaces, or None when one is neither (a transit gateway interface is
-        ``kind == "transit_gateway"``, a NAT gateway's is in ``nat_by_eni``): what bounds, for one
-        source address, how far a forward packet entering the subnet can get (``Walk._live_subnets``)."""
-        hit = self._makeup.get(subnet_id, False)
-        if hit is False:
-            groups: dict[tuple[str, ...], None] = {}
-            nats: list[str] = []
-            tgw_enis: list[str] = []
-            for eni in self.enis_in_subnet.get(subnet_id, ()):
-                nat = self.nat_by_eni.get(eni.id)
-                if nat is not None:
-                    nats.append(nat.id)
-                elif eni.kind == "transit_gateway":
-                    tgw_enis.append(eni.id)
-                else:
-                    groups.setdefault(tuple(eni.group_ids), None)
-            hit = (tuple(groups), tuple(nats), tuple(tgw_enis))
-            self._makeup[subnet_id] = hit
-        return hit  # type: ignore[return-value]
-
     def eni_class(self, eni: NetworkInterface, is_target: bool) -> tuple:
         """What decides an interface's fate once a packet reaches its subnet (not its address)."""
         base = self._class_base.get(eni.id)
@@ -509,20 +466,9 @@ class WorldIndex:
 
 
 _NAMED_KINDS = (
-    "instances",
-    "network_interfaces",
-    "db_instances",
-    "autoscaling_groups",
-    "internet_gateways",
-    "nat_gateways",
-    "transit_gateways",
-    "transit_gateway_attachments",
-    "vpn_gateways",
-    "vpcs",
-    "vpc_endpoints",
-    "vpc_peering_connections",
-    "subnets",
-    "other_resources",
+    *("instances", "network_interfaces", "db_instances", "autoscaling_groups", "internet_gateways"),
+    *("nat_gateways", "transit_gateways", "transit_gateway_attachments", "vpn_gateways", "vpcs"),
+    *("vpc_endpoints", "vpc_peering_connections", "subnets", "other_resources"),
 )
 
 
