@@ -1,9 +1,11 @@
 """The engine's shortcuts change time, never verdicts.
 
 ``Walk._dead_end`` skips subnets whose hosts all refuse the one source at their security groups when no
-block there could be the reported one, and the ra profile reuses the truth search of the same query.
-Both are checked against the engine with the shortcut off, field by field (the JSON of the verdict), on
-random small worlds with wide destinations, where the shortcuts fire.
+block there could be the reported one; ``Walk._live_subnets`` does the same for a whole VPC at once and
+also skips subnets holding NAT gateway and transit gateway interfaces when nothing they could record
+would be kept (issue 14); the ra profile reuses the truth search of the same query. All are checked
+against the engine with the shortcuts off, field by field (the JSON of the verdict), on random small
+worlds with wide destinations, where the shortcuts fire.
 """
 
 from __future__ import annotations
@@ -43,8 +45,28 @@ def test_dead_end_pruning_keeps_every_verdict(seed: int, monkeypatch: pytest.Mon
     engine, qs = queries(seed)
     fast = [engine.analyze(q).model_dump_json() for q in qs]
     monkeypatch.setattr(Walk, "_dead_end", lambda self, *args: False)
+    monkeypatch.setattr(Walk, "_live_subnets", lambda self, *args: None)
     slow = [Engine(engine.world).analyze(q).model_dump_json() for q in qs]
     assert fast == slow
+
+
+def test_the_vpc_wide_skip_fires_on_some_world(monkeypatch: pytest.MonkeyPatch) -> None:
+    skipped = 0
+    original = Walk._live_subnets
+
+    def spy(self, vpc_id, *args):  # type: ignore[no-untyped-def]
+        nonlocal skipped
+        out = original(self, vpc_id, *args)
+        if out is not None:
+            skipped += len(self.ix.subnets_in_vpc.get(vpc_id, ())) - len(out)
+        return out
+
+    monkeypatch.setattr(Walk, "_live_subnets", spy)
+    for seed in range(0, 40 * 7919, 7919):
+        engine, qs = queries(seed)
+        for q in qs:
+            engine.analyze(q)
+    assert skipped > 0
 
 
 def test_the_pruning_fires_on_some_world(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,6 +49,10 @@ class _GcAlwaysOn:
     def enable() -> None:
         gc.collect()
 
+    @staticmethod
+    def freeze() -> None:
+        gc.collect()
+
 
 @pytest.mark.parametrize("instances", sorted(SIZES))
 def test_verdicts_do_not_depend_on_the_garbage_collector(

@@ -72,6 +72,7 @@ class Engine:
         gc.disable()
         try:
             self.ix = WorldIndex(world)
+            gc.freeze()  # long-lived and acyclic, like the world (bench.world.catalog.load_world)
         finally:
             if was_enabled:
                 gc.enable()

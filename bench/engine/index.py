@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from bench.engine.addrset import PUBLIC, AddrSet, cidr_range, ip_int
 from bench.engine.routes import (
@@ -130,18 +131,20 @@ class WorldIndex:
         self.eni_by_public: dict[int, NetworkInterface] = {}
         self.enis_by_ip: dict[int, list[NetworkInterface]] = defaultdict(list)
         self.enis_in_subnet: dict[str, list[NetworkInterface]] = defaultdict(list)
-        self.enis_in_group: dict[str, list[NetworkInterface]] = defaultdict(list)
         self.nat_by_eni = {n.eni_id: n for n in w.nat_gateways.values()}
-        for eni in sorted(w.network_interfaces.values(), key=lambda e: e.id):
+        by_private, by_public, by_ip, in_subnet = (
+            self.eni_by_private, self.eni_by_public, self.enis_by_ip, self.enis_in_subnet
+        )  # fmt: skip
+        for eni in self.enis_sorted:
+            vpc = eni.vpc_id
             for ip in eni.private_ips:
                 if ":" not in ip:
-                    self.eni_by_private.setdefault((eni.vpc_id, ip_int(ip)), eni)
-                    self.enis_by_ip[ip_int(ip)].append(eni)
+                    value = ip_int(ip)
+                    by_private.setdefault((vpc, value), eni)
+                    by_ip[value].append(eni)
             if eni.public_ip:
-                self.eni_by_public.setdefault(ip_int(eni.public_ip), eni)
-            self.enis_in_subnet[eni.subnet_id].append(eni)
-            for g in eni.group_ids:
-                self.enis_in_group[g].append(eni)
+                by_public.setdefault(ip_int(eni.public_ip), eni)
+            in_subnet[eni.subnet_id].append(eni)
         for nat in w.nat_gateways.values():  # NAT public IPs may only be on the gateway record
             if nat.public_ip and nat.eni_id in w.network_interfaces:
                 self.eni_by_public.setdefault(ip_int(nat.public_ip), w.network_interfaces[nat.eni_id])
@@ -188,11 +191,6 @@ class WorldIndex:
         for db in w.db_instances.values():
             if db.endpoint_address and db.private_ip:
                 self.dns.setdefault(db.endpoint_address.lower().rstrip("."), (db.private_ip,))
-        self.names: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # name -> (region, kind, id)
-        for kind in _NAMED_KINDS:
-            for res in getattr(w, kind).values():
-                if res.name:
-                    self.names[res.name].append((res.region, kind, res.id))
         self._sg_cache: dict[tuple[str, bool], tuple[SgRuleC, ...]] = {}
         self._members: dict[str, AddrSet] = {}
         self._class_base: dict[str, tuple] = {}
@@ -202,7 +200,11 @@ class WorldIndex:
         self._behind: dict[frozenset[str], tuple[list[int], list[NetworkInterface]]] = {}
         self._classes: dict[str, list[tuple[NetworkInterface, AddrSet]]] = {}
         self._hosts: dict[str, tuple[list[int], list[NetworkInterface]]] = {}
-        self._group_sets: dict[str, tuple[tuple[str, ...], ...] | None | bool] = {}
+        # (TGW attachment, subnet the packet is bound for) -> the attachment subnet it leaves the TGW by.
+        self.attachment_subnets: dict[tuple[str, str | None], str | None] = {}
+        # (VPC, source address, L4) -> the VPC's subnets whose groups do not all refuse that source.
+        self.live_subnets: dict[tuple[str, int, L4], tuple[frozenset[str], tuple]] = {}
+        self.makeups: dict[str, tuple] = {}  # subnet -> bench.engine.prune.subnet_makeup
         ports = {1024, 65536}
         for rules in self.acl.values():
             for r in rules:
@@ -210,6 +212,41 @@ class WorldIndex:
         # Ephemeral ports (1024-65535) cut where any ACL rule starts or ends: one representative per
         # piece covers every behaviour of the return path's port.
         self.ephemeral_ports = tuple(sorted(p for p in ports if 1024 <= p <= 65535))
+
+    # -- built on first use (most queries never need them) -----------------------------------------
+    @cached_property
+    def enis_sorted(self) -> list[NetworkInterface]:
+        """Every interface, by id (the order of every per-address and per-subnet list)."""
+        enis = list(self.world.network_interfaces.values())
+        ids = [e.id for e in enis]
+        return enis if ids == sorted(ids) else sorted(enis, key=lambda e: e.id)
+
+    @cached_property
+    def enis_in_group(self) -> dict[str, list[NetworkInterface]]:
+        """Security group id -> the interfaces it is attached to (for rules referencing the group)."""
+        out: dict[str, list[NetworkInterface]] = defaultdict(list)
+        for eni in self.enis_sorted:
+            for g in eni.group_ids:
+                out[g].append(eni)
+        return out
+
+    @cached_property
+    def enis_in_vpc(self) -> dict[str, list[NetworkInterface]]:
+        """VPC id -> its interfaces, in the world's order (a VPC destination: one pass, not one per query)."""
+        out: dict[str, list[NetworkInterface]] = defaultdict(list)
+        for eni in self.world.network_interfaces.values():
+            out[eni.vpc_id].append(eni)
+        return out
+
+    @cached_property
+    def names(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Name tag -> (region, kind, id) of every resource so named (a query naming a resource by Name)."""
+        out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for kind in _NAMED_KINDS:
+            for res in getattr(self.world, kind).values():
+                if res.name:
+                    out[res.name].append((res.region, kind, res.id))
+        return out
 
     # -- compilation -------------------------------------------------------------------------------
     def _compile_rtb(self, rtb: RouteTable) -> RouteIndex:
@@ -403,24 +440,6 @@ class WorldIndex:
             self._classes[subnet_id] = hit
         return hit
 
-    def subnet_group_sets(self, subnet_id: str) -> tuple[tuple[str, ...], ...] | None:
-        """The distinct security-group tuples (as stored on the interfaces) of the subnet's interfaces,
-        or None when one of them is not a plain host (a NAT gateway's or a transit gateway's interface):
-        what decides, for one source address, whether any packet entering the subnet can get further
-        than its security groups (see ``Walk.enter_subnet``)."""
-        hit = self._group_sets.get(subnet_id, False)
-        if hit is False:
-            found: dict[tuple[str, ...], None] = {}
-            plain = True
-            for eni in self.enis_in_subnet.get(subnet_id, ()):
-                if eni.id in self.nat_by_eni or eni.kind == "transit_gateway":
-                    plain = False
-                    break
-                found.setdefault(tuple(eni.group_ids), None)
-            hit = tuple(found) if plain else None
-            self._group_sets[subnet_id] = hit
-        return hit  # type: ignore[return-value]
-
     def eni_class(self, eni: NetworkInterface, is_target: bool) -> tuple:
         """What decides an interface's fate once a packet reaches its subnet (not its address)."""
         base = self._class_base.get(eni.id)
@@ -447,20 +466,9 @@ class WorldIndex:
 
 
 _NAMED_KINDS = (
-    "instances",
-    "network_interfaces",
-    "db_instances",
-    "autoscaling_groups",
-    "internet_gateways",
-    "nat_gateways",
-    "transit_gateways",
-    "transit_gateway_attachments",
-    "vpn_gateways",
-    "vpcs",
-    "vpc_endpoints",
-    "vpc_peering_connections",
-    "subnets",
-    "other_resources",
+    *("instances", "network_interfaces", "db_instances", "autoscaling_groups", "internet_gateways"),
+    *("nat_gateways", "transit_gateways", "transit_gateway_attachments", "vpn_gateways", "vpcs"),
+    *("vpc_endpoints", "vpc_peering_connections", "subnets", "other_resources"),
 )
 
 

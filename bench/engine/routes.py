@@ -56,6 +56,10 @@ class RouteIndex:
             by_len[r.plen].setdefault(r.lo, r)
         self.lengths = sorted(by_len, reverse=True)
         self.by_len = dict(by_len)
+        # Set destinations meet the same tables again and again (every query for 10.0.0.0/8 splits it
+        # by the same TGW route table): the split of a set, by its ranges, is remembered (bounded).
+        self._parts: dict[tuple[tuple[int, int], ...], tuple[tuple[tuple[AddrSet, RouteC], ...], AddrSet]]
+        self._parts = {}
 
     def lookup(self, addr: int) -> RouteC | None:
         for plen in self.lengths:
@@ -70,6 +74,10 @@ class RouteIndex:
         if dst.is_single():
             hit = self.lookup(dst.min())
             return ([(dst, hit)], AddrSet()) if hit else ([], dst)
+        key = dst.ranges
+        memo = self._parts.get(key)
+        if memo is not None:
+            return list(memo[0]), memo[1]  # a fresh list: callers may sort theirs
         out: list[tuple[AddrSet, RouteC]] = []
         rest = dst
         for r in self.routes:
@@ -79,4 +87,7 @@ class RouteIndex:
             if part:
                 out.append((part, r))
                 rest = rest.cut(r.lo, r.hi)
+        if len(self._parts) >= 4096:
+            self._parts.clear()
+        self._parts[key] = (tuple(out), rest)
         return out, rest

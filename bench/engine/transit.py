@@ -103,20 +103,27 @@ class TransitMixin:
     def attachment_subnet(self, att_id: str, near: str | None, addr: int | None = None) -> str | None:
         """The attachment subnet serving a subnet (same subnet, else same AZ, else the first by id)."""
         w = self.ix.world
-        subnets = sorted(s for s in w.transit_gateway_attachments[att_id].subnet_ids if s in w.subnets)
-        if not subnets:
-            return None
         if near is None and addr is not None:
             att = w.transit_gateway_attachments[att_id]
             for lo, hi, sid in self.ix.subnets_in_vpc.get(att.resource_id or "", ()):
                 if lo <= addr <= hi:
                     near = sid
                     break
-        if near in subnets:
-            return near
-        az = w.subnets[near].availability_zone if near in w.subnets else None
-        same_az = [s for s in subnets if w.subnets[s].availability_zone == az]
-        return (same_az or subnets)[0]
+        key = (att_id, near)  # the answer depends on nothing else: remembered per world
+        memo = self.ix.attachment_subnets
+        if key in memo:
+            return memo[key]
+        subnets = sorted(s for s in w.transit_gateway_attachments[att_id].subnet_ids if s in w.subnets)
+        if not subnets:
+            found = None
+        elif near in subnets:
+            found = near
+        else:
+            az = w.subnets[near].availability_zone if near in w.subnets else None
+            same_az = [s for s in subnets if w.subnets[s].availability_zone == az]
+            found = (same_az or subnets)[0]
+        memo[key] = found
+        return found
 
     def tgw_enter(self, tgw_id: str, att_id: str, pkt: Pkt, hops: tuple[Hop, ...], ctx: Ctx) -> None:
         if self.done:

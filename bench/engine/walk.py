@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from bench.engine.addrset import AddrSet, cidr_range
 from bench.engine.gateways import GatewayMixin
 from bench.engine.index import L4, LOCAL_ONLY, NO_ACL, RouteC, WorldIndex, acl_allowed, acl_first_rule, acl_of
+from bench.engine.prune import PruneMixin
 from bench.engine.state import MAX_HOPS, Arrival, Blocked, Ctx, Delivered, Hop, Pkt, Target
 from bench.world.model import NetworkInterface
 
@@ -25,7 +26,7 @@ __all__ = ["Arrival", "Blocked", "Ctx", "Delivered", "Pkt", "Target", "Walk"]
 
 
 @dataclass
-class Walk(GatewayMixin):
+class Walk(PruneMixin, GatewayMixin):
     ix: WorldIndex
     target: Target
     ret: bool = False
@@ -147,25 +148,6 @@ class Walk(GatewayMixin):
             self.ix.sg_memo[key] = hit
         return hit
 
-    def _dead_end(self, subnet_id: str, pkt: Pkt, depth: int) -> bool:
-        """True when entering ``subnet_id`` can neither deliver nor record anything: every interface of
-        the subnet is a plain host whose groups refuse the (one) source outright, so the walk would
-        stop at security groups, the ACL or an empty address, all within ``depth`` hops, and a block
-        no further than the furthest one recorded is never kept (``block``). Skipping the subnet then
-        changes nothing but the time: wide destinations behind a transit gateway walk hundreds of
-        subnets that all end this way."""
-        if self.ret or depth > self.furthest or not pkt.src.is_single():
-            return False
-        if subnet_id in self.target.subnet_ids:
-            return False
-        group_sets = self.ix.subnet_group_sets(subnet_id)
-        if group_sets is None:
-            return False
-        for group_ids in group_sets:
-            if self._sg_single(group_ids, False, pkt.src, pkt.l4)[0]:
-                return False
-        return True
-
     def _sg_allowed(self, groups: list[str], egress: bool, side: AddrSet, l4: L4) -> tuple[AddrSet, bool]:
         allowed = AddrSet()
         any_rules = False
@@ -285,11 +267,16 @@ class Walk(GatewayMixin):
             )
             return
         rest = pkt.dst
+        live = self._live_subnets(vpc_id, pkt, len(hops) + 2)
         for lo, hi, sid in self.ix.subnets_in_vpc.get(vpc_id, ()):
+            if live is not None and sid not in live:  # a dead end: only what it takes from the rest
+                rest = rest.cut(lo, hi)
+                if not rest:
+                    return
+                continue
             part = rest.clip(lo, hi)
             if part:
-                same = sid == ctx.subnet
-                self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=not same)
+                self.enter_subnet(sid, pkt.with_dst(part), hops, ctx, acl=sid != ctx.subnet)
                 rest = rest.cut(lo, hi)
                 if not rest:
                     return

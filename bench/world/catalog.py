@@ -92,6 +92,11 @@ def load_world(name_or_path: str | os.PathLike[str]) -> World:
         return hit
     with _gc_paused():
         world = normalize(read_snapshot(path), source=str(path))
+        # The world lives as long as the process (cached): move it out of the collector's generations,
+        # so that collections after this one never traverse its millions of objects again (the first
+        # one after a 50,000-instance load would otherwise scan them all). Its objects are acyclic:
+        # reference counting still frees them when the cache lets go.
+        gc.freeze()
     with _lock:
         for old in [k for k in _cache if k[0] == key[0]]:
             del _cache[old]  # an older version of the same file

@@ -54,7 +54,9 @@ def _put(into: dict[str, R], found: Iterable[R]) -> None:
 
 
 def _sorted(d: dict[str, R]) -> dict[str, R]:
-    return dict(sorted(d.items()))
+    keys = list(d)
+    order = sorted(keys)  # keys are unique: sorting them alone gives the items' order, ~3x faster
+    return d if order == keys else {k: d[k] for k in order}
 
 
 def _merge_peering(
@@ -131,8 +133,11 @@ def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
     the engine never meets an id it cannot resolve; each drop is noted."""
     subnets, vpcs = fields["subnets"], fields["vpcs"]
     for kind in ("network_interfaces", "instances", "nat_gateways"):
+        found = fields[kind]
+        if all(res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs) for res in found.values()):
+            continue  # nothing dangles (the usual case): the mapping is kept as it is
         kept = {}
-        for rid, res in fields[kind].items():
+        for rid, res in found.items():
             if res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs):
                 kept[rid] = res
             else:
@@ -142,12 +147,13 @@ def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
                 )
         fields[kind] = kept
     enis = fields["network_interfaces"]
-    fields["instances"] = {
-        k: v
-        if all(e in enis for e in v.eni_ids)
-        else v.model_copy(update={"eni_ids": tuple(e for e in v.eni_ids if e in enis)})
-        for k, v in fields["instances"].items()
-    }
+    if not all(e in enis for v in fields["instances"].values() for e in v.eni_ids):
+        fields["instances"] = {
+            k: v
+            if all(e in enis for e in v.eni_ids)
+            else v.model_copy(update={"eni_ids": tuple(e for e in v.eni_ids if e in enis)})
+            for k, v in fields["instances"].items()
+        }
     fields["nat_gateways"] = {k: v for k, v in fields["nat_gateways"].items() if v.eni_id in enis}
 
 
@@ -376,7 +382,8 @@ def _link(
     )
 
     provenance = raw.get("provenance") or {}
-    fields: dict[str, Any] = {k: _sorted(v) for k, v in w.items()}
+    replaced = ("vpc_endpoints", "network_interfaces", "transit_gateway_route_tables")
+    fields: dict[str, Any] = {k: _sorted(v) for k, v in w.items() if k not in replaced}
     fields.update(
         subnets=_sorted(subnets),
         vpc_endpoints=_sorted(endpoints),

@@ -108,6 +108,8 @@ def per_resource(ctx: Ctx, section: dict[str, Any], key: str) -> dict[str, dict[
 def tags_of(item: dict[str, Any], key: str = "Tags") -> dict[str, str]:
     """``[{"Key","Value"}]`` -> dict (EC2 uses ``Tags``, ENIs ``TagSet``, RDS ``TagList``)."""
     raw = item.get(key) or []
+    if not raw:  # most interfaces carry no tags
+        return {}
     if isinstance(raw, dict):  # Lambda and a few others return a plain mapping
         return {str(k): str(v) for k, v in sorted(raw.items())}
     return {str(t["Key"]): str(t.get("Value", "")) for t in sorted(raw, key=lambda t: str(t["Key"]))}

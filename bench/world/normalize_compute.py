@@ -47,7 +47,7 @@ def eni_kind(e: dict[str, Any]) -> tuple[str, str | None]:
     instance_id = (e.get("Attachment") or {}).get("InstanceId")
     description = str(e.get("Description") or "")
     kind = _TYPE_KIND.get(str(e.get("InterfaceType") or ""))
-    for pattern, desc_kind in _DESCRIPTION_KIND:
+    for pattern, desc_kind in _DESCRIPTION_KIND if description else ():  # no pattern matches ""
         m = pattern.search(description)
         if m and (kind is None or kind == desc_kind):
             owner = m.group(1) if m.groups() and m.group(1) else None
