@@ -1,6 +1,12 @@
-"""``reachbench perf``: performance benchmarks (never timed unit tests; see bench/perf/)."""
+"""``reachbench perf``: performance benchmarks (never timed unit tests; see bench/perf/).
+
+``reachbench perf`` alone prints every figure of "fast where users wait" (start-up, cached reruns, large
+worlds, set queries, slow translators, verdict digests) with targets and ratios (``bench.perf.report``).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -8,7 +14,47 @@ from bench.cli._common import console
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Performance benchmarks of the pipeline's stages.", no_args_is_help=True)
+    group = typer.Typer(
+        help="Performance benchmarks. With no sub-command: the whole report (a few minutes; run it alone).",
+        invoke_without_command=True,
+    )
+
+    @group.callback()
+    def report_cmd(
+        ctx: typer.Context,
+        repeats: int = typer.Option(3, "--repeats", help="Runs per figure (medians)."),
+        sizes: list[int] = typer.Option(  # noqa: B008 - typer reads defaults from here
+            None, "--sizes", help="Synthetic world sizes in instances [1000 10000 50000]."
+        ),
+        queries: int = typer.Option(5000, "--queries", help="Engine queries per world."),
+        jobs: list[int] = typer.Option(  # noqa: B008
+            None, "--jobs", "-j", help="--jobs values against the slow fake server [32]."
+        ),
+        cases: int = typer.Option(640, "--cases", help="Cases per slow-translator run."),
+        delay: float = typer.Option(0.1, "--delay", help="Fake server latency, seconds."),
+        skip: list[str] = typer.Option(  # noqa: B008
+            None, "--skip", help="Leave a section out: rerun, engine, jobs (repeatable)."
+        ),
+        json_out: Path | None = typer.Option(None, "--json", help="Also write every row as JSON here."),
+    ) -> None:
+        """Every figure with its target; exit 1 when a correctness check fails (not for a missed target)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from bench.perf.report import main
+
+        raise typer.Exit(
+            main(
+                repeats=repeats,
+                sizes=list(sizes or [1000, 10000, 50000]),
+                queries=queries,
+                jobs=tuple(jobs or [32]),
+                cases=cases,
+                delay=delay,
+                skip=set(skip or []),
+                json_out=json_out,
+                console=console,
+            )
+        )
 
     @group.command("engine")
     def engine_cmd(
@@ -17,11 +63,13 @@ def register(app: typer.Typer) -> None:
         ),
         queries: int = typer.Option(10000, "--queries", help="Queries per world."),
         seed: int = typer.Option(0, "--seed", help="Seed of the worlds and the query mix."),
+        repeat: int = typer.Option(1, "--repeat", help="Fresh processes per size (medians)."),
+        per_kind: int = typer.Option(20, "--per-kind", help="Queries per set-destination kind."),
     ) -> None:
-        """Load + index time and verdicts/s of the reference engine on synthetic worlds."""
+        """Load + index, verdicts/s, set queries per kind and peak memory on synthetic worlds."""
         from bench.perf.engine import run
 
-        run(list(sizes or [1000, 10000, 50000]), queries, seed, console)
+        run(list(sizes or [1000, 10000, 50000]), queries, seed, console, repeat, per_kind)
 
     @group.command("suite")
     def suite_cmd(
@@ -42,5 +90,21 @@ def register(app: typer.Typer) -> None:
         from bench.perf.rerun import run
 
         raise typer.Exit(run(repeats, translator, jobs, console))
+
+    @group.command("jobs")
+    def jobs_cmd(
+        jobs: list[int] = typer.Option(None, "--jobs", "-j", help="--jobs values [1 8 32]."),  # noqa: B008
+        cases: int = typer.Option(640, "--cases", help="Cases per run."),
+        delay: float = typer.Option(0.1, "--delay", help="Fake server latency, seconds."),
+        repeats: int = typer.Option(3, "--repeats", help="Runs per figure (medians)."),
+        suite: str = typer.Option("core", "--suite", help="Suite whose test split is asked."),
+    ) -> None:
+        """Speed-up with a slow translator: a fake server on 127.0.0.1 answering after --delay."""
+        from bench.perf.jobs import measure, report
+
+        rows = measure(cases, tuple(jobs or [1, 8, 32]), delay, repeats, suite)
+        report(rows, console)
+        ok = all(r["identical"] and not r["misses"] for r in rows)
+        raise typer.Exit(0 if ok else 1)
 
     app.add_typer(group, name="perf")

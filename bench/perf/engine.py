@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import random
@@ -149,6 +150,9 @@ def measure_loaded(
     t3 = time.perf_counter()
     verdicts = [engine.analyze(q) for q in mix]
     t4 = time.perf_counter()
+    digest = hashlib.sha256()
+    for v in verdicts:
+        digest.update(v.model_dump_json().encode() + b"\n")
     point_s = set_s = 0.0
     n_point = 0
     for q in mix:
@@ -179,6 +183,7 @@ def measure_loaded(
         "n_set": n_set,
         "reachable_share": sum(bool(v.reachable) for v in verdicts) / queries,
         "errors": errors,
+        "verdicts_sha256": digest.hexdigest(),
         "kinds": _kind_times(engine, kind_mix(world, per_kind, seed + 1)),
         "rss_index_mb": rss_index,
         "peak_rss_mb": _peak_rss_mb(),
@@ -253,6 +258,8 @@ def measure(
         for kind, cell in runs[0]["kinds"].items()
     }
     row["repeat"] = repeat
+    # The verdicts of the fixed mix (first pass, profile truth) must not change between fresh processes.
+    row["verdicts_stable"] = len({r["verdicts_sha256"] for r in runs}) == 1
     return row
 
 

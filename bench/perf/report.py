@@ -92,3 +92,167 @@ def write_json(rows: list[Headline], path: Path, extra: dict[str, Any] | None = 
     payload = {"headlines": [r.as_json() for r in rows], **(extra or {})}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+def startup_section(rows: list[dict[str, Any]]) -> list[Headline]:
+    """Headlines from ``bench.perf.rerun.measure`` rows."""
+    out = []
+    for r in rows:
+        section = "start-up" if r["what"] in ("help", "trivial") else "cached rerun"
+        what = {"help": "reachbench --help", "trivial": "reachbench translators list"}.get(
+            r["what"], r["what"]
+        )
+        note = ""
+        if "identical" in r:
+            note = "summaries identical" if r["identical"] else "SUMMARIES DIFFER"
+            note += f"; uncached {r['fill_s']:.1f} s"
+        out.append(Headline(section, what, r["median_s"], "s", r["target_s"], note=note))
+    return out
+
+
+SET_TARGET_MS = 1.0
+LOAD_INDEX_TARGET_S = 2.0
+JOBS_TARGET = 0.70
+
+
+def engine_section(rows: list[dict[str, Any]]) -> list[Headline]:
+    """Headlines from ``bench.perf.engine.measure`` rows (one per world size, smallest first)."""
+    out: list[Headline] = []
+    if not rows:
+        return out
+    base = rows[0]
+    for r in rows:
+        n = r["instances"]
+        target = LOAD_INDEX_TARGET_S if n >= 50000 else None
+        per = (
+            (r["load_index_s"] / n) / (base["load_index_s"] / base["instances"])
+            if base["load_index_s"]
+            else 0
+        )
+        note = f"peak RSS {r['peak_rss_mb']:,.0f} MB; per instance x{per:.2f} of {base['instances']:,}"
+        out.append(
+            Headline(
+                "large worlds", f"load + index, {n:,} instances", r["load_index_s"], "s", target, note=note
+            )
+        )
+    ten = next((r for r in rows if r["instances"] == 10000), None)
+    if ten is not None:
+        for kind, cell in sorted(ten["kinds"].items()):
+            note = f"first time asked {cell['first_ms']:.2f} ms"
+            out.append(Headline("set queries, 10k", kind, cell["ms"], "ms", SET_TARGET_MS, note=note))
+    for r in rows:
+        stable = "same in every process" if r.get("verdicts_stable", True) else "CHANGED BETWEEN PROCESSES"
+        out.append(
+            Headline(
+                "verdicts",
+                f"sha256 of {r['instances']:,}-instance mix",
+                float(r["n_point"] + r["n_set"]),
+                "verdicts",
+                note=f"{r['verdicts_sha256'][:16]}… {stable}",
+            )
+        )
+    return out
+
+
+def jobs_section(rows: list[dict[str, Any]]) -> list[Headline]:
+    """Headlines from ``bench.perf.jobs.measure`` rows (one per ``--jobs`` value)."""
+    out = []
+    for r in rows:
+        same = "summaries identical" if r["identical"] else "SUMMARIES DIFFER"
+        note = (
+            f"{r['cases']} cases x {1000 * r['delay_s']:.0f} ms; ideal {r['ideal_s']:.2f} s, "
+            f"translate phase {r['translate_s']:.2f} s; whole run after start-up "
+            f"{r['efficiency_after_startup']:.0%}; {same}"
+        )
+        target = JOBS_TARGET if r["jobs"] > 1 else None
+        out.append(
+            Headline(
+                "slow translator",
+                f"--jobs {r['jobs']}: share of ideal speed-up",
+                r["efficiency_translate"],
+                "",
+                target,
+                higher_is_better=True,
+                note=note,
+            )
+        )
+    return out
+
+
+def failed_checks(
+    rerun: list[dict[str, Any]], engine: list[dict[str, Any]], jobs: list[dict[str, Any]]
+) -> list[str]:
+    """Correctness checks that void the figures (never a missed target)."""
+    bad = [
+        f"cached rerun {r['what']}: summaries differ from the uncached run"
+        for r in rerun
+        if not r.get("identical", True)
+    ]
+    bad += [
+        f"engine {r['instances']}: verdicts differ between processes"
+        for r in engine
+        if not r.get("verdicts_stable", True)
+    ]
+    bad += [
+        f"--jobs {r['jobs']}: summary differs from the first run's"
+        for r in jobs
+        if not r.get("identical", True)
+    ]
+    bad += [
+        f"--jobs {r['jobs']}: {r['misses']} requests the fake server could not answer"
+        for r in jobs
+        if r.get("misses")
+    ]
+    return bad
+
+
+def main(
+    *,
+    repeats: int = 3,
+    sizes: list[int] | None = None,
+    queries: int = 5000,
+    jobs: tuple[int, ...] = (32,),
+    cases: int = 640,
+    delay: float = 0.1,
+    skip: set[str] | None = None,
+    json_out: Path | None = None,
+    console: Console | None = None,
+) -> int:
+    """Measure every section not in ``skip``, print the headline table, return the exit code."""
+    console = console or Console()
+    if not console.is_terminal:  # a log file or a pipe: keep each row on one line
+        console = Console(width=200, file=console.file)
+    skip = skip or set()
+    unknown = skip - {"rerun", "engine", "jobs"}
+    if unknown:
+        console.print(f"[red]error:[/] --skip takes rerun, engine or jobs, not {', '.join(sorted(unknown))}")
+        return 2
+    rerun_rows: list[dict[str, Any]] = []
+    engine_rows: list[dict[str, Any]] = []
+    jobs_rows: list[dict[str, Any]] = []
+    if "rerun" not in skip:
+        from bench.perf import rerun
+
+        with console.status(f"start-up and cached reruns ({repeats} repeats)…"):
+            rerun_rows = rerun.measure(repeats, "rules", 4)
+    if "engine" not in skip:
+        from bench.perf import engine
+
+        engine_rows = engine.run(sizes or [1000, 10000, 50000], queries, 0, console, repeats)
+    if "jobs" not in skip:
+        from bench.perf import jobs as jobs_bench
+
+        with console.status(f"slow translator: {cases} cases, {delay * 1000:.0f} ms, --jobs {jobs}…"):
+            jobs_rows = jobs_bench.measure(cases, jobs, delay, repeats)
+    rows = startup_section(rerun_rows) + engine_section(engine_rows) + jobs_section(jobs_rows)
+    render(rows, console, title=f"reachbench perf (medians of {repeats}; ratio = figure / target)")
+    bad = failed_checks(rerun_rows, engine_rows, jobs_rows)
+    for line in bad:
+        console.print(f"[red]check failed:[/] {line}")
+    if json_out is not None:
+        write_json(rows, json_out, {"rerun": rerun_rows, "engine": engine_rows, "jobs": jobs_rows})
+        console.print(f"rows written to {json_out}")
+    return 1 if bad else 0
