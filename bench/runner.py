@@ -27,6 +27,7 @@ from bench.cases.schema import Case
 from bench.model import Translation
 from bench.run.crossworld import suite_config
 from bench.run.execute import EngineFactory, Executor
+from bench.run.gctune import relaxed_gc, settle
 from bench.run.guard import FailFast, RunAbortedError, RunLock
 from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
 from bench.run.progress import RunProgress
@@ -181,7 +182,21 @@ def run(
     on_case: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run ``options`` into a new run directory under ``options.out`` (see module docstring)."""
+    with relaxed_gc():
+        return _run(options, engine_factory, translator, console, progress, stop, on_case)
+
+
+def _run(
+    options: RunOptions,
+    engine_factory: EngineFactory | None,
+    translator: Any,
+    console: Console | None,
+    progress: bool,
+    stop: threading.Event | None,
+    on_case: Callable[[str], None] | None,
+) -> RunResult:
     suite = _load_suite(options)
+    settle()
     cases = select_cases(suite.cases, options)
     if not cases:
         raise RunOptionsError(
@@ -253,7 +268,7 @@ def resume(
     """Finish an interrupted run: same translator spec, suite and selection, from its run.json
     (``compress``: override the recorded choice of writing ``samples.jsonl.gz`` at the end)."""
     root = Path(run_dir).resolve()
-    with RunLock(root):
+    with RunLock(root), relaxed_gc():
         return _resume_locked(root, engine_factory, translator, console, progress, jobs, stop, compress)
 
 
