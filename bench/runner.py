@@ -35,9 +35,11 @@ from bench.run.provenance import git_revision, now, package_versions, stamp
 from bench.run.records import (
     SAMPLES,
     SAMPLES_GZ,
+    Parts,
     SampleAppender,
     build_record,
     decompress_samples,
+    dump_parts,
     latest_by_id,
     read_samples,
     samples_path,
@@ -370,6 +372,7 @@ def _execute(
     warm_slots = options.jobs
     fresh: dict[str, CaseFacts] = {}
     finished: dict[str, dict[str, Any]] = {}
+    parts: dict[str, Parts] = {}  # serialised fields of the appended records, reused by the final write
     try:
         with (
             SampleAppender(samples_file) as appender,
@@ -402,9 +405,10 @@ def _execute(
                 fresh[case_id] = facts
                 # Per-case scores are filled by the final scoring pass (one vectorised pass over all
                 # cases); the appended record already carries the failure type and diagnosis.
-                record = build_record(case, translation, predicted, predicted_ra, cross=cross)
+                record = build_record(case, translation, predicted, predicted_ra, cross=cross, facts=facts)
                 finished[case_id] = record
-                appender.append(record)
+                line, parts[case_id] = dump_parts(record)
+                appender.append(record, line)
                 bar.advance(
                     record["failure_type"] is not None
                     and record["failure_type"].startswith(("translator:", "engine:", "parse:"))
@@ -452,7 +456,7 @@ def _execute(
         write_json(run_dir / RUN_JSON, meta)
         return RunResult(run_dir, {}, meta, len(todo))
     records, summary = score_records(records, meta, where=str(samples_file), known=fresh)
-    write_samples(run_dir, records, compress=options.compress or was_compressed)
+    write_samples(run_dir, records, compress=options.compress or was_compressed, parts=parts)
     write_summary(run_dir, summary)
     meta = {**meta, "finished_at": now(), "pool": pool_stats.as_dict()}
     write_json(run_dir / RUN_JSON, meta)

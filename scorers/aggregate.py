@@ -123,17 +123,13 @@ def metric_block(
         distinct, inverse = matrix.distinct_columns()
         boot = (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
     counts = matrix.applicable[rows].sum(axis=0)
+    intervals = _intervals(matrix, registry, boot, counts) if boot is not None else {}
     out: dict[str, dict[str, Any]] = {}
     for j, (name, m) in enumerate(registry.items()):
         col = matrix.columns[name]
         n = int(counts[j])
         value = float(reduce_sums(m.spec.aggregation, sums[col])) if n else None
-        low = high = None
-        if n and boot is not None:
-            dist = reduce_sums(m.spec.aggregation, boot[:, col])
-            dist = dist[np.isfinite(dist)]
-            if dist.size:
-                low, high = np.percentile(dist, [2.5, 97.5])
+        low, high = intervals.get(name, (None, None))
         out[name] = {
             "value": _round(value),
             "ci_low": _round(low),
@@ -141,6 +137,43 @@ def metric_block(
             "n": n,
             "higher_is_better": m.spec.higher_is_better,
         }
+    return out
+
+
+def _intervals(
+    matrix: ComponentMatrix, registry: dict[str, Metric], boot: np.ndarray, counts: np.ndarray
+) -> dict[str, tuple[float, float]]:
+    """The 2.5 and 97.5 percentiles of every applicable metric's bootstrap distribution (its finite
+    values). Metrics of one aggregation are reduced together (one array per aggregation, a column per
+    metric), and the columns that are finite throughout go through one ``np.percentile(axis=0)`` call:
+    the same element-wise arithmetic as one call per metric, so the same floats."""
+    by_aggregation: dict[Any, list[str]] = {}
+    for j, (name, m) in enumerate(registry.items()):
+        if counts[j]:
+            by_aggregation.setdefault(m.spec.aggregation, []).append(name)
+    names: list[str] = []
+    dists: list[np.ndarray] = []
+    for aggregation, group in by_aggregation.items():
+        width = registry[group[0]].spec.width
+        picked = np.concatenate([np.arange(matrix.columns[n].start, matrix.columns[n].stop) for n in group])
+        stacked = boot[:, picked].reshape(boot.shape[0], len(group), width)
+        dists.append(reduce_sums(aggregation, stacked))
+        names += group
+    if not names:
+        return {}
+    dist = np.concatenate(dists, axis=1)  # resamples x metrics
+    finite = np.isfinite(dist)
+    whole = finite.all(axis=0)
+    out: dict[str, tuple[float, float]] = {}
+    if whole.any():
+        low, high = np.percentile(dist[:, whole], [2.5, 97.5], axis=0)
+        for name, lo, hi in zip([n for n, w in zip(names, whole, strict=True) if w], low, high, strict=True):
+            out[name] = (lo, hi)
+    for k in np.flatnonzero(~whole):
+        kept = dist[finite[:, k], k]
+        if kept.size:
+            lo, hi = np.percentile(kept, [2.5, 97.5])
+            out[names[k]] = (lo, hi)
     return out
 
 
