@@ -32,18 +32,17 @@ from bench.run.guard import FailFast, RunAbortedError, RunLock
 from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
 from bench.run.progress import RunProgress
 from bench.run.provenance import git_revision, now, package_versions, stamp
+from bench.run.recordcache import CaseRecorder, record_cache
 from bench.run.records import (
     SAMPLES,
     SAMPLES_GZ,
+    Framed,
     Parts,
     SampleAppender,
-    build_record,
     decompress_samples,
-    dump_parts,
     latest_by_id,
     read_samples,
     samples_path,
-    slice_tags,
     write_samples,
 )
 from bench.run.scoring import RUN_JSON, RunDirError, read_meta, score_records, write_json, write_summary
@@ -348,6 +347,7 @@ def _execute(
         console.print(f"[yellow]warning[/]: {store.problem}")
     executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
     executor.prepare(c.world for c in cases)
+    recorder = CaseRecorder(executor, record_cache(store, meta))
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
     # again when it completes).
@@ -372,7 +372,7 @@ def _execute(
     warm_slots = options.jobs
     fresh: dict[str, CaseFacts] = {}
     finished: dict[str, dict[str, Any]] = {}
-    parts: dict[str, Parts] = {}  # serialised fields of the appended records, reused by the final write
+    parts: dict[str, Parts | Framed] = {}  # serialised appended records, reused by the final write
     try:
         with (
             SampleAppender(samples_file) as appender,
@@ -390,24 +390,8 @@ def _execute(
                 if warm_slots > 0 and not translation.cached:
                     warm_slots -= 1
                     warmup.append(case_id)
-                case = by_id[case_id]
-                predicted, predicted_ra = executor.run(case.world, translation)
-                cross = executor.cross_fields(case.world, case.gold, translation)
-                facts = CaseFacts(
-                    case.gold,
-                    translation,
-                    predicted,
-                    case_id=case.id,
-                    tags=slice_tags(case),
-                    denotation=cross["denotation"],
-                    suite=cross["suite"],
-                )
-                fresh[case_id] = facts
-                # Per-case scores are filled by the final scoring pass (one vectorised pass over all
-                # cases); the appended record already carries the failure type and diagnosis.
-                record = build_record(case, translation, predicted, predicted_ra, cross=cross, facts=facts)
+                record, line, fresh[case_id], parts[case_id] = recorder.record(by_id[case_id], translation)
                 finished[case_id] = record
-                line, parts[case_id] = dump_parts(record)
                 appender.append(record, line)
                 bar.advance(
                     record["failure_type"] is not None
@@ -447,6 +431,9 @@ def _execute(
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()
         if store is not None:
+            if recorder.cache is not None:
+                recorder.cache.close()
+                meta["record_cache"] = recorder.cache.stats()
             store.close()
             meta["verdict_cache"] = store.stats()
         write_json(run_dir / RUN_JSON, meta)

@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ class SampleFileError(ValueError):
     """A samples file that cannot be used; the message names the file and line."""
 
 
-_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+#: ``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``.
+ENCODE = _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 #: Fields the final scoring pass rewrites: never taken from an earlier serialisation.
 _RESCORED = frozenset({"scores", "failure_type", "diagnosis"})
@@ -38,14 +40,38 @@ _RESCORED = frozenset({"scores", "failure_type", "diagnosis"})
 Parts = dict[str, tuple[Any, str]]
 
 
-def dump_line(record: dict[str, Any], parts: Parts | None = None) -> str:
+@dataclass
+class Framed:
+    """A record's line as ``head`` + its scores' JSON + ``tail`` (``bench.run.recordcache``).
+
+    ``record`` may hold only some of the line's fields (the rest are in the text). While it holds, in
+    every field but ``scores``, the objects it held when framed, the line is the frame around its
+    scores; otherwise the framed line's fields updated with the record's."""
+
+    head: str
+    tail: str
+    record: dict[str, Any]
+    fields: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fields = {k: v for k, v in self.record.items() if k != "scores"}
+
+    def line(self, record: dict[str, Any]) -> str:
+        if record.keys() == self.record.keys() and all(record[k] is v for k, v in self.fields.items()):
+            return self.head + _ENCODE(record["scores"]) + self.tail + "\n"
+        return _ENCODE({**json.loads(self.head + "{}" + self.tail), **record}) + "\n"
+
+
+def dump_line(record: dict[str, Any], parts: Parts | Framed | None = None) -> str:
     """The record as one JSON line (sorted keys, compact, UTF-8 as is).
 
     ``parts``: fields serialised earlier (``dump_parts``); one is reused when the record still holds the
     very object it was made from (``is``), else the field is serialised again. JSON of a dict with sorted
     keys is the sorted ``"key":value`` pairs of its values' own JSON, so the bytes are those of
-    ``json.dumps(record, ...)`` either way.
+    ``json.dumps(record, ...)`` either way. A ``Framed`` line is reused around the record's scores.
     """
+    if isinstance(parts, Framed):
+        return parts.line(record)
     if parts is None:
         return _ENCODE(record) + "\n"
     out = []
@@ -240,7 +266,7 @@ def write_samples(
     run_dir: Path,
     records: Iterable[dict[str, Any]],
     compress: bool,
-    parts: dict[str, Parts] | None = None,
+    parts: dict[str, Parts | Framed] | None = None,
 ) -> Path:
     """Write the final, sorted samples of a run: plain, or compressed (and the other form removed).
     ``parts``: per case id, fields serialised when the record was appended (see ``dump_line``)."""
@@ -258,7 +284,7 @@ def latest_by_id(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
 
 
 def write_sorted(
-    path: Path, records: Iterable[dict[str, Any]], parts: dict[str, Parts] | None = None
+    path: Path, records: Iterable[dict[str, Any]], parts: dict[str, Parts | Framed] | None = None
 ) -> None:
     """Rewrite the samples file sorted by case id, atomically (write then rename)."""
     tmp = path.with_suffix(".jsonl.tmp")
