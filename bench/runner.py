@@ -347,7 +347,7 @@ def _execute(
         console.print(f"[yellow]warning[/]: {store.problem}")
     executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
     executor.prepare(c.world for c in cases)
-    recorder = CaseRecorder(executor, record_cache(store, meta))
+    recorder = CaseRecorder(executor, record_cache(store, meta, translator))
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
     # again when it completes).

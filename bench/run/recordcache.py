@@ -197,11 +197,15 @@ class CaseRecorder:
         return record, line, facts, parts
 
 
-def record_cache(store: VerdictStore | None, meta: dict[str, Any]) -> RecordCache | None:
+def record_cache(store: VerdictStore | None, meta: dict[str, Any], translator: Any) -> RecordCache | None:
     """The record cache of a run: beside its verdict cache (none without one, e.g. ``--no-cache``, a
-    stand-in engine, ``REACHBENCH_VERDICT_CACHE=off``), off with ``REACHBENCH_RECORD_CACHE=off``."""
+    stand-in engine, ``REACHBENCH_VERDICT_CACHE=off``), off with ``REACHBENCH_RECORD_CACHE=off``, and
+    only for translators whose answers are cached (the others' answers, latency included, differ in
+    every run: their lines would be stored and never read)."""
     suite = meta.get("suite") or {}
     if store is None or not suite.get("hash") or not record_cache_enabled():
+        return None
+    if not getattr(translator, "cacheable", False):
         return None
     from bench.run.crossworld import suite_config
 
