@@ -97,7 +97,7 @@ class RecordCache:
             except (ValueError, KeyError, OSError):
                 found = None
             else:
-                found = dumps([self._variants, self._seed, material])
+                found = hashlib.sha256(dumps([self._variants, self._seed, material]).encode()).hexdigest()
             self._worlds[world] = found
         return self._worlds[world]
 
@@ -107,7 +107,7 @@ class RecordCache:
         if worlds is None:
             return None
         bare = {k: v for k, v in translation.items() if k != "cached"}
-        return hashlib.sha256(dumps([case_id, worlds, bare]).encode()).hexdigest()
+        return hashlib.sha256(f"{worlds}\0{ENCODE([case_id, bare])}".encode()).hexdigest()
 
     def get(
         self, key: str, case_id: str, translation: dict[str, Any], translation_text: str
