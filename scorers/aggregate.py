@@ -43,12 +43,55 @@ class ComponentMatrix:
     scores: list[dict[str, float | None]]  # per case: metric -> per-case value (None = not applicable)
     _distinct: tuple[np.ndarray, np.ndarray] | None = None
 
+    _kinds: tuple[np.ndarray, np.ndarray] | None = None
+    _exact: bool | None = None
+
     def distinct_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """(distinct columns as float32, index of each original column among them)."""
         if self._distinct is None:
             distinct, inverse = np.unique(self.values, axis=1, return_inverse=True)
             self._distinct = (np.ascontiguousarray(distinct, dtype=np.float32), inverse.reshape(-1))
         return self._distinct
+
+    def resampled_sums(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Column sums over ``rows`` in every resample (resamples x columns, float64); ``weights`` are
+        the resample counts (cases x resamples).
+
+        Many metrics share a column (a mean's denominator is its applicability): the distinct columns
+        are resampled, then spread back. When every component is a whole number small enough that no
+        sum of them can round in float32 (the usual case: 0/1 flags and slot counts), the rows are first
+        summed per distinct row of components (few kinds of case), which gives the same exact integers
+        as the float32 product over all rows, with far fewer operations."""
+        distinct, inverse = self.distinct_columns()
+        if not self._exact_sums():
+            return (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
+        kinds, of_row = self._row_kinds()
+        which = of_row[rows]
+        order = np.argsort(which, kind="stable")
+        which = which[order]
+        starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+        per_kind = np.add.reduceat(weights[rows[order]], starts, axis=0)  # kinds present x resamples
+        return (kinds[which[starts]].T @ per_kind).T.astype(np.float64)[:, inverse]
+
+    def _exact_sums(self) -> bool:
+        """Every partial sum of components times counts is an integer below 2**24 (exact in float32):
+        whole components, and the largest times the number of cases (a resample draws that many)."""
+        if self._exact is None:
+            values = self.values
+            self._exact = bool(
+                values.size
+                and np.all(np.isfinite(values))
+                and np.all(values == np.round(values))
+                and float(np.abs(values).max()) * len(values) < 2**24
+            )
+        return self._exact
+
+    def _row_kinds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct rows of the distinct columns, float32; the kind of each case)."""
+        if self._kinds is None:
+            kinds, of_row = np.unique(self.distinct_columns()[0], axis=0, return_inverse=True)
+            self._kinds = (np.ascontiguousarray(kinds, dtype=np.float32), of_row.reshape(-1))
+        return self._kinds
 
 
 def component_matrix(
@@ -114,39 +157,49 @@ def metric_block(
 
     ``weights`` are the run's resample counts (all cases x resamples); a slice uses its own rows.
     """
-    values = matrix.values[rows]
-    sums = values.sum(axis=0)
-    boot = None
-    if len(rows) and weights is not None:
-        # Many metrics share a column (a mean's denominator is its applicability): resample the
-        # distinct columns only, then spread them back.
-        distinct, inverse = matrix.distinct_columns()
-        boot = (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
-    counts = matrix.applicable[rows].sum(axis=0)
-    intervals = _intervals(matrix, registry, boot, counts) if boot is not None else {}
-    out: dict[str, dict[str, Any]] = {}
-    for j, (name, m) in enumerate(registry.items()):
-        col = matrix.columns[name]
-        n = int(counts[j])
-        value = float(reduce_sums(m.spec.aggregation, sums[col])) if n else None
-        low, high = intervals.get(name, (None, None))
-        out[name] = {
-            "value": _round(value),
-            "ci_low": _round(low),
-            "ci_high": _round(high),
-            "n": n,
-            "higher_is_better": m.spec.higher_is_better,
-        }
+    return metric_blocks(matrix, [rows], registry, weights)[0]
+
+
+def metric_blocks(
+    matrix: ComponentMatrix,
+    blocks: Sequence[np.ndarray],
+    registry: dict[str, Metric],
+    weights: np.ndarray | None,
+) -> list[dict[str, dict[str, Any]]]:
+    """``metric_block`` of each row set, the percentiles of all of them taken together."""
+    prepared = []
+    for rows in blocks:
+        sums = matrix.values[rows].sum(axis=0)
+        counts = matrix.applicable[rows].sum(axis=0)
+        dist: tuple[list[str], np.ndarray] | None = None
+        if len(rows) and weights is not None:
+            dist = _distributions(matrix, registry, matrix.resampled_sums(rows, weights), counts)
+        prepared.append((sums, counts, dist))
+    intervals = _intervals([d for _, _, d in prepared])
+    out = []
+    for (sums, counts, _), found in zip(prepared, intervals, strict=True):
+        block: dict[str, dict[str, Any]] = {}
+        for j, (name, m) in enumerate(registry.items()):
+            col = matrix.columns[name]
+            n = int(counts[j])
+            value = float(reduce_sums(m.spec.aggregation, sums[col])) if n else None
+            low, high = found.get(name, (None, None))
+            block[name] = {
+                "value": _round(value),
+                "ci_low": _round(low),
+                "ci_high": _round(high),
+                "n": n,
+                "higher_is_better": m.spec.higher_is_better,
+            }
+        out.append(block)
     return out
 
 
-def _intervals(
+def _distributions(
     matrix: ComponentMatrix, registry: dict[str, Metric], boot: np.ndarray, counts: np.ndarray
-) -> dict[str, tuple[float, float]]:
-    """The 2.5 and 97.5 percentiles of every applicable metric's bootstrap distribution (its finite
-    values). Metrics of one aggregation are reduced together (one array per aggregation, a column per
-    metric), and the columns that are finite throughout go through one ``np.percentile(axis=0)`` call:
-    the same element-wise arithmetic as one call per metric, so the same floats."""
+) -> tuple[list[str], np.ndarray] | None:
+    """(names, resamples x metrics) of the applicable metrics' bootstrap values; metrics of one
+    aggregation are reduced together (the same element-wise arithmetic as one metric at a time)."""
     by_aggregation: dict[Any, list[str]] = {}
     for j, (name, m) in enumerate(registry.items()):
         if counts[j]:
@@ -159,21 +212,33 @@ def _intervals(
         stacked = boot[:, picked].reshape(boot.shape[0], len(group), width)
         dists.append(reduce_sums(aggregation, stacked))
         names += group
-    if not names:
-        return {}
-    dist = np.concatenate(dists, axis=1)  # resamples x metrics
+    return (names, np.concatenate(dists, axis=1)) if names else None
+
+
+def _intervals(
+    blocks: Sequence[tuple[list[str], np.ndarray] | None],
+) -> list[dict[str, tuple[float, float]]]:
+    """Per block, the 2.5 and 97.5 percentiles of each metric's finite bootstrap values. The columns
+    that are finite throughout, of every block, go through one ``np.percentile(axis=0)`` call: the same
+    arithmetic column by column as one call per metric, so the same floats."""
+    out: list[dict[str, tuple[float, float]]] = [{} for _ in blocks]
+    present = [(i, b) for i, b in enumerate(blocks) if b is not None]
+    if not present:
+        return out
+    dist = np.concatenate([d for _, (_, d) in present], axis=1)  # resamples x (block, metric)
+    where = [(i, name) for i, (names, _) in present for name in names]
     finite = np.isfinite(dist)
     whole = finite.all(axis=0)
-    out: dict[str, tuple[float, float]] = {}
     if whole.any():
         low, high = np.percentile(dist[:, whole], [2.5, 97.5], axis=0)
-        for name, lo, hi in zip([n for n, w in zip(names, whole, strict=True) if w], low, high, strict=True):
-            out[name] = (lo, hi)
+        for k, lo, hi in zip(np.flatnonzero(whole), low, high, strict=True):
+            i, name = where[k]
+            out[i][name] = (lo, hi)
     for k in np.flatnonzero(~whole):
         kept = dist[finite[:, k], k]
         if kept.size:
-            lo, hi = np.percentile(kept, [2.5, 97.5])
-            out[names[k]] = (lo, hi)
+            i, name = where[k]
+            out[i][name] = tuple(np.percentile(kept, [2.5, 97.5]))
     return out
 
 
@@ -204,12 +269,12 @@ def summarize(
     # Cases as rows: a slice then gathers contiguous rows of the resample counts.
     counts = None if weights is None else np.ascontiguousarray(weights.T)
     # Many small products: BLAS threads cost far more than they save here (10x on a busy 2-core box).
+    keys = sorted(members)
     with threadpool_limits(limits=1, user_api="blas"):
-        overall = metric_block(matrix, everyone, registry, counts)
-        slices = {
-            key: metric_block(matrix, np.asarray(rows), registry, counts)
-            for key, rows in sorted(members.items())
-        }
+        overall, *blocks = metric_blocks(
+            matrix, [everyone, *(np.asarray(members[k]) for k in keys)], registry, counts
+        )
+    slices = dict(zip(keys, blocks, strict=True))
     summary: dict[str, Any] = dict(header or {})
     summary.update(
         n_cases=len(facts),
