@@ -43,9 +43,6 @@ class ComponentMatrix:
     scores: list[dict[str, float | None]]  # per case: metric -> per-case value (None = not applicable)
     _distinct: tuple[np.ndarray, np.ndarray] | None = None
 
-    _kinds: tuple[np.ndarray, np.ndarray] | None = None
-    _exact: bool | None = None
-
     def distinct_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """(distinct columns as float32, index of each original column among them)."""
         if self._distinct is None:
@@ -55,43 +52,10 @@ class ComponentMatrix:
 
     def resampled_sums(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Column sums over ``rows`` in every resample (resamples x columns, float64); ``weights`` are
-        the resample counts (cases x resamples).
-
-        Many metrics share a column (a mean's denominator is its applicability): the distinct columns
-        are resampled, then spread back. When every component is a whole number small enough that no
-        sum of them can round in float32 (the usual case: 0/1 flags and slot counts), the rows are first
-        summed per distinct row of components (few kinds of case), which gives the same exact integers
-        as the float32 product over all rows, with far fewer operations."""
+        the resample counts (cases x resamples). Many metrics share a column (a mean's denominator is
+        its applicability): the distinct columns are resampled, then spread back."""
         distinct, inverse = self.distinct_columns()
-        if not self._exact_sums():
-            return (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
-        kinds, of_row = self._row_kinds()
-        which = of_row[rows]
-        order = np.argsort(which, kind="stable")
-        which = which[order]
-        starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
-        per_kind = np.add.reduceat(weights[rows[order]], starts, axis=0)  # kinds present x resamples
-        return (kinds[which[starts]].T @ per_kind).T.astype(np.float64)[:, inverse]
-
-    def _exact_sums(self) -> bool:
-        """Every partial sum of components times counts is an integer below 2**24 (exact in float32):
-        whole components, and the largest times the number of cases (a resample draws that many)."""
-        if self._exact is None:
-            values = self.values
-            self._exact = bool(
-                values.size
-                and np.all(np.isfinite(values))
-                and np.all(values == np.round(values))
-                and float(np.abs(values).max()) * len(values) < 2**24
-            )
-        return self._exact
-
-    def _row_kinds(self) -> tuple[np.ndarray, np.ndarray]:
-        """(distinct rows of the distinct columns, float32; the kind of each case)."""
-        if self._kinds is None:
-            kinds, of_row = np.unique(self.distinct_columns()[0], axis=0, return_inverse=True)
-            self._kinds = (np.ascontiguousarray(kinds, dtype=np.float32), of_row.reshape(-1))
-        return self._kinds
+        return (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
 
 
 def component_matrix(

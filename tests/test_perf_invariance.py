@@ -279,26 +279,6 @@ def test_bootstrap_intervals_equal_one_percentile_per_metric() -> None:
         assert found[name][0].tobytes() == low.tobytes() and found[name][1].tobytes() == high.tobytes()
 
 
-@pytest.mark.parametrize("scale", [1.0, 0.37])
-def test_resampled_sums_equal_the_float32_product(scale: float) -> None:
-    """Summing rows per kind of case first gives the very floats of the product over all rows (whole
-    components); fractional components take the product itself."""
-    import numpy as np
-
-    from scorers.aggregate import ComponentMatrix, bootstrap_weights
-
-    rng = np.random.default_rng(1)
-    values = rng.integers(0, 3, size=(900, 12)).astype(np.float64) * scale
-    values[:, 5] = values[:, 4]  # shared columns
-    matrix = ComponentMatrix(values, np.ones((900, 3), bool), {}, [])
-    weights = np.ascontiguousarray(bootstrap_weights(900, 200, 7).T)
-    distinct, inverse = matrix.distinct_columns()
-    assert matrix._exact_sums() is (scale == 1.0)
-    for rows in (np.arange(900), np.flatnonzero(values[:, 0] > 0), np.array([3]), np.array([5, 2, 9])):
-        plain = (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
-        assert matrix.resampled_sums(rows, weights).tobytes() == plain.tobytes()
-
-
 def test_relaxed_gc_is_restored() -> None:
     from bench.run.gctune import relaxed_gc, settle
 
