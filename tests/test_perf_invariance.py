@@ -348,3 +348,27 @@ def test_fast_case_parsing_equals_the_validating_path(monkeypatch: pytest.Monkey
     for a, b in zip(quick.cases, slow.cases, strict=True):
         assert a.input.context.model_fields_set == b.input.context.model_fields_set
         assert loader.dump_case(a) == loader.dump_case(b)
+
+
+def test_verdict_store_is_usable_from_another_thread(tmp_path: Path) -> None:
+    """A run may record its cases on another thread than the one that opened the store."""
+    import threading
+
+    from bench.run.verdicts import VerdictStore
+
+    store = VerdictStore(tmp_path / "v.sqlite")
+    store.put("exec:a", "q", "v")
+    store.flush()
+    seen = []
+    worker = threading.Thread(
+        target=lambda: seen.append((store.get("exec:a", "q"), dict(store.scope("exec:b"))))
+    )
+    worker.start()
+    worker.join()
+    store.put("exec:b", "k", "w")
+    closer = threading.Thread(target=store.close)
+    closer.start()
+    closer.join()
+    assert seen == [("v", {})]
+    assert store.problem is None
+    assert VerdictStore(tmp_path / "v.sqlite").get("exec:b", "k") == "w"

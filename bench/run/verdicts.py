@@ -113,7 +113,9 @@ class VerdictStore:
         self._new_digests: list[tuple[str, int, int, str]] = []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=10.0)
+            # One thread at a time uses a store, but not always the one that opened it (a run may
+            # record its cases on another thread than the one that prepared it).
+            conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)
             columns = [row[1] for row in conn.execute("PRAGMA table_info(verdicts)")]
