@@ -79,6 +79,7 @@ def _run(
     verdicts: bool,
     records: bool = True,
     translator: str = "rules",
+    suite: str = "core",
 ):
     from bench.run.options import RunOptions
     from bench.runner import run
@@ -87,7 +88,7 @@ def _run(
     monkeypatch.setenv("REACHBENCH_RECORD_CACHE", "on" if records else "off")
     options = RunOptions(
         translator=translator,
-        suite="core",
+        suite=suite,
         limit=40,
         out=tmp_path / "runs",
         run_id=name,
@@ -199,6 +200,45 @@ def test_record_cache_is_invalidated_by_code_worlds_and_translations(
     # A translator whose answers are not cached (latency differs in every run) stores no line.
     oracle = _run(tmp_path, "oracle", cache, monkeypatch, verdicts=True, translator="oracle")
     assert "record_cache" not in oracle.meta
+
+
+def test_record_cache_follows_the_engine_fingerprint_and_the_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another engine fingerprint is another code fingerprint; an edited case (another suite hash) is
+    rebuilt, and its record says what the edited case says."""
+    import shutil
+
+    import bench.run.recordcache as rc
+    from bench.cases.loader import suite_dir
+
+    before = rc.code_fingerprint()
+    rc.code_fingerprint.cache_clear()
+    monkeypatch.setattr(rc, "engine_fingerprint", lambda: "f" * 64)
+    try:
+        assert rc.code_fingerprint() != before
+    finally:
+        rc.code_fingerprint.cache_clear()
+        monkeypatch.undo()
+    assert rc.code_fingerprint() == before
+
+    copy = tmp_path / "suite"
+    shutil.copytree(suite_dir("core"), copy)
+    cache = tmp_path / "cache"
+    _run(tmp_path, "fill", cache, monkeypatch, verdicts=True, suite=str(copy))
+    warm = _run(tmp_path, "warm", cache, monkeypatch, verdicts=True, suite=str(copy))
+    assert warm.meta["record_cache"]["hits"] == 40
+    first = json.loads((warm.run_dir / "samples.jsonl").read_text().splitlines()[0])
+    lines = (copy / "test.jsonl").read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if json.loads(line)["id"] == first["case_id"])
+    case = json.loads(lines[at])
+    case["input"]["turns"] = ["edited: " + case["input"]["turns"][0]]
+    lines[at] = json.dumps(case, ensure_ascii=False) + "\n"
+    (copy / "test.jsonl").write_text("".join(lines))
+    edited = _run(tmp_path, "edited", cache, monkeypatch, verdicts=True, suite=str(copy))
+    assert edited.meta["record_cache"]["hits"] == 0  # another suite hash: another scope
+    record = json.loads((edited.run_dir / "samples.jsonl").read_text().splitlines()[0])
+    assert record["case_id"] == first["case_id"] and record["input"]["turns"][0].startswith("edited: ")
 
 
 def test_record_cache_keys() -> None:
