@@ -27,20 +27,22 @@ from bench.cases.schema import Case
 from bench.model import Translation
 from bench.run.crossworld import suite_config
 from bench.run.execute import EngineFactory, Executor
+from bench.run.gctune import relaxed_gc, settle
 from bench.run.guard import FailFast, RunAbortedError, RunLock
 from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
 from bench.run.progress import RunProgress
 from bench.run.provenance import git_revision, now, package_versions, stamp
+from bench.run.recordcache import CaseRecorder, record_cache
 from bench.run.records import (
     SAMPLES,
     SAMPLES_GZ,
+    Framed,
+    Parts,
     SampleAppender,
-    build_record,
     decompress_samples,
     latest_by_id,
     read_samples,
     samples_path,
-    slice_tags,
     write_samples,
 )
 from bench.run.scoring import RUN_JSON, RunDirError, read_meta, score_records, write_json, write_summary
@@ -181,7 +183,21 @@ def run(
     on_case: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run ``options`` into a new run directory under ``options.out`` (see module docstring)."""
+    with relaxed_gc():
+        return _run(options, engine_factory, translator, console, progress, stop, on_case)
+
+
+def _run(
+    options: RunOptions,
+    engine_factory: EngineFactory | None,
+    translator: Any,
+    console: Console | None,
+    progress: bool,
+    stop: threading.Event | None,
+    on_case: Callable[[str], None] | None,
+) -> RunResult:
     suite = _load_suite(options)
+    settle()
     cases = select_cases(suite.cases, options)
     if not cases:
         raise RunOptionsError(
@@ -253,7 +269,7 @@ def resume(
     """Finish an interrupted run: same translator spec, suite and selection, from its run.json
     (``compress``: override the recorded choice of writing ``samples.jsonl.gz`` at the end)."""
     root = Path(run_dir).resolve()
-    with RunLock(root):
+    with RunLock(root), relaxed_gc():
         return _resume_locked(root, engine_factory, translator, console, progress, jobs, stop, compress)
 
 
@@ -331,6 +347,7 @@ def _execute(
         console.print(f"[yellow]warning[/]: {store.problem}")
     executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
     executor.prepare(c.world for c in cases)
+    recorder = CaseRecorder(executor, record_cache(store, meta, translator))
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
     # again when it completes).
@@ -355,6 +372,7 @@ def _execute(
     warm_slots = options.jobs
     fresh: dict[str, CaseFacts] = {}
     finished: dict[str, dict[str, Any]] = {}
+    parts: dict[str, Parts | Framed] = {}  # serialised appended records, reused by the final write
     try:
         with (
             SampleAppender(samples_file) as appender,
@@ -372,24 +390,9 @@ def _execute(
                 if warm_slots > 0 and not translation.cached:
                     warm_slots -= 1
                     warmup.append(case_id)
-                case = by_id[case_id]
-                predicted, predicted_ra = executor.run(case.world, translation)
-                cross = executor.cross_fields(case.world, case.gold, translation)
-                facts = CaseFacts(
-                    case.gold,
-                    translation,
-                    predicted,
-                    case_id=case.id,
-                    tags=slice_tags(case),
-                    denotation=cross["denotation"],
-                    suite=cross["suite"],
-                )
-                fresh[case_id] = facts
-                # Per-case scores are filled by the final scoring pass (one vectorised pass over all
-                # cases); the appended record already carries the failure type and diagnosis.
-                record = build_record(case, translation, predicted, predicted_ra, cross=cross)
+                record, line, fresh[case_id], parts[case_id] = recorder.record(by_id[case_id], translation)
                 finished[case_id] = record
-                appender.append(record)
+                appender.append(record, line)
                 bar.advance(
                     record["failure_type"] is not None
                     and record["failure_type"].startswith(("translator:", "engine:", "parse:"))
@@ -428,6 +431,9 @@ def _execute(
         if cache is not None:
             meta["cache"] = cache.stats().as_dict()
         if store is not None:
+            if recorder.cache is not None:
+                recorder.cache.close()
+                meta["record_cache"] = recorder.cache.stats()
             store.close()
             meta["verdict_cache"] = store.stats()
         write_json(run_dir / RUN_JSON, meta)
@@ -437,7 +443,7 @@ def _execute(
         write_json(run_dir / RUN_JSON, meta)
         return RunResult(run_dir, {}, meta, len(todo))
     records, summary = score_records(records, meta, where=str(samples_file), known=fresh)
-    write_samples(run_dir, records, compress=options.compress or was_compressed)
+    write_samples(run_dir, records, compress=options.compress or was_compressed, parts=parts)
     write_summary(run_dir, summary)
     meta = {**meta, "finished_at": now(), "pool": pool_stats.as_dict()}
     write_json(run_dir / RUN_JSON, meta)

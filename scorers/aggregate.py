@@ -50,6 +50,13 @@ class ComponentMatrix:
             self._distinct = (np.ascontiguousarray(distinct, dtype=np.float32), inverse.reshape(-1))
         return self._distinct
 
+    def resampled_sums(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Column sums over ``rows`` in every resample (resamples x columns, float64); ``weights`` are
+        the resample counts (cases x resamples). Many metrics share a column (a mean's denominator is
+        its applicability): the distinct columns are resampled, then spread back."""
+        distinct, inverse = self.distinct_columns()
+        return (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
+
 
 def component_matrix(
     facts: Sequence[CaseFacts], registry: dict[str, Metric] | None = None
@@ -114,33 +121,88 @@ def metric_block(
 
     ``weights`` are the run's resample counts (all cases x resamples); a slice uses its own rows.
     """
-    values = matrix.values[rows]
-    sums = values.sum(axis=0)
-    boot = None
-    if len(rows) and weights is not None:
-        # Many metrics share a column (a mean's denominator is its applicability): resample the
-        # distinct columns only, then spread them back.
-        distinct, inverse = matrix.distinct_columns()
-        boot = (distinct[rows].T @ weights[rows]).T.astype(np.float64)[:, inverse]
-    counts = matrix.applicable[rows].sum(axis=0)
-    out: dict[str, dict[str, Any]] = {}
+    return metric_blocks(matrix, [rows], registry, weights)[0]
+
+
+def metric_blocks(
+    matrix: ComponentMatrix,
+    blocks: Sequence[np.ndarray],
+    registry: dict[str, Metric],
+    weights: np.ndarray | None,
+) -> list[dict[str, dict[str, Any]]]:
+    """``metric_block`` of each row set, the percentiles of all of them taken together."""
+    prepared = []
+    for rows in blocks:
+        sums = matrix.values[rows].sum(axis=0)
+        counts = matrix.applicable[rows].sum(axis=0)
+        dist: tuple[list[str], np.ndarray] | None = None
+        if len(rows) and weights is not None:
+            dist = _distributions(matrix, registry, matrix.resampled_sums(rows, weights), counts)
+        prepared.append((sums, counts, dist))
+    intervals = _intervals([d for _, _, d in prepared])
+    out = []
+    for (sums, counts, _), found in zip(prepared, intervals, strict=True):
+        block: dict[str, dict[str, Any]] = {}
+        for j, (name, m) in enumerate(registry.items()):
+            col = matrix.columns[name]
+            n = int(counts[j])
+            value = float(reduce_sums(m.spec.aggregation, sums[col])) if n else None
+            low, high = found.get(name, (None, None))
+            block[name] = {
+                "value": _round(value),
+                "ci_low": _round(low),
+                "ci_high": _round(high),
+                "n": n,
+                "higher_is_better": m.spec.higher_is_better,
+            }
+        out.append(block)
+    return out
+
+
+def _distributions(
+    matrix: ComponentMatrix, registry: dict[str, Metric], boot: np.ndarray, counts: np.ndarray
+) -> tuple[list[str], np.ndarray] | None:
+    """(names, resamples x metrics) of the applicable metrics' bootstrap values; metrics of one
+    aggregation are reduced together (the same element-wise arithmetic as one metric at a time)."""
+    by_aggregation: dict[Any, list[str]] = {}
     for j, (name, m) in enumerate(registry.items()):
-        col = matrix.columns[name]
-        n = int(counts[j])
-        value = float(reduce_sums(m.spec.aggregation, sums[col])) if n else None
-        low = high = None
-        if n and boot is not None:
-            dist = reduce_sums(m.spec.aggregation, boot[:, col])
-            dist = dist[np.isfinite(dist)]
-            if dist.size:
-                low, high = np.percentile(dist, [2.5, 97.5])
-        out[name] = {
-            "value": _round(value),
-            "ci_low": _round(low),
-            "ci_high": _round(high),
-            "n": n,
-            "higher_is_better": m.spec.higher_is_better,
-        }
+        if counts[j]:
+            by_aggregation.setdefault(m.spec.aggregation, []).append(name)
+    names: list[str] = []
+    dists: list[np.ndarray] = []
+    for aggregation, group in by_aggregation.items():
+        width = registry[group[0]].spec.width
+        picked = np.concatenate([np.arange(matrix.columns[n].start, matrix.columns[n].stop) for n in group])
+        stacked = boot[:, picked].reshape(boot.shape[0], len(group), width)
+        dists.append(reduce_sums(aggregation, stacked))
+        names += group
+    return (names, np.concatenate(dists, axis=1)) if names else None
+
+
+def _intervals(
+    blocks: Sequence[tuple[list[str], np.ndarray] | None],
+) -> list[dict[str, tuple[float, float]]]:
+    """Per block, the 2.5 and 97.5 percentiles of each metric's finite bootstrap values. The columns
+    that are finite throughout, of every block, go through one ``np.percentile(axis=0)`` call: the same
+    arithmetic column by column as one call per metric, so the same floats."""
+    out: list[dict[str, tuple[float, float]]] = [{} for _ in blocks]
+    present = [(i, b) for i, b in enumerate(blocks) if b is not None]
+    if not present:
+        return out
+    dist = np.concatenate([d for _, (_, d) in present], axis=1)  # resamples x (block, metric)
+    where = [(i, name) for i, (names, _) in present for name in names]
+    finite = np.isfinite(dist)
+    whole = finite.all(axis=0)
+    if whole.any():
+        low, high = np.percentile(dist[:, whole], [2.5, 97.5], axis=0)
+        for k, lo, hi in zip(np.flatnonzero(whole), low, high, strict=True):
+            i, name = where[k]
+            out[i][name] = (lo, hi)
+    for k in np.flatnonzero(~whole):
+        kept = dist[finite[:, k], k]
+        if kept.size:
+            i, name = where[k]
+            out[i][name] = tuple(np.percentile(kept, [2.5, 97.5]))
     return out
 
 
@@ -171,12 +233,12 @@ def summarize(
     # Cases as rows: a slice then gathers contiguous rows of the resample counts.
     counts = None if weights is None else np.ascontiguousarray(weights.T)
     # Many small products: BLAS threads cost far more than they save here (10x on a busy 2-core box).
+    keys = sorted(members)
     with threadpool_limits(limits=1, user_api="blas"):
-        overall = metric_block(matrix, everyone, registry, counts)
-        slices = {
-            key: metric_block(matrix, np.asarray(rows), registry, counts)
-            for key, rows in sorted(members.items())
-        }
+        overall, *blocks = metric_blocks(
+            matrix, [everyone, *(np.asarray(members[k]) for k in keys)], registry, counts
+        )
+    slices = dict(zip(keys, blocks, strict=True))
     summary: dict[str, Any] = dict(header or {})
     summary.update(
         n_cases=len(facts),

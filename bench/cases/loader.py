@@ -111,6 +111,9 @@ def parse_case_line(text: str, file: str | Path, line: int, inventories: Invento
     suite's ``inventories.jsonl``); a line that carries one inline keeps it (older suites, or a case
     whose console saw something other than its world's inventory).
     """
+    fast = _parse_valid_line(text, inventories)
+    if fast is not None:
+        return fast
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -123,6 +126,28 @@ def parse_case_line(text: str, file: str | Path, line: int, inventories: Invento
     except ValidationError as exc:
         loc, msg = _field_of(exc)
         raise CaseFileError(file, line, loc, msg) from None
+
+
+def _parse_valid_line(text: str, inventories: Inventories | None) -> Case | None:
+    """A well-formed line parsed straight from its JSON (pydantic's parser, about twice as fast as
+    ``json.loads`` then validation), its world's inventory put in as ``_expand_inventory`` would; None
+    for anything else (invalid, no inventory for the world, another account), which the slow path then
+    reports exactly as before."""
+    try:
+        case = Case.model_validate_json(text)
+    except ValidationError:
+        return None
+    context = case.input.context
+    if "inventory" in context.model_fields_set:
+        return case  # inline: kept as is
+    found = inventories.get(case.world) if inventories is not None else None
+    if found is None or context.account_id != found.account_id:
+        return None
+    # The context was made by this call and nobody else holds it: give it the validated items the slow
+    # path passes in (models are frozen; this is what validating them as a field would store).
+    context.__dict__["inventory"] = found.items
+    context.__pydantic_fields_set__.add("inventory")
+    return case
 
 
 def _expand_inventory(data: dict, file: str | Path, line: int, inventories: Inventories | None) -> None:

@@ -84,12 +84,13 @@ class CrossWorld:
         engine_for: Callable[[str], Any] | None = None,
         worlds: list[str] | None = None,
     ) -> None:
-        from bench.engine import engine_for as default_engine_for
         from bench.world.catalog import list_worlds
 
         self.variants = variants
         self.seed = seed
-        self._engine_for = engine_for or default_engine_for
+        # ``bench.engine`` is imported on the first engine needed (a rerun answered from the caches
+        # never needs one).
+        self._engine_for = engine_for or _default_engine_for
         self._worlds = sorted(worlds if worlds is not None else list_worlds())
         self._scenarios: dict[str, list[str]] = {}
         self._variant_engines: OrderedDict[tuple[str, Any], Any] = OrderedDict()
@@ -217,6 +218,12 @@ class CrossWorld:
             "denotation": self.denotation(world, gold_q, pred_q),
             "suite": self.suite(world, gold_q, pred_q) if gold.answerable else None,
         }
+
+
+def _default_engine_for(name: str) -> Any:
+    from bench.engine import engine_for
+
+    return engine_for(name)
 
 
 _SHARED: dict[tuple[int, int], CrossWorld] = {}

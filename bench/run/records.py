@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,63 @@ class SampleFileError(ValueError):
     """A samples file that cannot be used; the message names the file and line."""
 
 
-def dump_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+#: ``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``.
+ENCODE = _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+#: Fields the final scoring pass rewrites: never taken from an earlier serialisation.
+_RESCORED = frozenset({"scores", "failure_type", "diagnosis"})
+
+#: Per case id, the serialised fields of its appended record: field -> (the value object, its JSON).
+Parts = dict[str, tuple[Any, str]]
+
+
+@dataclass
+class Framed:
+    """A record's line as ``head`` + its scores' JSON + ``tail`` (``bench.run.recordcache``).
+
+    ``record`` may hold only some of the line's fields (the rest are in the text). While it holds, in
+    every field but ``scores``, the objects it held when framed, the line is the frame around its
+    scores; otherwise the framed line's fields updated with the record's."""
+
+    head: str
+    tail: str
+    record: dict[str, Any]
+    fields: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fields = {k: v for k, v in self.record.items() if k != "scores"}
+
+    def line(self, record: dict[str, Any]) -> str:
+        if record.keys() == self.record.keys() and all(record[k] is v for k, v in self.fields.items()):
+            return self.head + _ENCODE(record["scores"]) + self.tail + "\n"
+        return _ENCODE({**json.loads(self.head + "{}" + self.tail), **record}) + "\n"
+
+
+def dump_line(record: dict[str, Any], parts: Parts | Framed | None = None) -> str:
+    """The record as one JSON line (sorted keys, compact, UTF-8 as is).
+
+    ``parts``: fields serialised earlier (``dump_parts``); one is reused when the record still holds the
+    very object it was made from (``is``), else the field is serialised again. JSON of a dict with sorted
+    keys is the sorted ``"key":value`` pairs of its values' own JSON, so the bytes are those of
+    ``json.dumps(record, ...)`` either way. A ``Framed`` line is reused around the record's scores.
+    """
+    if isinstance(parts, Framed):
+        return parts.line(record)
+    if parts is None:
+        return _ENCODE(record) + "\n"
+    out = []
+    for key in sorted(record):
+        value = record[key]
+        known = parts.get(key)
+        text = known[1] if known is not None and known[0] is value else _ENCODE(value)
+        out.append(f"{_ENCODE(key)}:{text}")
+    return "{" + ",".join(out) + "}\n"
+
+
+def dump_parts(record: dict[str, Any]) -> tuple[str, Parts]:
+    """The record's line and its serialised fields (all but the re-scored ones), for ``dump_line``."""
+    parts = {k: (v, _ENCODE(v)) for k, v in record.items() if k not in _RESCORED}
+    return dump_line(record, parts), parts
 
 
 def slice_tags(case_or_record: Case | dict[str, Any]) -> tuple[str, ...]:
@@ -84,22 +140,25 @@ def build_record(
     predicted_ra: Verdict | None,
     scores: dict[str, float | None] | None = None,
     cross: dict[str, Any] | None = None,
+    facts: CaseFacts | None = None,
 ) -> dict[str, Any]:
     """The samples.jsonl record of one case (scores filled in by the caller or by re-scoring).
 
     ``cross``: the ``denotation`` and ``suite`` fields (``bench.run.crossworld``; stored as ``denotation``
-    and ``test_suite``), None when not computed.
+    and ``test_suite``), None when not computed. ``facts``: the case's ``CaseFacts`` when the caller
+    already built them from the same arguments (their derived values are then computed once).
     """
     cross = cross or {"denotation": None, "suite": None}
-    facts = CaseFacts(
-        case.gold,
-        translation,
-        predicted,
-        case_id=case.id,
-        tags=slice_tags(case),
-        denotation=cross["denotation"],
-        suite=cross["suite"],
-    )
+    if facts is None:
+        facts = CaseFacts(
+            case.gold,
+            translation,
+            predicted,
+            case_id=case.id,
+            tags=slice_tags(case),
+            denotation=cross["denotation"],
+            suite=cross["suite"],
+        )
     return {
         "case_id": case.id,
         "suite": case.suite,
@@ -203,10 +262,16 @@ def decompress_samples(run_dir: Path) -> Path:
     return plain
 
 
-def write_samples(run_dir: Path, records: Iterable[dict[str, Any]], compress: bool) -> Path:
-    """Write the final, sorted samples of a run: plain, or compressed (and the other form removed)."""
+def write_samples(
+    run_dir: Path,
+    records: Iterable[dict[str, Any]],
+    compress: bool,
+    parts: dict[str, Parts | Framed] | None = None,
+) -> Path:
+    """Write the final, sorted samples of a run: plain, or compressed (and the other form removed).
+    ``parts``: per case id, fields serialised when the record was appended (see ``dump_line``)."""
     plain = Path(run_dir) / SAMPLES
-    write_sorted(plain, records)
+    write_sorted(plain, records, parts)
     if compress:
         return compress_samples(run_dir)
     (Path(run_dir) / SAMPLES_GZ).unlink(missing_ok=True)  # a stale copy would disagree with the new file
@@ -218,12 +283,15 @@ def latest_by_id(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]
     return {str(r["case_id"]): r for r in records}
 
 
-def write_sorted(path: Path, records: Iterable[dict[str, Any]]) -> None:
+def write_sorted(
+    path: Path, records: Iterable[dict[str, Any]], parts: dict[str, Parts | Framed] | None = None
+) -> None:
     """Rewrite the samples file sorted by case id, atomically (write then rename)."""
     tmp = path.with_suffix(".jsonl.tmp")
+    parts = parts or {}
     with tmp.open("w", encoding="utf-8") as fh:
         for record in sorted(records, key=lambda r: str(r["case_id"])):
-            fh.write(dump_line(record))
+            fh.write(dump_line(record, parts.get(str(record["case_id"]))))
     os.replace(tmp, path)
 
 
@@ -251,8 +319,9 @@ class SampleAppender:
             with self.path.open("r+b") as fh:
                 fh.truncate(cut)
 
-    def append(self, record: dict[str, Any]) -> None:
-        self._fh.write(dump_line(record))
+    def append(self, record: dict[str, Any], line: str | None = None) -> None:
+        """Append ``record`` (``line``: its ``dump_line``, when the caller already has it)."""
+        self._fh.write(line if line is not None else dump_line(record))
         now = time.monotonic()
         if now - self._last_flush >= self.flush_every:
             self._fh.flush()

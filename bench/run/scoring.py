@@ -65,19 +65,27 @@ def score_records(
     """Fill each record's ``scores``/``failure_type``/``diagnosis`` and build the summary (sorted by id).
 
     ``known`` holds facts the caller already built from validated models (the cases a run just
-    translated), so that they are not parsed back from their records; the result is the same.
+    translated, whose records ``build_record`` made from these facts), so that they are not parsed back
+    from their records and their failure type and diagnosis are not derived twice; the result is the
+    same.
     """
     records = sorted(records, key=lambda r: str(r["case_id"]))
     # Records without denotations and test-suite verdicts (older runs) get them now, from the worlds.
     if fill_records(records, *suite_config(meta)):
         known = {}
     known = known or {}
-    facts = [known.get(str(r["case_id"])) or facts_of(r, where) for r in records]
+    facts: list[CaseFacts] = []
+    fresh: list[bool] = []
+    for r in records:
+        f = known.get(str(r["case_id"]))
+        fresh.append(f is not None)
+        facts.append(f if f is not None else facts_of(r, where))
     matrix = component_matrix(facts)
-    for record, f, scores in zip(records, facts, matrix.scores, strict=True):
+    for record, f, scores, built in zip(records, facts, matrix.scores, fresh, strict=True):
         record["scores"] = scores
-        record["failure_type"] = failure_type(f)
-        record["diagnosis"] = diagnosis(f)
+        if not built:  # a known case's record was built from these very facts: both fields are theirs
+            record["failure_type"] = failure_type(f)
+            record["diagnosis"] = diagnosis(f)
     summary = summarize(
         facts,
         seed=int(meta.get("seed", DEFAULT_SEED)),

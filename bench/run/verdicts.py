@@ -113,7 +113,9 @@ class VerdictStore:
         self._new_digests: list[tuple[str, int, int, str]] = []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=10.0)
+            # One thread at a time uses a store, but not always the one that opened it (a run may
+            # record its cases on another thread than the one that prepared it).
+            conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)
             columns = [row[1] for row in conn.execute("PRAGMA table_info(verdicts)")]
@@ -156,6 +158,21 @@ class VerdictStore:
         if len(self._pending) >= 5000:
             self.flush()
 
+    def drop_scopes(self, prefix: str, keep: str) -> None:
+        """Delete every entry whose scope starts with ``prefix``, but those of scope ``keep``."""
+        self.flush()
+        if self._conn is None:
+            return
+        try:
+            with self._conn:
+                self._conn.execute(
+                    "DELETE FROM verdicts WHERE scope >= ? AND scope < ? AND scope != ?",
+                    (prefix, prefix + "\uffff", keep),
+                )
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        self._scopes = {s: v for s, v in self._scopes.items() if s == keep or not s.startswith(prefix)}
+
     def get_digest(self, key: tuple[str, int, int]) -> str | None:
         return self._digests.get(key)
 
@@ -178,7 +195,7 @@ class VerdictStore:
                     "INSERT OR REPLACE INTO digests (path, mtime_ns, size, sha256) VALUES (?, ?, ?, ?)",
                     digests,
                 )
-            self.writes += len(pending)
+            self.writes += sum(1 for scope, _, _ in pending if not scope.startswith("record:"))
         except sqlite3.Error as exc:
             self._fail(exc)
 
