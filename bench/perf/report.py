@@ -105,9 +105,9 @@ def startup_section(rows: list[dict[str, Any]]) -> list[Headline]:
         what = {"help": "reachbench --help", "trivial": "reachbench translators list"}.get(
             r["what"], r["what"]
         )
-        note = ""
+        note = f"CPU {r['cpu_median_s']:.2f} s" if "cpu_median_s" in r else ""
         if "identical" in r:
-            note = "summaries identical" if r["identical"] else "SUMMARIES DIFFER"
+            note += "; summaries identical" if r["identical"] else "; SUMMARIES DIFFER"
             note += f"; uncached {r['fill_s']:.1f} s"
         out.append(Headline(section, what, r["median_s"], "s", r["target_s"], note=note))
     return out
