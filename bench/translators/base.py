@@ -234,6 +234,11 @@ class Translator:
             cached = self.__dict__["_fingerprint"] = f"code:{class_fingerprint(type(self))}"
         return cached
 
+    def set_concurrency(self, jobs: int) -> None:
+        """The pool calls this before its first call with the number of calls it keeps in flight, so a
+        backend can size what its threads share (an HTTP connection pool); the default ignores it."""
+        return None
+
     def cancel(self) -> None:
         """Stop the calls in flight (the run was interrupted); backends with subprocesses kill them."""
         return None

@@ -10,11 +10,12 @@ disk there, so an interrupted run keeps everything finished and resumes by skipp
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench.cases.schema import CaseInput
@@ -149,6 +150,7 @@ def translate_all(
     limiter = _Limiter(limit)
     stats = PoolStats()
     stats_lock = threading.Lock()
+    translator.set_concurrency(jobs)
     started = time.monotonic()
 
     def run_one(case_id: str, case_input: CaseInput) -> Translation:
@@ -193,6 +195,9 @@ def translate_all(
     source: Iterator[tuple[str, CaseInput]] = iter(items)
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"pool-{translator.name}")
     pending: dict[Future[Translation], str] = {}
+    # Finished calls queue themselves here: waiting on one queue costs the same with 64 calls pending
+    # as with one (``concurrent.futures.wait`` locks and hooks every pending future on each wake-up).
+    finished: queue.SimpleQueue[Future[Translation]] = queue.SimpleQueue()
     exhausted = False
     try:
         while True:
@@ -202,11 +207,18 @@ def translate_all(
                 except StopIteration:
                     exhausted = True
                     break
-                pending[pool.submit(run_one, case_id, case_input)] = case_id
+                fut = pool.submit(run_one, case_id, case_input)
+                pending[fut] = case_id
+                fut.add_done_callback(finished.put)
                 stats.submitted += 1
             if not pending:
                 break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done = [_next_finished(finished)]
+            while True:  # everything else already finished, handled in case-id order as before
+                try:
+                    done.append(finished.get_nowait())
+                except queue.Empty:
+                    break
             for fut in sorted(done, key=lambda f: pending[f]):
                 case_id = pending.pop(fut)
                 out = fut.result()
@@ -218,3 +230,12 @@ def translate_all(
         pool.shutdown(wait=not pending, cancel_futures=True)
         stats.elapsed_s = time.monotonic() - started
     return stats
+
+
+def _next_finished(finished: queue.SimpleQueue[Future[Translation]]) -> Future[Translation]:
+    """The next finished call; waits in short slices so that Ctrl-C is seen promptly."""
+    while True:
+        try:
+            return finished.get(timeout=0.5)
+        except queue.Empty:
+            continue
