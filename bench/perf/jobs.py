@@ -14,8 +14,10 @@ Each run is ``python -m bench.cli run -t openai:... --no-cache`` in a subprocess
 whatever ``PYTHONPATH`` names: ``--pythonpath /old/tree`` measures another checkout with this harness).
 Per run:
 
-- ``translate s``: the pool's own clock (``pool.elapsed_s`` in run.json): first call submitted to last
-  result recorded, including the per-case work on the main thread (execute, record, append);
+- ``translate s``: the translate phase as the server sees it, from the first request it received to the
+  last response it sent (every call, none of the work left after the last answer);
+- ``pool s``: the pool's own clock (``pool.elapsed_s`` in run.json): first call submitted to the last
+  result recorded, i.e. the translate phase plus any per-case work (execute, record) still queued;
 - ``after start-up s``: wall clock from the first request the server received to the end of the process
   (the whole run minus the fixed start-up: imports, suite, worlds; it includes the final scoring);
 - ``ideal s`` = cases x delay / jobs; ``efficiency`` = ideal / measured (both are reported).
@@ -57,6 +59,7 @@ class _Stats:
 
     def reset(self) -> None:
         self.requests = 0
+        self.connections = 0
         self.misses = 0
         self.inflight = 0
         self.max_inflight = 0
@@ -66,6 +69,7 @@ class _Stats:
     def as_dict(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
+            "connections": self.connections,
             "misses": self.misses,
             "max_inflight": self.max_inflight,
             "first_request": self.first,
@@ -73,10 +77,12 @@ class _Stats:
         }
 
 
-def serve(delay: float, answers_path: str | None, port: int = 0) -> None:
-    """Serve until stdin closes; prints ``PORT <n>`` once listening. Timestamps are ``time.monotonic()``
-    (one clock for every process of the machine on Linux)."""
-    answers: dict[str, Any] = json.loads(Path(answers_path).read_text()) if answers_path else {}
+def make_server(
+    delay: float, answers: dict[str, Any] | None = None, port: int = 0
+) -> tuple[ThreadingHTTPServer, _Stats]:
+    """The fake server (not started) and its counters. Timestamps are ``time.monotonic()`` (one clock
+    for every process of the machine on Linux)."""
+    answers = answers or {}
     stats = _Stats()
 
     class Handler(BaseHTTPRequestHandler):
@@ -84,6 +90,11 @@ def serve(delay: float, answers_path: str | None, port: int = 0) -> None:
         # TCP_NODELAY, as real servers (uvicorn, llama.cpp): else every response waits out the client's
         # delayed ACK (~40 ms on Linux) and the server, not the harness, is what gets measured.
         disable_nagle_algorithm = True
+
+        def setup(self) -> None:
+            super().setup()
+            with stats.lock:
+                stats.connections += 1
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             if self.path == "/stats":
@@ -154,7 +165,13 @@ def serve(delay: float, answers_path: str | None, port: int = 0) -> None:
         daemon_threads = True
         request_queue_size = 256
 
-    httpd = Server(("127.0.0.1", port), Handler)
+    return Server(("127.0.0.1", port), Handler), stats
+
+
+def serve(delay: float, answers_path: str | None, port: int = 0) -> None:
+    """Serve until stdin closes; prints ``PORT <n>`` once listening."""
+    answers = json.loads(Path(answers_path).read_text()) if answers_path else {}
+    httpd, _ = make_server(delay, answers, port)
     threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     print(f"PORT {httpd.server_address[1]}", flush=True)
     sys.stdin.read()  # the harness closes our stdin to stop us
@@ -254,8 +271,10 @@ def _one_run(
         "wall_s": ended - started,
         "startup_s": first - started,
         "after_startup_s": ended - first,
-        "translate_s": float(meta["pool"]["elapsed_s"]),
+        "translate_s": (stats["last_response"] or ended) - first,
+        "pool_s": float(meta["pool"]["elapsed_s"]),
         "requests": stats["requests"],
+        "connections": stats["connections"],
         "misses": stats["misses"],
         "max_inflight": stats["max_inflight"],
         "summary_sha256": hashlib.sha256(summary.encode()).hexdigest(),
@@ -285,7 +304,7 @@ def measure(
                 reference = reference or runs[0]["summary_sha256"]
                 ideal = n * delay / j
                 med = {k: statistics.median(r[k] for r in runs) for k in ("wall_s", "startup_s",
-                                                                        "after_startup_s", "translate_s")}
+                                                                        "after_startup_s", "translate_s", "pool_s")}
                 rows.append(
                     {
                         "jobs": j,
@@ -299,6 +318,7 @@ def measure(
                         "efficiency_after_startup": round(ideal / med["after_startup_s"], 3),
                         "misses": max(r["misses"] for r in runs),
                         "max_inflight": max(r["max_inflight"] for r in runs),
+                        "connections": max(r["connections"] for r in runs),
                         "identical": all(r["summary_sha256"] == reference for r in runs),
                         "load_avg": round(os.getloadavg()[0], 2),
                     }
@@ -310,16 +330,17 @@ def report(rows: list[dict[str, Any]], console: Any = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = console or Console()
+    console = console or Console(width=160)
     table = Table(title="slow translator throughput (fake server, medians of repeats)")
-    cols = ("jobs", "cases", "ideal s", "translate s", "cases/s", "eff. translate", "after start-up s",
-            "eff. run", "start-up s", "in flight", "misses", "identical", "load")  # fmt: skip
+    cols = ("jobs", "cases", "ideal s", "translate s", "cases/s", "eff. translate", "pool s",
+            "after start-up s", "eff. run", "start-up s", "in flight", "misses", "identical", "load")  # fmt: skip
     for col in cols:
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
             str(r["jobs"]), str(r["cases"]), f"{r['ideal_s']:.2f}", f"{r['translate_s']:.2f}",
-            f"{r['cases_per_s']:.1f}", f"{r['efficiency_translate']:.0%}", f"{r['after_startup_s']:.2f}",
+            f"{r['cases_per_s']:.1f}", f"{r['efficiency_translate']:.0%}", f"{r['pool_s']:.2f}",
+            f"{r['after_startup_s']:.2f}",
             f"{r['efficiency_after_startup']:.0%}", f"{r['startup_s']:.2f}", str(r["max_inflight"]),
             str(r["misses"]), "yes" if r["identical"] else "[red]NO[/]", f"{r['load_avg']:.2f}",
         )  # fmt: skip

@@ -10,6 +10,7 @@ disk there, so an interrupted run keeps everything finished and resumes by skipp
 
 from __future__ import annotations
 
+import heapq
 import queue
 import random
 import threading
@@ -194,14 +195,42 @@ def translate_all(
 
     source: Iterator[tuple[str, CaseInput]] = iter(items)
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"pool-{translator.name}")
-    pending: dict[Future[Translation], str] = {}
+    pending: dict[Future[Translation], str] = {}  # submitted, result not handed to on_result yet
     # Finished calls queue themselves here: waiting on one queue costs the same with 64 calls pending
     # as with one (``concurrent.futures.wait`` locks and hooks every pending future on each wake-up).
     finished: queue.SimpleQueue[Future[Translation]] = queue.SimpleQueue()
+    ready: list[tuple[str, Future[Translation]]] = []  # finished, not handed over yet (a heap by id)
     exhausted = False
+    handing = False
+
+    def hand_over(case_id: str, fut: Future[Translation]) -> None:
+        nonlocal handing
+        pending.pop(fut)
+        out = fut.result()
+        stats.completed += 1
+        stats.errors += out.status == "error"
+        stats.cached += out.cached
+        handing = True
+        on_result(case_id, out)
+        handing = False
+
+    def collect() -> None:
+        while True:
+            try:
+                fut = finished.get_nowait()
+            except queue.Empty:
+                return
+            heapq.heappush(ready, (pending[fut], fut))
+
     try:
         while True:
-            while not exhausted and len(pending) < jobs * 2 and not (stop is not None and stop.is_set()):
+            # Calls in flight are topped up before each result is handed over, and a finished call frees
+            # its slot at once: the calls never wait for on_result (records, engine work) to catch up.
+            while (
+                not exhausted
+                and len(pending) - len(ready) < jobs * 2
+                and not (stop is not None and stop.is_set())
+            ):
                 try:
                     case_id, case_input = next(source)
                 except StopIteration:
@@ -211,23 +240,26 @@ def translate_all(
                 pending[fut] = case_id
                 fut.add_done_callback(finished.put)
                 stats.submitted += 1
-            if not pending:
-                break
-            done = [_next_finished(finished)]
-            while True:  # everything else already finished, handled in case-id order as before
-                try:
-                    done.append(finished.get_nowait())
-                except queue.Empty:
+            collect()
+            if not ready:
+                if not pending:
                     break
-            for fut in sorted(done, key=lambda f: pending[f]):
-                case_id = pending.pop(fut)
-                out = fut.result()
-                stats.completed += 1
-                stats.errors += out.status == "error"
-                stats.cached += out.cached
-                on_result(case_id, out)
+                fut = _next_finished(finished)
+                heapq.heappush(ready, (pending[fut], fut))
+                continue
+            hand_over(*heapq.heappop(ready))  # the smallest case id of those finished
+    except KeyboardInterrupt:
+        # Ctrl-C loses at most the calls in flight: the finished ones are handed over first (not after
+        # an exception from on_result itself, which stops the run as it is).
+        if not handing:
+            collect()
+            while ready:
+                hand_over(*heapq.heappop(ready))
+        raise
     finally:
         pool.shutdown(wait=not pending, cancel_futures=True)
+        if not pending:
+            translator.pool_finished()
         stats.elapsed_s = time.monotonic() - started
     return stats
 

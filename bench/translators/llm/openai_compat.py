@@ -85,6 +85,9 @@ class OpenAICompatTranslator(LLMTranslator):
     version = "1"  # new modes add request shapes; the default request of every existing mode is unchanged
     description = "OpenAI-compatible chat completions over HTTP: vLLM, Ollama, llama.cpp, hosted APIs."
     options_model: ClassVar[type[OpenAIOptions]] = OpenAIOptions
+    # Every request's timeout is what is left of the call's deadline, and the quick retries never sleep
+    # past it (``LLMTranslator._with_retries``): the call runs on the pool's thread.
+    bounds_own_calls = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -140,6 +143,9 @@ class OpenAICompatTranslator(LLMTranslator):
             verify=self._ssl_context, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
         )
         return httpx.Client(base_url=self.options["base_url"].rstrip("/") + "/", transport=transport)
+
+    def pool_finished(self) -> None:
+        self.close()  # the threads that owned the clients are gone; a later call makes a new one
 
     def close(self) -> None:
         with self._client_lock:
