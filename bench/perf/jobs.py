@@ -2,7 +2,8 @@
 OpenAI-compatible server that answers every request after a fixed delay.
 
     python -m bench.perf.jobs [--cases 640] [--jobs 1 8 32] [--delay 0.1] [--repeats 3] [--suite core]
-    reachbench perf jobs
+
+``measure(...)`` returns the rows (one dict per ``--jobs`` value) for an umbrella report.
 
 The fake server is a ``ThreadingHTTPServer`` on 127.0.0.1 in a **subprocess** (its own work never shares
 the GIL with the run it serves), HTTP/1.1 keep-alive like the servers of docs/local-servers.md. It
