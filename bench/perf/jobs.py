@@ -21,7 +21,9 @@ Per run:
   result recorded, i.e. the translate phase plus any per-case work (execute, record) still queued;
 - ``after start-up s``: wall clock from the first request the server received to the end of the process
   (the whole run minus the fixed start-up: imports, suite, worlds; it includes the final scoring);
-- ``ideal s`` = cases x delay / jobs; ``efficiency`` = ideal / measured (both are reported).
+- ``pool only s``: ``translate_all`` alone in a subprocess of the same tree (the translator and the pool,
+  no engine, no records; ``on_result`` does nothing), with its process CPU per call;
+- ``ideal s`` = cases x delay / jobs; ``efficiency`` = ideal / measured (each of the above).
 
 Figures are medians of ``--repeats`` runs. ``identical`` says whether every run's summary.json (run id
 masked) equals the first run's: more jobs must not change a single result.
@@ -245,6 +247,40 @@ def write_answers(suite: str, n: int, path: Path) -> int:
     return len(cases)
 
 
+# The translator and the pool alone (``on_result`` does nothing): what the calls cost without the engine
+# and the records. Only APIs the old trees have too, so ``--pythonpath`` can measure them.
+_POOL_ONLY = """
+import json, resource, sys, time
+from bench.cases.loader import load_suite
+from bench.run.options import RunOptions, select_cases
+from bench.translators.pool import translate_all
+from bench.translators.registry import make_translator
+suite, n, jobs, url = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+cases = select_cases(load_suite(suite, splits=["test"]).cases, RunOptions(suite=suite, limit=n))
+translator = make_translator("openai:model=fake,base_url=" + url)
+statuses = []
+r0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+translate_all(translator, ((c.id, c.input) for c in cases), jobs, lambda i, t: statuses.append(t.status))
+wall, r1 = time.perf_counter() - w0, resource.getrusage(resource.RUSAGE_SELF)
+cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "errors": statuses.count("error"), "n": len(statuses)}))
+"""
+
+
+def _one_pool(server: FakeServer, suite: str, n: int, jobs: int, pythonpath: str | None) -> dict[str, Any]:
+    env = dict(os.environ)
+    env.pop("OPENAI_API_KEY", None)
+    env["PYTHONPATH"] = pythonpath or str(Path(__file__).resolve().parents[2])
+    args = [sys.executable, "-c", _POOL_ONLY, suite, str(n), str(jobs), server.url]
+    done = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"pool-only run failed ({done.returncode}):\n{done.stdout[-3000:]}")
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    if out["errors"] or out["n"] != n:
+        raise RuntimeError(f"pool-only run: {out}")
+    return out
+
+
 def _one_run(
     server: FakeServer, suite: str, n: int, jobs: int, out: Path, run_id: str, pythonpath: str | None
 ) -> dict[str, Any]:
@@ -302,6 +338,9 @@ def measure(
                 runs = [
                     _one_run(server, suite, n, j, root / "runs", f"j{j}-r{i}", pythonpath) for i in range(repeats)
                 ]
+                pools = [_one_pool(server, suite, n, j, pythonpath) for _ in range(repeats)]
+                pool_wall = statistics.median(p["wall_s"] for p in pools)
+                pool_cpu = statistics.median(p["cpu_s"] for p in pools)
                 reference = reference or runs[0]["summary_sha256"]
                 ideal = n * delay / j
                 med = {k: statistics.median(r[k] for r in runs) for k in ("wall_s", "startup_s",
@@ -317,6 +356,9 @@ def measure(
                         "ideal_s": round(ideal, 3),
                         "efficiency_translate": round(ideal / med["translate_s"], 3),
                         "efficiency_after_startup": round(ideal / med["after_startup_s"], 3),
+                        "pool_only_s": round(pool_wall, 3),
+                        "pool_only_cpu_ms_per_case": round(1000 * pool_cpu / n, 2),
+                        "efficiency_pool_only": round(ideal / pool_wall, 3),
                         "misses": max(r["misses"] for r in runs),
                         "max_inflight": max(r["max_inflight"] for r in runs),
                         "connections": max(r["connections"] for r in runs),
@@ -334,7 +376,8 @@ def report(rows: list[dict[str, Any]], console: Any = None) -> None:
     console = console or Console(width=160)
     table = Table(title="slow translator throughput (fake server, medians of repeats)")
     cols = ("jobs", "cases", "ideal s", "translate s", "cases/s", "eff. translate", "pool s",
-            "after start-up s", "eff. run", "start-up s", "in flight", "misses", "identical", "load")  # fmt: skip
+            "after start-up s", "eff. run", "pool only s", "eff. pool only", "CPU ms/call", "identical",
+            "load")  # fmt: skip
     for col in cols:
         table.add_column(col, justify="right")
     for r in rows:
@@ -342,8 +385,9 @@ def report(rows: list[dict[str, Any]], console: Any = None) -> None:
             str(r["jobs"]), str(r["cases"]), f"{r['ideal_s']:.2f}", f"{r['translate_s']:.2f}",
             f"{r['cases_per_s']:.1f}", f"{r['efficiency_translate']:.0%}", f"{r['pool_s']:.2f}",
             f"{r['after_startup_s']:.2f}",
-            f"{r['efficiency_after_startup']:.0%}", f"{r['startup_s']:.2f}", str(r["max_inflight"]),
-            str(r["misses"]), "yes" if r["identical"] else "[red]NO[/]", f"{r['load_avg']:.2f}",
+            f"{r['efficiency_after_startup']:.0%}", f"{r['pool_only_s']:.2f}", f"{r['efficiency_pool_only']:.0%}",
+            f"{r['pool_only_cpu_ms_per_case']:.2f}", "yes" if r["identical"] and not r["misses"] else "[red]NO[/]",
+            f"{r['load_avg']:.2f}",
         )  # fmt: skip
     console.print(table)
 
