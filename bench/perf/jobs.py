@@ -263,16 +263,22 @@ r0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
 translate_all(translator, ((c.id, c.input) for c in cases), jobs, lambda i, t: statuses.append(t.status))
 wall, r1 = time.perf_counter() - w0, resource.getrusage(resource.RUSAGE_SELF)
 cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
-print(json.dumps({"wall_s": wall, "cpu_s": cpu, "errors": statuses.count("error"), "n": len(statuses)}))
+import bench
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "errors": statuses.count("error"), "n": len(statuses),
+                  "tree": bench.__file__}))
 """
 
 
-def _one_pool(server: FakeServer, suite: str, n: int, jobs: int, pythonpath: str | None) -> dict[str, Any]:
+def _one_pool(
+    server: FakeServer, suite: str, n: int, jobs: int, pythonpath: str | None, cwd: Path
+) -> dict[str, Any]:
     env = dict(os.environ)
     env.pop("OPENAI_API_KEY", None)
     env["PYTHONPATH"] = pythonpath or str(Path(__file__).resolve().parents[2])
     args = [sys.executable, "-c", _POOL_ONLY, suite, str(n), str(jobs), server.url]
-    done = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done = subprocess.run(
+        args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     if done.returncode != 0:
         raise RuntimeError(f"pool-only run failed ({done.returncode}):\n{done.stdout[-3000:]}")
     out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -294,9 +300,11 @@ def _one_run(
         sys.executable, "-m", "bench.cli", "run", "-t", spec, "--suite", suite, "--limit", str(n),
         "--jobs", str(jobs), "--no-cache", "--quiet", "--out", str(out), "--run-id", run_id,
     ]  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
     server.reset()
     started = time.monotonic()
-    done = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # From the run folder: ``python -m`` puts the working directory first on sys.path, before PYTHONPATH.
+    done = subprocess.run(args, env=env, cwd=out, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ended = time.monotonic()
     if done.returncode != 0:
         raise RuntimeError(f"run failed ({done.returncode}):\n{done.stdout[-3000:]}")
@@ -338,7 +346,8 @@ def measure(
                 runs = [
                     _one_run(server, suite, n, j, root / "runs", f"j{j}-r{i}", pythonpath) for i in range(repeats)
                 ]
-                pools = [_one_pool(server, suite, n, j, pythonpath) for _ in range(repeats)]
+                pools = [_one_pool(server, suite, n, j, pythonpath, root) for _ in range(repeats)]
+                tree = pools[0]["tree"]
                 pool_wall = statistics.median(p["wall_s"] for p in pools)
                 pool_cpu = statistics.median(p["cpu_s"] for p in pools)
                 reference = reference or runs[0]["summary_sha256"]
@@ -364,6 +373,7 @@ def measure(
                         "connections": max(r["connections"] for r in runs),
                         "identical": all(r["summary_sha256"] == reference for r in runs),
                         "load_avg": round(os.getloadavg()[0], 2),
+                        "tree": str(Path(tree).parents[1]),
                     }
                 )
     return rows
