@@ -20,7 +20,8 @@ Writing a backend (see ``docs/translators.md``)::
 Optional hooks: ``options_model`` (a pydantic model validating ``**options``), ``_cache_key_extra()``
 (anything besides name/version/settings that changes outputs, e.g. a prompt-template hash),
 ``estimate_tokens()`` (for the pool's tokens/min limit), ``cacheable = False`` for backends whose answers
-must never be replayed.
+must never be replayed, ``set_concurrency(jobs)`` and ``pool_finished()`` to size and release what the
+pool's threads share (an HTTP client's connections).
 """
 
 from __future__ import annotations
@@ -192,10 +193,6 @@ class Translator:
     cacheable: ClassVar[bool] = True
     #: Timeout used when ``translate`` is called without one; None waits forever.
     default_timeout: ClassVar[float | None] = 120.0
-    #: True for backends that bound every wait of a call by ``current_deadline()`` themselves (an HTTP
-    #: client whose request timeout is what is left of it): their calls run on the calling thread, not
-    #: handed to a timeout worker, and an answer that comes after the deadline is still a timeout.
-    bounds_own_calls: ClassVar[bool] = False
 
     def __init__(self, **options: Any) -> None:
         if self.options_model is not None:
@@ -239,13 +236,11 @@ class Translator:
         return cached
 
     def set_concurrency(self, jobs: int) -> None:
-        """The pool calls this before its first call with the number of calls it keeps in flight, so a
-        backend can size what its threads share (an HTTP connection pool); the default ignores it."""
+        """Before its first call the pool says how many calls it keeps in flight (default: ignored)."""
         return None
 
     def pool_finished(self) -> None:
-        """The pool's threads are done (every call returned): a backend drops what it kept per thread
-        (the ``openai`` clients); the default does nothing."""
+        """The pool's threads are done: drop what was kept per thread (default: nothing)."""
         return None
 
     def cancel(self) -> None:
@@ -393,14 +388,6 @@ class Translator:
 
         if timeout is None:
             contextvars.copy_context().run(run)
-        elif self.bounds_own_calls:
-            # No hand-off to a worker thread and back (two thread wake-ups a call, which at --jobs 32 cost
-            # more than the backend's own work); the backend keeps within the deadline, and whatever it
-            # returns after it is the same failure the worker would have given.
-            deadline = time.monotonic() + timeout
-            contextvars.copy_context().run(run)
-            if time.monotonic() > deadline:
-                return Translation.failure("translator:timeout", raw=f"no answer within {timeout:g}s")
         else:
             # A daemon thread: a hung backend cannot be killed, but it can be abandoned without blocking
             # the run or interpreter exit. Backends with subprocesses bound them with current_deadline().

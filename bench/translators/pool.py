@@ -225,10 +225,12 @@ def translate_all(
     try:
         while True:
             # Calls in flight are topped up before each result is handed over, and a finished call frees
-            # its slot at once: the calls never wait for on_result (records, engine work) to catch up.
+            # its slot at once: the calls do not wait for on_result (records, engine work) to catch up,
+            # up to a backlog of 4 x jobs finished results (what a stop or Ctrl-C still hands over).
             while (
                 not exhausted
                 and len(pending) - len(ready) < jobs * 2
+                and len(ready) < jobs * 4
                 and not (stop is not None and stop.is_set())
             ):
                 try:

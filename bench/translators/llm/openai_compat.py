@@ -85,9 +85,6 @@ class OpenAICompatTranslator(LLMTranslator):
     version = "1"  # new modes add request shapes; the default request of every existing mode is unchanged
     description = "OpenAI-compatible chat completions over HTTP: vLLM, Ollama, llama.cpp, hosted APIs."
     options_model: ClassVar[type[OpenAIOptions]] = OpenAIOptions
-    # Every request's timeout is what is left of the call's deadline, and the quick retries never sleep
-    # past it (``LLMTranslator._with_retries``): the call runs on the pool's thread.
-    bounds_own_calls = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
