@@ -114,7 +114,8 @@ class _Instant(Translator):
     def _translate(self, case_input: CaseInput) -> Translation:
         with self.lock:
             self.started += 1
-        return Translation(status="query", query=Query(region="us-east-1", source="i-1", destination="10.0.0.1"))
+        query = Query(region="us-east-1", source="i-1", destination="10.0.0.1")
+        return Translation(status="query", query=query)
 
 
 def test_calls_do_not_wait_for_results_to_be_recorded() -> None:

@@ -344,7 +344,8 @@ def measure(
         with FakeServer(delay, answers) as server:
             for j in jobs:
                 runs = [
-                    _one_run(server, suite, n, j, root / "runs", f"j{j}-r{i}", pythonpath) for i in range(repeats)
+                    _one_run(server, suite, n, j, root / "runs", f"j{j}-r{i}", pythonpath)
+                    for i in range(repeats)
                 ]
                 pools = [_one_pool(server, suite, n, j, pythonpath, root) for _ in range(repeats)]
                 tree = pools[0]["tree"]
@@ -352,8 +353,8 @@ def measure(
                 pool_cpu = statistics.median(p["cpu_s"] for p in pools)
                 reference = reference or runs[0]["summary_sha256"]
                 ideal = n * delay / j
-                med = {k: statistics.median(r[k] for r in runs) for k in ("wall_s", "startup_s",
-                                                                        "after_startup_s", "translate_s", "pool_s")}
+                timed = ("wall_s", "startup_s", "after_startup_s", "translate_s", "pool_s")
+                med = {k: statistics.median(r[k] for r in runs) for k in timed}
                 rows.append(
                     {
                         "jobs": j,
@@ -394,10 +395,9 @@ def report(rows: list[dict[str, Any]], console: Any = None) -> None:
         table.add_row(
             str(r["jobs"]), str(r["cases"]), f"{r['ideal_s']:.2f}", f"{r['translate_s']:.2f}",
             f"{r['cases_per_s']:.1f}", f"{r['efficiency_translate']:.0%}", f"{r['pool_s']:.2f}",
-            f"{r['after_startup_s']:.2f}",
-            f"{r['efficiency_after_startup']:.0%}", f"{r['pool_only_s']:.2f}", f"{r['efficiency_pool_only']:.0%}",
-            f"{r['pool_only_cpu_ms_per_case']:.2f}", "yes" if r["identical"] and not r["misses"] else "[red]NO[/]",
-            f"{r['load_avg']:.2f}",
+            f"{r['after_startup_s']:.2f}", f"{r['efficiency_after_startup']:.0%}", f"{r['pool_only_s']:.2f}",
+            f"{r['efficiency_pool_only']:.0%}", f"{r['pool_only_cpu_ms_per_case']:.2f}",
+            "yes" if r["identical"] and not r["misses"] else "[red]NO[/]", f"{r['load_avg']:.2f}",
         )  # fmt: skip
     console.print(table)
 
@@ -431,7 +431,9 @@ def main(argv: list[str] | None = None) -> None:
         a = sp.parse_args(argv[1:])
         serve(a.delay, a.answers, a.port)
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=640)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--delay", type=float, default=0.1, help="Server latency per request, seconds.")

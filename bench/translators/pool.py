@@ -139,10 +139,12 @@ def translate_all(
 ) -> PoolStats:
     """Translate every ``(case_id, input)``; ``on_result(case_id, translation)`` as each finishes.
 
-    Results arrive in completion order, on the calling thread. Every case gets exactly one result (a
-    failure when retries run out). An exception from ``on_result`` or a KeyboardInterrupt stops the
-    run: calls not started are cancelled, running ones are abandoned, the exception propagates. Setting
-    ``stop`` ends the run early after the calls in flight.
+    Results arrive as calls finish (of those waiting, the smallest case id first), on the calling
+    thread; calls do not wait for ``on_result`` (up to 4 x jobs finished results wait for it). Every case
+    gets exactly one result (a failure when retries run out). An exception from ``on_result`` or a
+    KeyboardInterrupt stops the run: calls not started are cancelled, running ones are abandoned (on
+    Ctrl-C the finished ones are handed over first), the exception propagates. Setting ``stop`` ends the
+    run early after the calls in flight and the finished ones.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -199,11 +201,11 @@ def translate_all(
     # Finished calls queue themselves here: waiting on one queue costs the same with 64 calls pending
     # as with one (``concurrent.futures.wait`` locks and hooks every pending future on each wake-up).
     finished: queue.SimpleQueue[Future[Translation]] = queue.SimpleQueue()
-    ready: list[tuple[str, Future[Translation]]] = []  # finished, not handed over yet (a heap by id)
+    ready: list[tuple[str, int, Future[Translation]]] = []  # finished, not handed over (a heap by id)
     exhausted = False
     handing = False
 
-    def hand_over(case_id: str, fut: Future[Translation]) -> None:
+    def hand_over(case_id: str, _: int, fut: Future[Translation]) -> None:
         nonlocal handing
         pending.pop(fut)
         out = fut.result()
@@ -220,7 +222,7 @@ def translate_all(
                 fut = finished.get_nowait()
             except queue.Empty:
                 return
-            heapq.heappush(ready, (pending[fut], fut))
+            heapq.heappush(ready, (pending[fut], id(fut), fut))
 
     try:
         while True:
@@ -247,7 +249,7 @@ def translate_all(
                 if not pending:
                     break
                 fut = _next_finished(finished)
-                heapq.heappush(ready, (pending[fut], fut))
+                heapq.heappush(ready, (pending[fut], id(fut), fut))
                 continue
             hand_over(*heapq.heappop(ready))  # the smallest case id of those finished
     except KeyboardInterrupt:

@@ -131,7 +131,7 @@ class OpenAICompatTranslator(LLMTranslator):
         except ImportError as exc:
             raise TranslatorError("openai needs httpx: pip install 'reachbench[openai]'") from exc
         # TCP_NODELAY: a request goes out as headers then body, and with Nagle's algorithm the body waits
-        # for the server to acknowledge the headers: up to a delayed ACK (~40 ms on Linux) per call.
+        # for the server to acknowledge the headers: it can wait out a delayed ACK (~40 ms on Linux).
         # One TLS context for every thread's client: loading the CA bundle costs ~25 ms each time.
         with self._client_lock:
             if self._ssl_context is None:
