@@ -20,7 +20,8 @@ Writing a backend (see ``docs/translators.md``)::
 Optional hooks: ``options_model`` (a pydantic model validating ``**options``), ``_cache_key_extra()``
 (anything besides name/version/settings that changes outputs, e.g. a prompt-template hash),
 ``estimate_tokens()`` (for the pool's tokens/min limit), ``cacheable = False`` for backends whose answers
-must never be replayed.
+must never be replayed, ``set_concurrency(jobs)`` and ``pool_finished()`` to size and release what the
+pool's threads share (an HTTP client's connections).
 """
 
 from __future__ import annotations
@@ -233,6 +234,14 @@ class Translator:
 
             cached = self.__dict__["_fingerprint"] = f"code:{class_fingerprint(type(self))}"
         return cached
+
+    def set_concurrency(self, jobs: int) -> None:
+        """Before its first call the pool says how many calls it keeps in flight (default: ignored)."""
+        return None
+
+    def pool_finished(self) -> None:
+        """The pool's threads are done: drop what was kept per thread (default: nothing)."""
+        return None
 
     def cancel(self) -> None:
         """Stop the calls in flight (the run was interrupted); backends with subprocesses kill them."""

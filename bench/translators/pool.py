@@ -10,11 +10,13 @@ disk there, so an interrupted run keeps everything finished and resumes by skipp
 
 from __future__ import annotations
 
+import heapq
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench.cases.schema import CaseInput
@@ -137,10 +139,12 @@ def translate_all(
 ) -> PoolStats:
     """Translate every ``(case_id, input)``; ``on_result(case_id, translation)`` as each finishes.
 
-    Results arrive in completion order, on the calling thread. Every case gets exactly one result (a
-    failure when retries run out). An exception from ``on_result`` or a KeyboardInterrupt stops the
-    run: calls not started are cancelled, running ones are abandoned, the exception propagates. Setting
-    ``stop`` ends the run early after the calls in flight.
+    Results arrive as calls finish (of those waiting, the smallest case id first), on the calling
+    thread; calls do not wait for ``on_result`` (up to 4 x jobs finished results wait for it). Every case
+    gets exactly one result (a failure when retries run out). An exception from ``on_result`` or a
+    KeyboardInterrupt stops the run: calls not started are cancelled, running ones are abandoned (on
+    Ctrl-C the finished ones are handed over first), the exception propagates. Setting ``stop`` ends the
+    run early after the calls in flight and the finished ones.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -149,6 +153,7 @@ def translate_all(
     limiter = _Limiter(limit)
     stats = PoolStats()
     stats_lock = threading.Lock()
+    translator.set_concurrency(jobs)
     started = time.monotonic()
 
     def run_one(case_id: str, case_input: CaseInput) -> Translation:
@@ -192,29 +197,81 @@ def translate_all(
 
     source: Iterator[tuple[str, CaseInput]] = iter(items)
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"pool-{translator.name}")
-    pending: dict[Future[Translation], str] = {}
+    pending: dict[Future[Translation], str] = {}  # submitted, result not handed to on_result yet
+    # Finished calls queue themselves here: waiting on one queue costs the same with 64 calls pending
+    # as with one (``concurrent.futures.wait`` locks and hooks every pending future on each wake-up).
+    finished: queue.SimpleQueue[Future[Translation]] = queue.SimpleQueue()
+    ready: list[tuple[str, int, Future[Translation]]] = []  # finished, not handed over (a heap by id)
     exhausted = False
+    handing = False
+
+    def hand_over(case_id: str, _: int, fut: Future[Translation]) -> None:
+        nonlocal handing
+        pending.pop(fut)
+        out = fut.result()
+        stats.completed += 1
+        stats.errors += out.status == "error"
+        stats.cached += out.cached
+        handing = True
+        on_result(case_id, out)
+        handing = False
+
+    def collect() -> None:
+        while True:
+            try:
+                fut = finished.get_nowait()
+            except queue.Empty:
+                return
+            heapq.heappush(ready, (pending[fut], id(fut), fut))
+
     try:
         while True:
-            while not exhausted and len(pending) < jobs * 2 and not (stop is not None and stop.is_set()):
+            # Calls in flight are topped up before each result is handed over, and a finished call frees
+            # its slot at once: the calls do not wait for on_result (records, engine work) to catch up,
+            # up to a backlog of 4 x jobs finished results (what a stop or Ctrl-C still hands over).
+            while (
+                not exhausted
+                and len(pending) - len(ready) < jobs * 2
+                and len(ready) < jobs * 4
+                and not (stop is not None and stop.is_set())
+            ):
                 try:
                     case_id, case_input = next(source)
                 except StopIteration:
                     exhausted = True
                     break
-                pending[pool.submit(run_one, case_id, case_input)] = case_id
+                fut = pool.submit(run_one, case_id, case_input)
+                pending[fut] = case_id
+                fut.add_done_callback(finished.put)
                 stats.submitted += 1
-            if not pending:
-                break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: pending[f]):
-                case_id = pending.pop(fut)
-                out = fut.result()
-                stats.completed += 1
-                stats.errors += out.status == "error"
-                stats.cached += out.cached
-                on_result(case_id, out)
+            collect()
+            if not ready:
+                if not pending:
+                    break
+                fut = _next_finished(finished)
+                heapq.heappush(ready, (pending[fut], id(fut), fut))
+                continue
+            hand_over(*heapq.heappop(ready))  # the smallest case id of those finished
+    except KeyboardInterrupt:
+        # Ctrl-C loses at most the calls in flight: the finished ones are handed over first (not after
+        # an exception from on_result itself, which stops the run as it is).
+        if not handing:
+            collect()
+            while ready:
+                hand_over(*heapq.heappop(ready))
+        raise
     finally:
         pool.shutdown(wait=not pending, cancel_futures=True)
+        if not pending:
+            translator.pool_finished()
         stats.elapsed_s = time.monotonic() - started
     return stats
+
+
+def _next_finished(finished: queue.SimpleQueue[Future[Translation]]) -> Future[Translation]:
+    """The next finished call; waits in short slices so that Ctrl-C is seen promptly."""
+    while True:
+        try:
+            return finished.get(timeout=0.5)
+        except queue.Empty:
+            continue

@@ -91,6 +91,7 @@ class BedrockTranslator(LLMTranslator):
             connect_timeout=min(10.0, timeout),
             read_timeout=timeout,
             user_agent_extra="reachbench",
+            max_pool_connections=max(10, self.concurrency),  # one connection per call in flight
         )
         return session.client("bedrock-runtime", config=config, endpoint_url=self.options["endpoint_url"])
 

@@ -105,6 +105,8 @@ class LLMTranslator(Translator):
         # One client per translator, made on first use (pool workers share it) under its own lock.
         self._client: Any = None
         self._client_lock = threading.Lock()
+        # Calls in flight at once (the pool says how many): backends size their connection pools to it.
+        self.concurrency = 1
 
     # ------------------------------------------------------------------ record and cache key
     def settings(self) -> dict[str, Any]:
@@ -156,11 +158,21 @@ class LLMTranslator(Translator):
 
     # ------------------------------------------------------------------ helpers for backends
     def client(self) -> Any:
-        """The backend's client, made once by ``_make_client`` (thread-safe: pool workers call this)."""
+        """The backend's client, made once by ``_make_client`` (thread-safe: pool workers call this;
+        once it exists no lock is taken: a lock every call would queue the pool's threads)."""
+        found = self._client
+        if found is not None:
+            return found
         with self._client_lock:
             if self._client is None:
                 self._client = self._make_client()
             return self._client
+
+    def set_concurrency(self, jobs: int) -> None:
+        """Size the shared client's connection pool for ``jobs`` calls in flight. The client is made on
+        the first call, after the pool has said this; one that exists already is kept as it is."""
+        with self._client_lock:
+            self.concurrency = max(self.concurrency, jobs)
 
     def _make_client(self) -> Any:
         """A new client for the backend; a missing optional dependency is a ``TranslatorError``."""

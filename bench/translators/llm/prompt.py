@@ -23,6 +23,7 @@ prompt says how many were left out. Small inventories are rendered whole.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import re
@@ -85,10 +86,16 @@ def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
 
 
 def answer_schema() -> dict[str, Any]:
-    """JSON schema of :class:`LLMAnswer`, self-contained (no ``$defs``), keys in a stable order."""
+    """JSON schema of :class:`LLMAnswer`, self-contained (no ``$defs``), keys in a stable order (a fresh
+    copy per call; prompts share the builder's one copy: pydantic's schema generation costs ~2 ms)."""
+    return json.loads(_answer_schema_json())
+
+
+@functools.lru_cache(maxsize=1)
+def _answer_schema_json() -> str:
     raw = LLMAnswer.model_json_schema()
     schema = _inline_refs(raw, raw.get("$defs", {}))
-    return json.loads(json.dumps(schema, sort_keys=True))
+    return json.dumps(schema, sort_keys=True)
 
 
 _TASK = """\
@@ -236,7 +243,24 @@ def render_item(item: InventoryItem) -> str:
 
 def render_context(case_input: CaseInput, max_items: int = DEFAULT_MAX_INVENTORY) -> str:
     """Console context as the assistant sees it, inventory grouped by Region (home Region first)."""
+    return _context(case_input, max_items)[0]
+
+
+# An inventory shown whole renders the same for every case of its world: memoised on the identity of its
+# items (the memo holds them, so an id is never reused while it is in the memo), the home Region and the
+# account. A truncated inventory depends on the turns and is rendered per case.
+_CONTEXT_MEMO: dict[tuple[Any, ...], tuple[tuple[InventoryItem, ...], str]] = {}
+
+
+def _context(case_input: CaseInput, max_items: int) -> tuple[str, int]:
+    """(the rendered context, how many inventory items were left out)."""
     ctx = case_input.context
+    key: tuple[Any, ...] | None = None
+    if len(ctx.inventory) <= max_items:
+        key = (ctx.home_region, ctx.account_id, *map(id, ctx.inventory))
+        found = _CONTEXT_MEMO.get(key)
+        if found is not None:
+            return found[1], 0
     items, omitted = select_inventory(case_input, max_items)
     lines = [f"Console home Region: {ctx.home_region}", f"Account: {ctx.account_id}"]
     regions = sorted({i.region for i in items}, key=lambda r: (r != ctx.home_region, r))
@@ -249,19 +273,29 @@ def render_context(case_input: CaseInput, max_items: int = DEFAULT_MAX_INVENTORY
     for region in regions:
         lines.append(f"[{region}]")
         lines.extend("  " + render_item(i) for i in items if i.region == region)
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if key is not None:
+        if len(_CONTEXT_MEMO) > 1024:
+            _CONTEXT_MEMO.clear()
+        _CONTEXT_MEMO[key] = (tuple(ctx.inventory), text)
+    return text, omitted
 
 
 def render_case(case_input: CaseInput, max_items: int = DEFAULT_MAX_INVENTORY) -> str:
     """The user message for one case: context, then the turns numbered oldest first."""
+    return _render_case(case_input, max_items)[0]
+
+
+def _render_case(case_input: CaseInput, max_items: int) -> tuple[str, int]:
     turns = case_input.turns
-    lines = [render_context(case_input, max_items), ""]
+    context, omitted = _context(case_input, max_items)
+    lines = [context, ""]
     if len(turns) == 1:
         lines += ["User message:", turns[0]]
     else:
         lines.append(f"User messages, oldest first ({len(turns)}; later ones may correct earlier ones):")
         lines += [f"[{n}] {text}" for n, text in enumerate(turns, start=1)]
-    return "\n".join(lines)
+    return "\n".join(lines), omitted
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -374,6 +408,8 @@ class PromptBuilder:
     def __init__(self, config: PromptConfig | None = None) -> None:
         self.config = config or PromptConfig()
         self._system = system_prompt()
+        # One schema for every prompt of this builder (read-only: backends serialise it into requests).
+        self._schema = answer_schema()
         shots: Sequence[Case] = ()
         if self.config.few_shot_path and self.config.few_shot_k > 0:
             shots = load_few_shot(
@@ -399,10 +435,10 @@ class PromptBuilder:
         return len(self._examples) // 2
 
     def build(self, case_input: CaseInput) -> Prompt:
-        _, omitted = select_inventory(case_input, self.config.max_inventory)
-        user = Message("user", render_case(case_input, self.config.max_inventory))
+        text, omitted = _render_case(case_input, self.config.max_inventory)
         return Prompt(
             system=self._system,
-            messages=(*self._examples, user),
+            messages=(*self._examples, Message("user", text)),
+            schema=self._schema,
             inventory_omitted=omitted,
         )
