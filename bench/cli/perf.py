@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
             None, "--skip", help="Leave a section out: rerun, engine, jobs (repeatable)."
         ),
         json_out: Path | None = typer.Option(None, "--json", help="Also write every row as JSON here."),
+        tree: Path | None = typer.Option(
+            None, "--tree", help="Measure another checkout with this harness (e.g. an old revision)."
+        ),
     ) -> None:
         """Every figure with its target; exit 1 when a correctness check fails (not for a missed target)."""
         if ctx.invoked_subcommand is not None:
@@ -53,6 +56,7 @@ def register(app: typer.Typer) -> None:
                 skip=set(skip or []),
                 json_out=json_out,
                 console=console,
+                tree=tree.resolve() if tree else None,
             )
         )
 

@@ -243,15 +243,22 @@ def _peak_rss_mb() -> float:
 
 
 def measure(
-    instances: int, queries: int, folder: Path, seed: int = 0, repeat: int = 1, per_kind: int = 20
+    instances: int,
+    queries: int,
+    folder: Path,
+    seed: int = 0,
+    repeat: int = 1,
+    per_kind: int = 20,
+    tree: Path | None = None,
 ) -> dict[str, Any]:
     """Generate the world (here), then load, index and query it in ``repeat`` fresh child processes
-    (so the load is cold and the peak memory is the world's, not the generator's); per-figure medians."""
+    (so the load is cold and the peak memory is the world's, not the generator's); per-figure medians.
+    ``tree``: the checkout whose engine the children import (default: ``$PYTHONPATH``, else this one)."""
     vpcs, subnets = SHAPES.get(instances, (100, 1000))
     path = write_snapshot(
         generate_snapshot(vpcs, subnets, instances, seed=seed), folder / f"synth-{instances}.json"
     )
-    runs = [_child(path, instances, queries, seed, per_kind) for _ in range(repeat)]
+    runs = [_child(path, instances, queries, seed, per_kind, tree) for _ in range(repeat)]
     row = {k: _median([r[k] for r in runs]) for k in runs[0]}
     row["kinds"] = {
         kind: {f: statistics.median(r["kinds"][kind][f] for r in runs) for f in cell}
@@ -270,11 +277,13 @@ def _median(values: list[Any]) -> Any:
     return statistics.median_low(values) if isinstance(values[0], int) else statistics.median(values)
 
 
-def _child(path: Path, instances: int, queries: int, seed: int, per_kind: int) -> dict[str, Any]:
+def _child(
+    path: Path, instances: int, queries: int, seed: int, per_kind: int, tree: Path | None = None
+) -> dict[str, Any]:
     # The child imports ``bench`` from $PYTHONPATH when it is set (so this file can time another tree:
     # ``PYTHONPATH=/old/tree python bench/perf/engine.py``), else from this checkout.
     root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH") or root)
+    env = dict(os.environ, PYTHONPATH=str(tree) if tree else os.environ.get("PYTHONPATH") or root)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path), "--sizes", str(instances)]
     cmd += ["--queries", str(queries), "--seed", str(seed), "--per-kind", str(per_kind)]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
@@ -356,13 +365,14 @@ def run(
     console: Console | None = None,
     repeat: int = 1,
     per_kind: int = 20,
+    tree: Path | None = None,
 ) -> list[dict[str, Any]]:
     console = console or Console()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             with console.status(f"{size:,} instances: generating, loading, indexing, {queries:,} queries"):
-                rows.append(measure(size, queries, Path(tmp), seed, repeat, per_kind))
+                rows.append(measure(size, queries, Path(tmp), seed, repeat, per_kind, tree))
     report(rows, console)
     return rows
 
