@@ -87,6 +87,10 @@ def test_every_everyday_command_exits_0(tmp_path: Path, monkeypatch: pytest.Monk
                 export_folder(read_snapshot(resolve("field-test__baseline")), capture)
                 args = [str(capture) if a == "./capture" else a for a in args]
                 args += ["--out", str(tmp_path / "mine.json")]
+            elif args[0] == "perf":
+                # the whole report takes minutes: the engine section on one small world stands for it
+                args = [str(tmp_path / "perf.json") if a == "perf.json" else a for a in args]
+                args += ["--skip", "rerun", "--skip", "jobs", "--sizes", "200", "--queries", "50", "--repeats", "1"]
             elif args[0] == "leaderboard":
                 args = [str(runs / "*") if a == "results/runs/*" else a for a in args]
                 args = [str(tmp_path / "board") if a == "results/" else a for a in args]
@@ -115,6 +119,7 @@ def test_every_everyday_command_exits_0(tmp_path: Path, monkeypatch: pytest.Monk
         fake.close()
     assert len(made) >= 3
     assert (tmp_path / "gate.xml").exists() or Path("gate.xml").exists()
+    assert json.loads((tmp_path / "perf.json").read_text())["headlines"]
     for run_dir in made:
         assert json.loads((run_dir / "run.json").read_text())["status"] == "complete"
 
