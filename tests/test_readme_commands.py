@@ -90,7 +90,8 @@ def test_every_everyday_command_exits_0(tmp_path: Path, monkeypatch: pytest.Monk
             elif args[0] == "perf":
                 # the whole report takes minutes: the engine section on one small world stands for it
                 args = [str(tmp_path / "perf.json") if a == "perf.json" else a for a in args]
-                args += ["--skip", "rerun", "--skip", "jobs", "--sizes", "200", "--queries", "50", "--repeats", "1"]
+                args += ["--skip", "rerun", "--skip", "jobs", "--sizes", "200", "--queries", "50"]
+                args += ["--repeats", "1"]
             elif args[0] == "leaderboard":
                 args = [str(runs / "*") if a == "results/runs/*" else a for a in args]
                 args = [str(tmp_path / "board") if a == "results/" else a for a in args]
