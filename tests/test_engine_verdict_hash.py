@@ -14,7 +14,7 @@ TGW, TGW attachment, peering, endpoint). The same digest must come out
 To recompute the expected digests on another tree (they change only if a verdict, the query mix or the
 synthetic generator changes)::
 
-    cd /tmp && PYTHONPATH=/path/to/tree python /work/wt/p-eng/tests/test_engine_verdict_hash.py
+    cd /tmp && PYTHONPATH=/path/to/tree python /path/to/this/checkout/tests/test_engine_verdict_hash.py
 """
 
 from __future__ import annotations
