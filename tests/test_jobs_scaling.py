@@ -214,7 +214,10 @@ def test_gold_worker_on_and_off_give_the_same_records_and_summary(
 
 
 def test_a_gold_worker_that_dies_loses_nothing(
-    server: tuple[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    server: tuple[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "off")
     off = _run(server[0], 8, tmp_path / "off", monkeypatch)
