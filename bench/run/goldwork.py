@@ -89,7 +89,7 @@ class GoldWorker:
         if not self.alive:
             return
         try:
-            while self._conn.poll():
+            while self.alive and self._conn.poll():
                 self._take(self._conn.recv())
             waited = time.monotonic()
             while case_id in self._pending and self.alive:
@@ -107,8 +107,9 @@ class GoldWorker:
         if isinstance(message, BaseException):
             self._fail(f"raised {type(message).__name__}: {message}")
             return
-        if message is None:  # the child is done; anything still pending is computed here
+        if message is None:  # the child is done (and closes its end); anything still pending is ours
             self._pending.clear()
+            self.alive = False
             return
         for case_id, qkey, verdicts, part in message:
             self._pending.discard(case_id)
