@@ -25,11 +25,14 @@ from rich.console import Console
 from bench import __version__
 from bench.cases.schema import Case
 from bench.model import Translation
+from bench.run import goldwork
 from bench.run.crossworld import suite_config
 from bench.run.execute import EngineFactory, Executor
 from bench.run.gctune import relaxed_gc, settle
 from bench.run.guard import FailFast, RunAbortedError, RunLock
 from bench.run.options import RunOptions, RunOptionsError, parse_shard, select_cases
+from bench.run.options import check_cases as _check_cases
+from bench.run.options import display_name as _display_name
 from bench.run.progress import RunProgress
 from bench.run.provenance import git_revision, now, package_versions, stamp
 from bench.run.recordcache import CaseRecorder, record_cache
@@ -84,24 +87,6 @@ def _make_translator(options: RunOptions, **overrides: Any) -> Any:
         cache = TranslationCache(options.cache_path, mode=options.cache)  # type: ignore[arg-type]
         translator.use_cache(cache)
     return translator
-
-
-def _check_cases(translator: Any, suite: Any) -> None:
-    """Translators that replay answers by case id (``predictions:``) check the ids against the suite
-    before anything runs: an id the suite never issued is an error, not a silent skip. Ids of the
-    suite's other splits (its ``ids.txt`` registry) are known, just not selected."""
-    check = getattr(translator, "check_cases", None)
-    if not callable(check):
-        return
-    known = {c.id for c in suite.cases}
-    if suite.path is not None and (suite.path / "ids.txt").is_file():
-        from bench.cases.ids import IdRegistry
-
-        try:
-            known |= set(IdRegistry(suite.path / "ids.txt").issued)
-        except ValueError:
-            pass  # a damaged registry: fall back to the loaded cases (validate reports it)
-    check(known, suite.name, suite.splits)
 
 
 def _new_run_dir(options: RunOptions, translator_name: str, out: Path) -> Path:
@@ -214,18 +199,6 @@ def _run(
         return _execute(
             run_dir, meta, cases, translator, options, engine_factory, console, progress, stop, on_case
         )
-
-
-def _display_name(spec: str, described: dict[str, Any]) -> str:
-    """Leaderboard name: the translator's, or for ``command:`` the program's file name."""
-    name = str(described.get("name"))
-    if name == "command":
-        from bench.translators.registry import parse_spec
-
-        program = (parse_spec(spec).positional or "").split()
-        if program:
-            return f"command:{Path(program[-1] if len(program) > 1 else program[0]).name}"
-    return name
 
 
 def _report_cache_problem(translator: Any, console: Console | None) -> None:
@@ -346,7 +319,6 @@ def _execute(
     if store is not None and store.problem and console is not None:
         console.print(f"[yellow]warning[/]: {store.problem}")
     executor = Executor(engine_factory, options.suite_variants, options.suite_seed, verdicts=store)
-    executor.prepare(c.world for c in cases)
     recorder = CaseRecorder(executor, record_cache(store, meta, translator))
     translator.bind_gold({c.id: c.gold for c in cases}, {c.id: c.input for c in cases})
     # A compressed run being resumed goes back to the plain file that appends go to (and is compressed
@@ -362,6 +334,13 @@ def _execute(
         if k in wanted
     }
     todo = [c for c in cases if c.id not in done]
+    gold = goldwork.start(executor, todo, console)  # the gold side of todo's cases, in a child process
+    try:
+        executor.prepare(c.world for c in cases)
+    except BaseException:
+        if gold is not None:
+            gold.close()
+        raise
     by_id = {c.id: c for c in cases}
     label = f"{meta['suite']['name']} · {meta['translator']['name']}"
     status = "interrupted"
@@ -390,6 +369,8 @@ def _execute(
                 if warm_slots > 0 and not translation.cached:
                     warm_slots -= 1
                     warmup.append(case_id)
+                if gold is not None:
+                    gold.ready(case_id)
                 record, line, fresh[case_id], parts[case_id] = recorder.record(by_id[case_id], translation)
                 finished[case_id] = record
                 appender.append(record, line)
@@ -424,6 +405,8 @@ def _execute(
         meta = {**meta, "aborted": str(exc)}
         raise
     finally:
+        if gold is not None:
+            gold.close()
         if status != "complete" and hasattr(translator, "cancel"):
             translator.cancel()  # interrupted (Ctrl-C, SIGTERM) or aborted: no program left running
         meta = {**meta, "status": status, "warmup_case_ids": sorted(set(warmup))}

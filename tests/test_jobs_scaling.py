@@ -177,3 +177,71 @@ def test_memoised_inventory_rendering_is_per_case_where_it_must_be() -> None:
     small_a = render_case(CaseInput(turns=("i-0001 to i-0002",), context=ctx), 2)
     small_b = render_case(CaseInput(turns=("i-0003 to i-0004",), context=ctx), 2)
     assert "i-0001" in small_a and "i-0001" not in small_b and "i-0003" in small_b
+
+
+def _spy_gold_worker(monkeypatch: pytest.MonkeyPatch, kill: bool = False) -> list[Any]:
+    """Record the run's gold workers (``kill``: kill each child as soon as it is started)."""
+    from bench.run import goldwork
+
+    started: list[Any] = []
+    real_start = goldwork.start
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        worker = real_start(*args, **kwargs)
+        if worker is not None:
+            started.append(worker)
+            if kill:
+                worker._proc.kill()
+        return worker
+
+    monkeypatch.setattr(goldwork, "start", spy)
+    return started
+
+
+def test_gold_worker_on_and_off_give_the_same_records_and_summary(
+    server: tuple[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The gold side computed in a child process (``bench.run.goldwork``) changes nothing in the run."""
+    monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "off")
+    off = _run(server[0], 8, tmp_path / "off", monkeypatch)
+    started = _spy_gold_worker(monkeypatch)
+    monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "on")
+    on = _run(server[0], 8, tmp_path / "on", monkeypatch)
+    assert len(started) == 1 and started[0].seeded > N_CASES // 2  # the child did send the gold parts
+    assert not started[0].alive and not started[0]._proc.is_alive()  # and was stopped with the run
+    assert "gold worker" not in capsys.readouterr().err  # a child that finished is no failure
+    assert on[0] == off[0]
+    assert on[1] == off[1]
+
+
+def test_a_gold_worker_that_dies_loses_nothing(
+    server: tuple[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "off")
+    off = _run(server[0], 8, tmp_path / "off", monkeypatch)
+    started = _spy_gold_worker(monkeypatch, kill=True)
+    monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "on")
+    dead = _run(server[0], 8, tmp_path / "dead", monkeypatch)
+    assert len(started) == 1 and started[0].seeded == 0 and not started[0].alive
+    assert capsys.readouterr().err.count("gold worker") == 1  # one warning line, then in-process
+    assert dead[0] == off[0]
+    assert dead[1] == off[1]
+
+
+def test_gold_worker_only_when_it_pays(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.run import goldwork
+    from bench.run.execute import Executor
+
+    cases = _cases()
+    monkeypatch.delenv("REACHBENCH_GOLD_WORKER", raising=False)
+    assert goldwork.mode() == "auto" and goldwork.start(Executor(), cases) is None  # 30 < MIN_CASES
+    monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "off")
+    assert goldwork.start(Executor(), cases * 10) is None
+    monkeypatch.setenv("REACHBENCH_GOLD_WORKER", "on")
+    assert goldwork.start(Executor(lambda world: None), cases) is None  # stand-in engines: no suite work

@@ -335,6 +335,29 @@ def test_relaxed_gc_is_restored() -> None:
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+def test_relaxed_gc_freezes_the_heap_at_exit() -> None:
+    """A process that ran a run freezes its heap at exit (interpreter shutdown's collections would
+    traverse it all); a process that never ran one does not."""
+    import subprocess
+    import sys
+
+    program = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"  # runs after the hook
+        "from bench.run.gctune import relaxed_gc\n"
+        "if sys.argv[1] == 'run':\n"
+        "    with relaxed_gc():\n"
+        "        pass\n"
+        "print('after', gc.get_freeze_count())\n"
+    )
+    for mode, expected in (("run", "frozen True"), ("none", "frozen False")):
+        done = subprocess.run(
+            [sys.executable, "-c", program, mode], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )  # fmt: skip
+        assert done.stdout.split("\n")[:2] == ["after 0", expected]
+
+
 def test_verdict_cache_is_keyed_by_world_bytes(tmp_path: Path) -> None:
     from bench.run.verdicts import VerdictStore, engine_fingerprint, world_digest
 

@@ -10,12 +10,16 @@ Two fields of a sample record come from here (scorers may not read worlds, docs/
   ``variants`` single-change variants that cut the gold path (``bench.engine.variants``), chosen from a
   generator seeded with ``seed`` and the gold query, so that they are the same in every run.
 
-Engines (one per world and per variant) and verdicts (per world and query) are cached for the process:
-the gold queries of a suite recur across translators, and most predictions equal their gold.
+Engines (one per world and per variant), verdicts (per world and query), variant plans and
+denotations are cached for the process: the gold queries of a suite recur across translators, and most
+predictions equal their gold. The gold side of a case (``gold_part``) can be computed elsewhere (a child
+process, ``bench.run.goldwork``) and put into these caches (``put_gold``): an engine is built only for a
+verdict that is not cached.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,6 +31,7 @@ DEFAULT_VARIANTS = 4
 DEFAULT_SUITE_SEED = 20261204
 _MAX_VARIANT_ENGINES = 2048
 _MAX_VERDICTS = 400_000
+_MAX_DENOTATIONS = 50_000
 
 
 def signature(verdict: Verdict) -> str:
@@ -74,6 +79,9 @@ def _qkey(query: Query) -> str:
     return json.dumps(query.model_dump(mode="json"), sort_keys=True)
 
 
+query_key = _qkey
+
+
 class CrossWorld:
     """Computes (and caches) denotations and test-suite verdicts; one per process or run."""
 
@@ -96,6 +104,7 @@ class CrossWorld:
         self._variant_engines: OrderedDict[tuple[str, Any], Any] = OrderedDict()
         self._variant_plan: dict[tuple[str, str], list[tuple[str, Any]]] = {}
         self._verdicts: dict[tuple[str, str], str] = {}
+        self._denotations: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- worlds --------------------------------------------------------------------------------------
     def scenario_worlds(self, world: str) -> list[str]:
@@ -156,12 +165,15 @@ class CrossWorld:
         self._variant_plan[key] = plan
         return plan
 
-    def _verdict(self, name: str, engine: Any, query: Query) -> str:
+    def _verdict(self, name: str, engine: Callable[[], Any], query: Query) -> str:
+        """The signature of ``query`` in world ``name`` (``engine``: builds or finds its engine; called
+        only when the verdict is not cached)."""
         key = (name, _qkey(query))
         hit = self._verdicts.get(key)
         if hit is None:
+            analyze = engine().analyze  # a world that fails to load fails the record, as before
             try:
-                hit = signature(engine.analyze(query, profile="truth"))
+                hit = signature(analyze(query, profile="truth"))
             except Exception as exc:  # noqa: BLE001 - a crash is a verdict that never matches
                 hit = f"error:engine:exception:{type(exc).__name__}"
             if len(self._verdicts) > _MAX_VERDICTS:
@@ -176,13 +188,13 @@ class CrossWorld:
         gold_sigs: list[str] = []
         pred_sigs: list[str] = []
         for name in self.scenario_worlds(world):
-            engine = self._engine_for(name)
+            engine = functools.partial(self._engine_for, name)
             names.append(name)
             gold_sigs.append(self._verdict(name, engine, gold))
             if predicted is not None:
                 pred_sigs.append(self._verdict(name, engine, predicted))
         for name, (base, cut) in self.variant_plan(world, gold):
-            engine = self._variant_engine(base, cut)
+            engine = functools.partial(self._variant_engine, base, cut)
             names.append(name)
             gold_sigs.append(self._verdict(name, engine, gold))
             if predicted is not None:
@@ -195,17 +207,49 @@ class CrossWorld:
             "seed": self.seed,
         }
 
-    def denotation(self, world: str, gold: Query, predicted: Query | None) -> dict[str, Any]:
-        from bench.engine.denote import query_denotation
+    def _denote(self, world: str, query: Query, qkey: str | None = None) -> dict[str, Any]:
+        """``query``'s denotations in ``world`` as JSON (a fresh copy of the cached one)."""
+        key = (world, qkey or _qkey(query))
+        found = self._denotations.get(key)
+        if found is None:
+            from bench.engine.denote import query_denotation
 
-        ix = self._engine_for(world).ix
-        out: dict[str, Any] = {
-            "gold": {k: d.as_json() for k, d in query_denotation(ix, gold).items()},
-            "predicted": None,
+            ix = self._engine_for(world).ix
+            found = {k: d.as_json() for k, d in query_denotation(ix, query).items()}
+            if len(self._denotations) > _MAX_DENOTATIONS:
+                self._denotations.clear()
+            self._denotations[key] = found
+        return {k: {**d, "addresses": list(d["addresses"])} for k, d in found.items()}
+
+    def denotation(self, world: str, gold: Query, predicted: Query | None) -> dict[str, Any]:
+        return {
+            "gold": self._denote(world, gold),
+            "predicted": None if predicted is None else self._denote(world, predicted),
         }
-        if predicted is not None:
-            out["predicted"] = {k: d.as_json() for k, d in query_denotation(ix, predicted).items()}
-        return out
+
+    # -- the gold side, computed elsewhere -------------------------------------------------------------
+    def gold_part(self, world: str, gold: Query, answerable: bool) -> dict[str, Any]:
+        """Everything of a case's fields that depends on its gold only: the gold's denotation, and for
+        an answerable case its variant plan and its verdict on every test-suite world (``put_gold`` input)."""
+        qkey = _qkey(gold)
+        part: dict[str, Any] = {"qkey": qkey, "denotation": self._denote(world, gold, qkey)}
+        part["plan"] = part["verdicts"] = None
+        if answerable:
+            suite = self.suite(world, gold, None)
+            part["plan"] = self.variant_plan(world, gold)
+            part["verdicts"] = list(zip(suite["worlds"], suite["gold"], strict=True))
+        return part
+
+    def put_gold(self, world: str, part: dict[str, Any]) -> None:
+        """Put a ``gold_part`` (of the same worlds and configuration) into the caches."""
+        qkey = part["qkey"]
+        self._denotations[(world, qkey)] = part["denotation"]
+        if part["plan"] is not None:
+            self._variant_plan[(world.split("__", 1)[0], qkey)] = part["plan"]
+        if len(self._verdicts) > _MAX_VERDICTS:
+            self._verdicts.clear()
+        for name, sig in part["verdicts"] or ():
+            self._verdicts[(name, qkey)] = sig
 
     def fields(self, world: str, gold: Any, translation: Any) -> dict[str, Any]:
         """``denotation`` and ``suite`` (the record's ``test_suite``) of a record; None where the gold

@@ -49,12 +49,15 @@ class Executor:
         self._cross_enabled = factory is None
         self._exec_scopes: dict[str, str | None] = {}
         self._cross_scopes: dict[str, str] = {}
+        # (world, query key) -> (truth, ra) verdicts of gold queries computed elsewhere (``seed_gold``).
+        self._seeded: dict[tuple[str, str], tuple[Verdict, Verdict]] = {}
 
-    def cross_fields(self, world: str, gold: Any, translation: Translation) -> dict[str, Any]:
-        """The record's ``denotation`` and ``suite`` fields (``bench.run.crossworld``); None with a
-        stand-in engine."""
-        if not self._cross_enabled:
-            return {"denotation": None, "suite": None}
+    @property
+    def cross_enabled(self) -> bool:
+        return self._cross_enabled
+
+    def cross(self) -> Any:
+        """The process's ``CrossWorld`` of this run's test-suite configuration."""
         if self._cross is None:
             from bench.run.crossworld import DEFAULT_SUITE_SEED, DEFAULT_VARIANTS, shared
 
@@ -63,6 +66,29 @@ class Executor:
                 DEFAULT_VARIANTS if variants is None else variants,
                 DEFAULT_SUITE_SEED if seed is None else seed,
             )
+        return self._cross
+
+    def warm(self, worlds: Iterable[str]) -> bool:
+        """Whether the verdict cache holds executed verdicts of every one of ``worlds``."""
+        if self._store is None:
+            return False
+        scopes = [self._exec_scope(w) for w in set(worlds)]
+        return all(scope is not None and self._store.scope(scope) for scope in scopes)
+
+    def seed_gold(self, world: str, qkey: str, verdicts: tuple[Verdict, Verdict] | None, part: Any) -> None:
+        """Results of a case's gold computed elsewhere (``bench.run.goldwork``): its executed (truth, ra)
+        verdicts (what a prediction equal to the gold executes to) and its ``CrossWorld.gold_part``."""
+        if verdicts is not None:
+            self._seeded[(world, qkey)] = verdicts
+        if part is not None and self._cross_enabled:
+            self.cross().put_gold(world, part)
+
+    def cross_fields(self, world: str, gold: Any, translation: Translation) -> dict[str, Any]:
+        """The record's ``denotation`` and ``suite`` fields (``bench.run.crossworld``); None with a
+        stand-in engine."""
+        if not self._cross_enabled:
+            return {"denotation": None, "suite": None}
+        self.cross()
         try:
             if self._store is None or self._exec_scope(world) is None:
                 return self._cross.fields(world, gold, translation)
@@ -142,8 +168,7 @@ class Executor:
             return None, None
         scope = self._exec_scope(world) if self._store is not None else None
         if scope is None:
-            engine = self.engine(world)
-            return self._analyze(engine, translation, "truth"), self._analyze(engine, translation, "ra")
+            return self._execute(world, translation.query)
         from bench.run.verdicts import dumps
 
         key = dumps(translation.query.model_dump(mode="json"))
@@ -151,14 +176,27 @@ class Executor:
         if hit is not None:
             truth, ra = json.loads(hit)
             return Verdict.model_validate(truth), Verdict.model_validate(ra)
-        engine = self.engine(world)
-        pair = self._analyze(engine, translation, "truth"), self._analyze(engine, translation, "ra")
+        pair = self._execute(world, translation.query)
         self._store.put(scope, key, dumps([v.model_dump(mode="json") for v in pair]))
         return pair
 
-    @staticmethod
-    def _analyze(engine: EngineLike, translation: Translation, profile: str) -> Verdict:
-        try:
-            return engine.analyze(translation.query, profile=profile)
-        except Exception as exc:  # noqa: BLE001 - a crash is a scored engine failure
-            return Verdict(profile=profile, error="engine:exception", message=f"{type(exc).__name__}: {exc}")
+    def _execute(self, world: str, query: Any) -> tuple[Verdict, Verdict]:
+        if self._seeded:
+            from bench.run.crossworld import query_key
+
+            found = self._seeded.get((world, query_key(query)))
+            if found is not None:
+                return found
+        return execute_query(self.engine(world), query)
+
+
+def execute_query(engine: EngineLike, query: Any) -> tuple[Verdict, Verdict]:
+    """(truth, ra) verdicts of ``query`` on ``engine``; a crash is a scored engine failure."""
+    return _analyze(engine, query, "truth"), _analyze(engine, query, "ra")
+
+
+def _analyze(engine: EngineLike, query: Any, profile: str) -> Verdict:
+    try:
+        return engine.analyze(query, profile=profile)
+    except Exception as exc:  # noqa: BLE001 - a crash is a scored engine failure
+        return Verdict(profile=profile, error="engine:exception", message=f"{type(exc).__name__}: {exc}")

@@ -103,3 +103,33 @@ def select_cases(cases: Sequence[Case], options: RunOptions) -> list[Case]:
         index, count = options.shard
         chosen = [c for c in chosen if shard_of(c.id, count) == index]
     return chosen
+
+
+def check_cases(translator: Any, suite: Any) -> None:
+    """Translators that replay answers by case id (``predictions:``) check the ids against the suite
+    before anything runs: an id the suite never issued is an error, not a silent skip. Ids of the
+    suite's other splits (its ``ids.txt`` registry) are known, just not selected."""
+    check = getattr(translator, "check_cases", None)
+    if not callable(check):
+        return
+    known = {c.id for c in suite.cases}
+    if suite.path is not None and (suite.path / "ids.txt").is_file():
+        from bench.cases.ids import IdRegistry
+
+        try:
+            known |= set(IdRegistry(suite.path / "ids.txt").issued)
+        except ValueError:
+            pass  # a damaged registry: fall back to the loaded cases (validate reports it)
+    check(known, suite.name, suite.splits)
+
+
+def display_name(spec: str, described: dict[str, Any]) -> str:
+    """Leaderboard name: the translator's, or for ``command:`` the program's file name."""
+    name = str(described.get("name"))
+    if name == "command":
+        from bench.translators.registry import parse_spec
+
+        program = (parse_spec(spec).positional or "").split()
+        if program:
+            return f"command:{Path(program[-1] if len(program) > 1 else program[0]).name}"
+    return name

@@ -35,6 +35,7 @@ ENGINE_SOURCES = (
     "data",
     "run/crossworld.py",
     "run/execute.py",
+    "run/goldwork.py",  # carries gold verdicts computed in a child process into the caches
     "run/verdicts.py",
 )
 
