@@ -31,7 +31,7 @@ SIZES = {200: (4, 20), 1000: (10, 100)}  # instances -> (vpcs, subnets)
 N_MIX = 300  # query_mix queries per world
 PER_KIND = 12  # kind_mix queries per set-destination kind
 
-# Computed on the tree before issue 14's large-world work (/work/wt/before, commit faca7bd).
+# Computed on the tree before issue 14's large-world work (commit faca7bd).
 EXPECTED = {
     200: "ebb106b2327dd9d1c3afab54d68f66fcc103ff29fce9661dd2df11e5aafd1a29",
     1000: "e70f96b3d7f265435d69350f7f3dbcbb41e5efbeb63cb0e9eea69883f8a653a6",
