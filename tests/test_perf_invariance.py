@@ -25,6 +25,7 @@ from bench.perf.engine import query_mix
 from bench.world import catalog
 from bench.world.snapshot import write_snapshot
 from bench.world.synthetic import generate_snapshot
+from tests.test_engine_verdict_hash import _GcAlwaysOn
 
 SIZES = {200: (4, 20), 1000: (10, 100)}  # instances -> (vpcs, subnets)
 
@@ -36,27 +37,6 @@ def _verdict_hash(engine: Engine, n: int = 300) -> str:
             v = engine.analyze(q, profile=profile)
             digest.update(json.dumps(v.model_dump(mode="json"), sort_keys=True).encode() + b"\n")
     return digest.hexdigest()
-
-
-class _GcAlwaysOn:
-    """Stands in for ``gc`` in the engine module: pausing does nothing, so the index is built with the
-    collector running, as before issue 14."""
-
-    @staticmethod
-    def isenabled() -> bool:
-        return True
-
-    @staticmethod
-    def disable() -> None:
-        gc.collect()
-
-    @staticmethod
-    def enable() -> None:
-        gc.collect()
-
-    @staticmethod
-    def freeze() -> None:
-        gc.collect()
 
 
 @pytest.mark.parametrize("instances", sorted(SIZES))

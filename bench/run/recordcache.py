@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.model import Translation, Verdict
-from bench.run.records import ENCODE, Framed, Parts, build_record, dump_line, dump_parts, slice_tags
+from bench.run.records import ENCODE, Framed, Parts, build_record, case_facts, dump_line, dump_parts
 from bench.run.verdicts import VerdictStore, dumps, engine_fingerprint, world_digest
 from scorers import CaseFacts
 
@@ -167,27 +167,12 @@ class CaseRecorder:
             if hit is not None:
                 record, line, framed = hit
                 predicted = record["predicted"]
-                facts = CaseFacts(
-                    case.gold,
-                    translation,
-                    None if predicted is None else Verdict.model_validate(predicted),
-                    case_id=case.id,
-                    tags=slice_tags(case),
-                    denotation=record["denotation"],
-                    suite=record["test_suite"],
-                )
+                verdict = None if predicted is None else Verdict.model_validate(predicted)
+                facts = case_facts(case, translation, verdict, record["denotation"], record["test_suite"])
                 return record, line, facts, framed
         predicted, predicted_ra = self.executor.run(case.world, translation)
         cross = self.executor.cross_fields(case.world, case.gold, translation)
-        facts = CaseFacts(
-            case.gold,
-            translation,
-            predicted,
-            case_id=case.id,
-            tags=slice_tags(case),
-            denotation=cross["denotation"],
-            suite=cross["suite"],
-        )
+        facts = case_facts(case, translation, predicted, cross["denotation"], cross["suite"])
         # Per-case scores are filled by the final scoring pass (one vectorised pass over all cases); the
         # appended record already carries the failure type and diagnosis.
         record = build_record(case, translation, predicted, predicted_ra, cross=cross, facts=facts)

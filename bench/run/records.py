@@ -121,6 +121,21 @@ def suite_split(facts: CaseFacts) -> dict[str, Any] | None:
     }
 
 
+def case_facts(
+    case: Case, translation: Translation, predicted: Verdict | None, denotation: Any, suite: Any
+) -> CaseFacts:
+    """The scorers' facts of one case, the same wherever its record is built or reused."""
+    return CaseFacts(
+        case.gold,
+        translation,
+        predicted,
+        case_id=case.id,
+        tags=slice_tags(case),
+        denotation=denotation,
+        suite=suite,
+    )
+
+
 def record_input(case: Case) -> dict[str, Any]:
     """The case's input without the inventory: it is the world's (``world`` in the record names it, the
     suite's ``inventories.jsonl`` holds it) and would be half of every record."""
@@ -150,15 +165,7 @@ def build_record(
     """
     cross = cross or {"denotation": None, "suite": None}
     if facts is None:
-        facts = CaseFacts(
-            case.gold,
-            translation,
-            predicted,
-            case_id=case.id,
-            tags=slice_tags(case),
-            denotation=cross["denotation"],
-            suite=cross["suite"],
-        )
+        facts = case_facts(case, translation, predicted, cross["denotation"], cross["suite"])
     return {
         "case_id": case.id,
         "suite": case.suite,
