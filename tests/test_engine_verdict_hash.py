@@ -5,7 +5,8 @@ synthetic worlds of two sizes are hashed and compared with sha256 digests comput
 the large-world work (GC frozen after load and index, lazy / memoised indexes, memoised route
 partitions, per-VPC interface maps, the subnet skips of ``bench.engine.prune``). The set is
 ``bench.perf.engine.query_mix`` (instance -> instance, public address, CIDR, IGW) plus ``kind_mix``
-(every set-destination kind: CIDRs, VPC, subnet, IGW, NAT, TGW, TGW attachment, peering, endpoint). The same digest must come out
+(every set-destination kind: CIDRs, VPC, subnet, IGW, NAT, TGW, TGW attachment, peering, endpoint).
+The same digest must come out
 
 - from a fresh engine on a freshly loaded world (memos cold) and from the same engine asked again
   (every memo warm),
