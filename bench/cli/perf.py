@@ -9,8 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from bench.cli._common import console
+
+
+def _wide() -> Console:
+    """The CLI's console, or a 200-column one when output goes to a file or a pipe (wide tables)."""
+    return console if console.is_terminal else Console(width=200, file=console.file)
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +79,7 @@ def register(app: typer.Typer) -> None:
         """Load + index, verdicts/s, set queries per kind and peak memory on synthetic worlds."""
         from bench.perf.engine import run
 
-        run(list(sizes or [1000, 10000, 50000]), queries, seed, console, repeat, per_kind)
+        run(list(sizes or [1000, 10000, 50000]), queries, seed, _wide(), repeat, per_kind)
 
     @group.command("suite")
     def suite_cmd(
@@ -93,7 +99,7 @@ def register(app: typer.Typer) -> None:
         """Start-up (--help, a trivial command) and cached reruns of core and seed+natural+core."""
         from bench.perf.rerun import run
 
-        raise typer.Exit(run(repeats, translator, jobs, console))
+        raise typer.Exit(run(repeats, translator, jobs, _wide()))
 
     @group.command("jobs")
     def jobs_cmd(
@@ -104,11 +110,8 @@ def register(app: typer.Typer) -> None:
         suite: str = typer.Option("core", "--suite", help="Suite whose test split is asked."),
     ) -> None:
         """Speed-up with a slow translator: a fake server on 127.0.0.1 answering after --delay."""
-        from bench.perf.jobs import measure, report
+        from bench.perf.jobs import run
 
-        rows = measure(cases, tuple(jobs or [1, 8, 32]), delay, repeats, suite)
-        report(rows, console)
-        ok = all(r["identical"] and not r["misses"] for r in rows)
-        raise typer.Exit(0 if ok else 1)
+        raise typer.Exit(run(cases, tuple(jobs or [1, 8, 32]), delay, repeats, suite, console=_wide()))
 
     app.add_typer(group, name="perf")
