@@ -51,16 +51,15 @@ def canonical(value: str | None) -> str | None:
 @lru_cache(maxsize=4096)
 def _region_of_destination(destination: str) -> str | None:
     """The Region a destination itself names: an endpoint hostname or an AWS-published address."""
+    from bench.aws.ipranges import shipped_ip_ranges
     from bench.aws.regions import region_from_hostname
 
     kind = destination_kind(destination)
     if kind is DestinationKind.FQDN:
         return region_from_hostname(destination)
     if kind is DestinationKind.IP:
-        # The shipped ip-ranges' answer (GLOBAL read as none), without indexing the whole table.
-        from scorers.ipregion import region_of
-
-        return region_of(destination)
+        region = shipped_ip_ranges().region_of(destination)
+        return None if region in (None, "GLOBAL") else region
     return None
 
 
