@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 from bench.model import Translation, Verdict
 from bench.run.records import ENCODE, Framed, Parts, build_record, case_facts, dump_line, dump_parts
-from bench.run.verdicts import VerdictStore, dumps, engine_fingerprint, world_digest
+from bench.run.verdicts import VerdictStore, dumps, engine_fingerprint, env_switch, hash_sources, world_digest
 from scorers import CaseFacts
 
 #: Sources (relative to the repository root) whose code shapes a record line, besides the engine's.
@@ -49,27 +48,15 @@ RECORD_SOURCES = (
 _SEP = "\x00"  # never inside JSON text (control characters are escaped there)
 #: Fields of a cached record that the run reads besides its id, translation and scores: the facts'
 #: predicted verdict, denotation and test-suite verdicts, and the failure type (progress bar).
-LIGHT = (
-    "predicted",
-    "denotation",
-    "test_suite",
-    "failure_type",
-)  # never inside JSON text (control characters are escaped there)
+LIGHT = ("predicted", "denotation", "test_suite", "failure_type")
 FORMAT = "record-v1"
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """sha256 of the engine fingerprint, the record-shaping sources and the Python version."""
-    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256(f"{FORMAT}\0{engine_fingerprint()}\0{sys.version_info[:2]}\0".encode())
-    for rel in RECORD_SOURCES:
-        path = root / rel
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            if "__pycache__" in f.parts:
-                continue
-            digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    hash_sources(digest, Path(__file__).resolve().parents[2], RECORD_SOURCES, (".py",))
     return digest.hexdigest()
 
 
@@ -199,7 +186,7 @@ def record_cache(store: VerdictStore | None, meta: dict[str, Any], translator: A
 
 
 def record_cache_enabled() -> bool:
-    return os.environ.get("REACHBENCH_RECORD_CACHE", "").lower() not in ("off", "0", "no")
+    return env_switch("REACHBENCH_RECORD_CACHE")
 
 
 def frame(record: dict[str, Any], parts: Parts) -> tuple[str, str, str]:

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -66,16 +67,26 @@ def engine_fingerprint() -> str:
     (it serialises them). Computed once per process (~100 small files)."""
     import pydantic
 
-    root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"pydantic={pydantic.VERSION}\0".encode())
-    for rel in ENGINE_SOURCES:
+    hash_sources(digest, Path(__file__).resolve().parent.parent, ENGINE_SOURCES, (".py", ".json", ".yaml"))
+    return digest.hexdigest()
+
+
+def hash_sources(digest: Any, root: Path, sources: Iterable[str], suffixes: tuple[str, ...]) -> None:
+    """Feed ``digest`` the name (relative to ``root``) and bytes of every file with one of ``suffixes``
+    under each of ``sources`` (a folder, searched recursively, or a file), in sorted order."""
+    for rel in sources:
         path = root / rel
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
-            if f.is_file() and f.suffix in (".py", ".json", ".yaml") and "__pycache__" not in f.parts:
+            if f.is_file() and f.suffix in suffixes and "__pycache__" not in f.parts:
                 digest.update(f.relative_to(root).as_posix().encode() + b"\0")
                 digest.update(f.read_bytes() + b"\0")
-    return digest.hexdigest()
+
+
+def env_switch(name: str) -> bool:
+    """False when environment variable ``name`` says off (``off``, ``0``, ``no``), else True."""
+    return os.environ.get(name, "").lower() not in ("off", "0", "no")
 
 
 _WORLD_DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -242,7 +253,7 @@ def store_for(
 
 def verdict_cache_enabled() -> bool:
     """``REACHBENCH_VERDICT_CACHE=off`` turns the cache off (measuring the engine, debugging it)."""
-    return os.environ.get("REACHBENCH_VERDICT_CACHE", "").lower() not in ("off", "0", "no")
+    return env_switch("REACHBENCH_VERDICT_CACHE")
 
 
 __all__ = [
@@ -252,6 +263,8 @@ __all__ = [
     "default_verdict_path",
     "dumps",
     "engine_fingerprint",
+    "env_switch",
+    "hash_sources",
     "verdict_cache_enabled",
     "world_digest",
 ]
