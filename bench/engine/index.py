@@ -232,9 +232,9 @@ class WorldIndex:
 
     @cached_property
     def enis_in_vpc(self) -> dict[str, list[NetworkInterface]]:
-        """VPC id -> its interfaces, in the world's order (a VPC destination: one pass, not one per query)."""
+        """VPC id -> its interfaces, by id (a VPC destination: one pass, not one per query)."""
         out: dict[str, list[NetworkInterface]] = defaultdict(list)
-        for eni in self.world.network_interfaces.values():
+        for eni in self.enis_sorted:
             out[eni.vpc_id].append(eni)
         return out
 

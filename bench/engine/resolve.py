@@ -139,7 +139,7 @@ def _resolved(ix: WorldIndex, rtype: ResourceType, obj: Any) -> Resolved:
     elif rtype is ResourceType.SUBNET:
         enis = [e for e in ix.enis_in_subnet.get(obj.id, ()) if _is_host(e)]
     elif rtype is ResourceType.VPC:
-        enis = sorted((e for e in ix.enis_in_vpc.get(obj.id, ()) if _is_host(e)), key=lambda e: e.id)
+        enis = [e for e in ix.enis_in_vpc.get(obj.id, ()) if _is_host(e)]
     return Resolved(str(rtype), obj.id, obj.region, obj, enis)
 
 

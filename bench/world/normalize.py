@@ -132,13 +132,17 @@ def _dangling(fields: dict[str, Any], notes: list[str]) -> None:
     """Drop what points at a subnet or VPC the world lacks (an IPv6-only subnet, a partial capture), so
     the engine never meets an id it cannot resolve; each drop is noted."""
     subnets, vpcs = fields["subnets"], fields["vpcs"]
+
+    def placed(res: Any) -> bool:
+        return res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs)
+
     for kind in ("network_interfaces", "instances", "nat_gateways"):
         found = fields[kind]
-        if all(res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs) for res in found.values()):
+        if all(map(placed, found.values())):
             continue  # nothing dangles (the usual case): the mapping is kept as it is
         kept = {}
         for rid, res in found.items():
-            if res.subnet_id in subnets and (res.vpc_id in vpcs or not vpcs):
+            if placed(res):
                 kept[rid] = res
             else:
                 notes.append(
