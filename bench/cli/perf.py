@@ -16,7 +16,9 @@ from bench.cli._common import console
 
 def _wide() -> Console:
     """The CLI's console, or a 200-column one when output goes to a file or a pipe (wide tables)."""
-    return console if console.is_terminal else Console(width=200, file=console.file)
+    from bench.perf.report import wide
+
+    return wide(console)
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +63,7 @@ def register(app: typer.Typer) -> None:
                 delay=delay,
                 skip=set(skip or []),
                 json_out=json_out,
-                console=console,
+                console=_wide(),
                 tree=tree.resolve() if tree else None,
             )
         )

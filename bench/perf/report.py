@@ -54,6 +54,13 @@ class Headline:
         return {**asdict(self), "ratio": self.ratio, "met": self.met}
 
 
+def wide(console: Console | None = None) -> Console:
+    """``console`` (default: a new one), or a 200-column one writing to the same file when that is not a
+    terminal (a log file, a pipe): the benchmarks' tables keep each row on one line."""
+    console = console or Console()
+    return console if console.is_terminal else Console(width=200, file=console.file)
+
+
 def render(rows: list[Headline], console: Console, title: str = "reachbench perf") -> None:
     table = Table(title=title)
     for col, justify in (
@@ -120,6 +127,8 @@ JOBS_TARGET = 0.70
 
 def engine_section(rows: list[dict[str, Any]]) -> list[Headline]:
     """Headlines from ``bench.perf.engine.measure`` rows (one per world size, smallest first)."""
+    from bench.perf.engine import growth
+
     out: list[Headline] = []
     if not rows:
         return out
@@ -127,11 +136,7 @@ def engine_section(rows: list[dict[str, Any]]) -> list[Headline]:
     for r in rows:
         n = r["instances"]
         target = LOAD_INDEX_TARGET_S if n >= 50000 else None
-        per = (
-            (r["load_index_s"] / n) / (base["load_index_s"] / base["instances"])
-            if base["load_index_s"]
-            else 0
-        )
+        per = growth(base, r)
         note = f"peak RSS {r['peak_rss_mb']:,.0f} MB; per instance x{per:.2f} of {base['instances']:,}"
         out.append(
             Headline(
@@ -230,9 +235,7 @@ def main(
 
     ``tree``: another checkout to measure with this harness (e.g. an old revision, for a before/after
     table in one sitting); every benchmark runs that tree's code in subprocesses."""
-    console = console or Console()
-    if not console.is_terminal:  # a log file or a pipe: keep each row on one line
-        console = Console(width=200, file=console.file)
+    console = wide(console)
     skip = skip or set()
     unknown = skip - {"rerun", "engine", "jobs"}
     if unknown:

@@ -11,7 +11,7 @@ the median wall-clock time of ``--repeats`` runs; ``ratio`` is the figure over i
 
 The timed commands run the code of *this* checkout: each subprocess gets the folder this ``bench``
 package was imported from as its working directory and first ``PYTHONPATH`` entry, never an installed
-copy. ``rows()`` returns the figures (for ``reachbench perf``'s umbrella report); ``run()`` prints them.
+copy. ``measure()`` returns the figures (for ``reachbench perf``'s umbrella report); ``run()`` prints them.
 """
 
 from __future__ import annotations
@@ -76,6 +76,10 @@ def _summaries(out: Path) -> dict[str, str]:
 
 
 def measure(repeats: int, translator: str, jobs: int, root: Path = ROOT) -> list[dict[str, Any]]:
+    """The figures as rows: ``what``, ``median_s``, ``runs`` (every repeat), ``cpu_median_s`` (user +
+    system time of the command, median), ``target_s``, ``ratio`` (median over target; < 1 meets it) and,
+    for the reruns, ``fill_s`` (the uncached run) and ``identical`` (every repeat's summaries equal the
+    uncached run's; False voids the figure). ``root``: the checkout to time (default: this one)."""
     found: list[dict[str, Any]] = []
     env = tree_env(root)
     found.append(_row("help", [_time(["--help"], env, root) for _ in range(repeats)]))
@@ -111,17 +115,6 @@ def _row(label: str, timed: list[tuple[float, float]]) -> dict[str, Any]:
         "target_s": target,
         "ratio": median / target,
     }
-
-
-def rows(
-    repeats: int = 3, translator: str = "rules", jobs: int = 4, root: Path = ROOT
-) -> list[dict[str, Any]]:
-    """The figures as rows: ``what``, ``median_s``, ``runs`` (every repeat), ``cpu_median_s`` (user +
-    system time of the command, median), ``target_s``, ``ratio``
-    (median over target; < 1 meets it) and, for the reruns, ``fill_s`` (the uncached run) and
-    ``identical`` (every repeat's summaries equal the uncached run's; False voids the figure).
-    ``root``: the checkout to time (default: this one)."""
-    return measure(repeats, translator, jobs, root)
 
 
 def report(rows: list[dict[str, Any]], console: Console) -> None:
