@@ -269,12 +269,20 @@ print(json.dumps({"wall_s": wall, "cpu_s": cpu, "errors": statuses.count("error"
 """
 
 
+def _env(pythonpath: str | None) -> dict[str, str]:
+    """The subprocesses' environment: the measured tree first on ``PYTHONPATH`` (``--pythonpath``, else
+    this checkout), and no API key for the fake server to see."""
+    from bench.perf.rerun import ROOT, tree_env
+
+    env = tree_env(Path(pythonpath) if pythonpath else ROOT)
+    env.pop("OPENAI_API_KEY", None)
+    return env
+
+
 def _one_pool(
     server: FakeServer, suite: str, n: int, jobs: int, pythonpath: str | None, cwd: Path
 ) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.pop("OPENAI_API_KEY", None)
-    env["PYTHONPATH"] = pythonpath or str(Path(__file__).resolve().parents[2])
+    env = _env(pythonpath)
     args = [sys.executable, "-c", _POOL_ONLY, suite, str(n), str(jobs), server.url]
     done = subprocess.run(
         args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -290,11 +298,9 @@ def _one_pool(
 def _one_run(
     server: FakeServer, suite: str, n: int, jobs: int, out: Path, run_id: str, pythonpath: str | None
 ) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.pop("OPENAI_API_KEY", None)
+    env = _env(pythonpath)
     env["REACHBENCH_CACHE"] = str(out / "cache" / "translations.sqlite")
     env["REACHBENCH_VERDICT_CACHE"] = "off"
-    env["PYTHONPATH"] = pythonpath or str(Path(__file__).resolve().parents[2])
     spec = f"openai:model=fake,base_url={server.url}"
     args = [
         sys.executable, "-m", "bench.cli", "run", "-t", spec, "--suite", suite, "--limit", str(n),
